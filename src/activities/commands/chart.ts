@@ -1,0 +1,88 @@
+// The Kloudspot chart (the seed's "Prepare Kloudspot Configuration" and "Deploy Kloudspot Helm Chart").
+import { shellQuote } from './quote';
+import { cmd, type RemoteCommand } from './types';
+import { KUBECTL, STORAGE_CLASS } from './storage';
+
+export const VALUES_FILE = '/etc/kloudspot/values.yaml';
+export const RELEASE = 'kloudspot';
+export const CHART_NAMESPACE = 'default';
+export const TLS_SECRET = 'kloudspot-tls';
+export const TLS_CERT_FILE = '/etc/kloudspot/tls.crt';
+export const TLS_KEY_FILE = '/etc/kloudspot/tls.key';
+
+/** `helm status -o json`: `.info.status` is `deployed`, `failed`, `pending-install`...; rc 1 `Error: release: not found`. */
+export const helmStatus = (): RemoteCommand => cmd(`sudo microk8s helm3 status ${RELEASE} -n ${CHART_NAMESPACE} -o json`, { okCodes: [0, 1] });
+export const kloudspotStart = (): RemoteCommand => cmd('sudo kloudspot start');
+export const kloudspotUpdate = (): RemoteCommand => cmd('sudo kloudspot update --update-helm');
+export const kloudspotStop = (): RemoteCommand => cmd('sudo kloudspot stop');
+export const listPods = (): RemoteCommand => cmd(`${KUBECTL} -n ${CHART_NAMESPACE} get pods -o json`);
+export const tlsSecretExists = (): RemoteCommand =>
+  cmd(`${KUBECTL} -n ${CHART_NAMESPACE} get secret ${TLS_SECRET} -o name`, { okCodes: [0, 1] });
+/** Create-or-update as one idempotent apply (`secret/x created|configured|unchanged`). */
+export const applyTlsSecret = (): RemoteCommand =>
+  cmd(`${KUBECTL} -n ${CHART_NAMESPACE} create secret tls ${TLS_SECRET} --cert=${shellQuote(TLS_CERT_FILE)} --key=${shellQuote(TLS_KEY_FILE)} --dry-run=client -o yaml | ${KUBECTL} apply -f -`);
+
+export interface ChartValuesInput {
+  site: string;
+  customer: string;
+  dnsHostname: string;
+  virtualIp: string;
+  features: { kloudManage: boolean; kloudInsights: boolean; kloudHybrid: boolean };
+  storage: { elasticsearch: number; streamState: number; insightsDatabase: number; kafka: number; zookeeper: number };
+  volumeGroup: string;
+  tls: 'uploaded' | 'self-signed';
+}
+
+/**
+ * The values file `kloudspot init` would write from the same answers (hostname, customer, features,
+ * storage per volume, TLS). The chart's own key names are not public: these follow the seed's questions.
+ */
+export function renderValues(v: ChartValuesInput): string {
+  const lines = [
+    '# Written by kloudspot-installer from the site spec; `kloudspot update --update-helm` applies changes.',
+    `site: ${v.site}`,
+    'global:',
+    `  hostname: ${v.dnsHostname}`,
+    `  customerRef: ${v.customer}`,
+    `  loadBalancerIP: ${v.virtualIp}`,
+    'features:',
+    `  kloudManage: ${v.features.kloudManage}`,
+    `  kloudInsights: ${v.features.kloudInsights}`,
+    `  kloudHybrid: ${v.features.kloudHybrid}`,
+    'storage:',
+    `  sharedStorageClass: ${STORAGE_CLASS}`,
+    `  unsharedVolumeGroup: ${v.volumeGroup}`,
+    '  volumes:',
+    `    elasticsearch: ${v.storage.elasticsearch}Gi`,
+    `    streamState: ${v.storage.streamState}Gi`,
+    `    insightsDatabase: ${v.storage.insightsDatabase}Gi`,
+    `    kafka: ${v.storage.kafka}Gi`,
+    `    zookeeper: ${v.storage.zookeeper}Gi`,
+    'ingress:',
+    `  tlsSecret: ${v.tls === 'uploaded' ? TLS_SECRET : '""'}`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export function parseHelmStatus(text: string, code: number): { exists: boolean; status?: string; revision?: number } {
+  if (code !== 0) return { exists: false };
+  const j = JSON.parse(text) as { info?: { status?: string }; version?: number };
+  return { exists: true, status: j.info?.status, revision: j.version };
+}
+
+export interface PodState { name: string; phase: string; ready: boolean; restarts: number; reason?: string }
+
+export function parsePods(json: string): PodState[] {
+  const list = JSON.parse(json) as { items?: {
+    metadata: { name: string };
+    status?: { phase?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { restartCount?: number; state?: { waiting?: { reason?: string } } }[] };
+  }[] };
+  return (list.items ?? []).map((p) => ({
+    name: p.metadata.name,
+    phase: p.status?.phase ?? 'Unknown',
+    ready: p.status?.phase === 'Succeeded' || (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+    restarts: (p.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0),
+    reason: p.status?.containerStatuses?.find((c) => c.state?.waiting?.reason)?.state?.waiting?.reason,
+  }));
+}

@@ -1,0 +1,75 @@
+// Preflight facts: read-only commands and their parsers. Formats and sources in docs/commands.md.
+import { shellJoin, shellQuote } from './quote';
+import { cmd, type RemoteCommand } from './types';
+
+export const readOsRelease = (): RemoteCommand => cmd('cat /etc/os-release');
+/** `flags\t\t: fpu vme ... avx ...` (first processor only; every core repeats it). */
+export const readCpuFlags = (): RemoteCommand => cmd('grep -m1 -w flags /proc/cpuinfo');
+export const countCores = (): RemoteCommand => cmd('nproc');
+export const readMemInfo = (): RemoteCommand => cmd('grep -w MemTotal /proc/meminfo');
+/** Bytes of every whole disk: `sda 1000204886016 disk`. */
+export const listDisks = (): RemoteCommand => cmd('lsblk -b -d -n -o NAME,SIZE,TYPE');
+/** Bytes free on /. */
+export const rootFree = (): RemoteCommand => cmd('df -B1 --output=avail /');
+export const listVolumeGroups = (): RemoteCommand =>
+  cmd('sudo vgs --noheadings --nosuffix --units b -o vg_name,vg_size,vg_free');
+export const readBootId = (): RemoteCommand => cmd('cat /proc/sys/kernel/random/boot_id');
+/** rc 0: answered; rc 1: no reply; rc 2: other error (iputils ping(8)). */
+export const ping = (address: string): RemoteCommand => cmd(shellJoin(['ping', '-c', '1', '-W', '2', address]), { okCodes: [0, 1, 2] });
+/** Lists the IPv4 addresses on an interface: `2: ens18    inet 192.168.1.106/24 brd ... scope global ens18`. */
+export const showInterfaceAddresses = (iface: string): RemoteCommand =>
+  cmd(`ip -4 -o addr show dev ${shellQuote(iface)}`, { okCodes: [0, 1] });
+
+export interface OsRelease { id: string; versionId: string; prettyName: string }
+
+/** os-release(5): KEY=value lines, values optionally double-quoted. */
+export function parseOsRelease(text: string): OsRelease {
+  const fields = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) fields.set(m[1], m[2].replace(/^"(.*)"$/, '$1'));
+  }
+  return { id: fields.get('ID') ?? '', versionId: fields.get('VERSION_ID') ?? '', prettyName: fields.get('PRETTY_NAME') ?? '' };
+}
+
+export function parseCpuFlags(text: string): string[] {
+  const m = /^flags\s*:\s*(.*)$/m.exec(text);
+  return m ? m[1].trim().split(/\s+/) : [];
+}
+
+export function parseInteger(text: string, what: string): number {
+  const n = Number(text.trim());
+  if (!Number.isInteger(n)) throw new Error(`unexpected ${what} output: ${JSON.stringify(text.slice(0, 200))}`);
+  return n;
+}
+
+/** `MemTotal:       32803384 kB` -> bytes. */
+export function parseMemTotal(text: string): number {
+  const m = /^MemTotal:\s+(\d+)\s+kB/m.exec(text);
+  if (!m) throw new Error(`unexpected /proc/meminfo output: ${JSON.stringify(text.slice(0, 200))}`);
+  return Number(m[1]) * 1024;
+}
+
+export interface Disk { name: string; bytes: number }
+export function parseDisks(text: string): Disk[] {
+  return text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length === 3 && f[2] === 'disk')
+    .map(([name, size]) => ({ name, bytes: Number(size) }));
+}
+
+/** `df --output=avail` prints a header line `   Avail` then the number. */
+export function parseDfAvail(text: string): number {
+  const lines = text.trim().split('\n');
+  return parseInteger(lines[lines.length - 1], 'df');
+}
+
+export interface VolumeGroup { name: string; sizeBytes: number; freeBytes: number }
+/** `  ubuntu-vg 998579896320 890124681216` per line (lvm2 `vgs --noheadings --nosuffix --units b`). */
+export function parseVolumeGroups(text: string): VolumeGroup[] {
+  return text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length === 3 && /^\d+$/.test(f[1]))
+    .map(([name, size, free]) => ({ name, sizeBytes: Number(size), freeBytes: Number(free) }));
+}
+
+/** Lines of `ip -o addr`: the CIDR after `inet`. */
+export function parseInterfaceAddresses(text: string): string[] {
+  return [...text.matchAll(/\binet\s+(\d+\.\d+\.\d+\.\d+\/\d+)/g)].map((m) => m[1]);
+}

@@ -1,0 +1,81 @@
+// MicroK8s cluster commands (the seed's "Configure The Cluster") and parsers of their output.
+// Formats: canonical/microk8s scripts/wrappers/{status,add_token,join}.py; see docs/commands.md.
+import { shellQuote } from './quote';
+import { cmd, type RemoteCommand } from './types';
+
+export const waitReady = (timeoutSeconds = 300): RemoteCommand =>
+  cmd(`sudo microk8s status --wait-ready --timeout ${shellQuote(timeoutSeconds)}`, { okCodes: [0, 1] });
+export const status = (): RemoteCommand => cmd('sudo microk8s status', { okCodes: [0, 1] });
+export const addonStatus = (addon: string): RemoteCommand => cmd(`sudo microk8s status -a ${shellQuote(addon)}`);
+export const enableAddon = (addon: string): RemoteCommand => cmd(`sudo microk8s enable ${shellQuote(addon)}`);
+
+/** A token with a TTL (reusable until expiry) rather than the default single-use one, which a failed join burns (microk8s#4513). */
+export const addNode = (token: string, ttlSeconds = 3600): RemoteCommand =>
+  cmd(`sudo microk8s add-node --token ${shellQuote(token)} --token-ttl ${shellQuote(ttlSeconds)} --format short`, { redact: [token] });
+export const join = (joinUrl: string, worker: boolean, secrets: string[]): RemoteCommand =>
+  cmd(`sudo microk8s join ${shellQuote(joinUrl)}${worker ? ' --worker' : ''}`, { redact: secrets });
+/** A worker node records its membership in this lock file (microk8s join.py). */
+export const workerClusteredLock = (): RemoteCommand =>
+  cmd('test -e /var/snap/microk8s/current/var/lock/clustered.lock', { okCodes: [0, 1] });
+export const getNodes = (): RemoteCommand => cmd('sudo microk8s kubectl get nodes --no-headers', { okCodes: [0, 1] });
+
+export interface MicroK8sStatus {
+  running: boolean;
+  /** This node is a worker: status only says so. */
+  workerOnly: boolean;
+  highAvailability: boolean;
+  datastoreMasters: string[];
+  datastoreStandbys: string[];
+  enabledAddons: string[];
+  disabledAddons: string[];
+}
+
+export function parseStatus(text: string): MicroK8sStatus {
+  const s: MicroK8sStatus = {
+    running: /^microk8s is running$/m.test(text),
+    workerOnly: /This MicroK8s deployment is acting as a node in a cluster\./.test(text),
+    highAvailability: /^high-availability: yes$/m.test(text),
+    datastoreMasters: [],
+    datastoreStandbys: [],
+    enabledAddons: [],
+    disabledAddons: [],
+  };
+  const list = (line: string | undefined) => (!line || line.trim() === 'none' ? [] : line.trim().split(/\s+/));
+  s.datastoreMasters = list(/^\s*datastore master nodes:(.*)$/m.exec(text)?.[1]);
+  s.datastoreStandbys = list(/^\s*datastore standby nodes:(.*)$/m.exec(text)?.[1]);
+  let section: 'enabled' | 'disabled' | undefined;
+  for (const line of text.split('\n')) {
+    if (/^\s*enabled:\s*$/.test(line)) section = 'enabled';
+    else if (/^\s*disabled:\s*$/.test(line)) section = 'disabled';
+    else if (section && /^\s{4}\S/.test(line)) (section === 'enabled' ? s.enabledAddons : s.disabledAddons).push(line.trim().split(/\s+/)[0]);
+    else if (!/^\s*$/.test(line) && !/^\s{4}/.test(line)) section = undefined;
+  }
+  return s;
+}
+
+/** `microk8s status -a dns` prints `enabled` or `disabled`. */
+export function parseAddonState(text: string): 'enabled' | 'disabled' {
+  const t = text.trim();
+  if (t === 'enabled' || t === 'disabled') return t;
+  throw new Error(`unexpected "microk8s status -a" output: ${JSON.stringify(t.slice(0, 200))}`);
+}
+
+/** `--format short` prints one `microk8s join <ip>:25000/<token>/<check>` line per address of the node. */
+export function parseJoinUrls(text: string): string[] {
+  return [...text.matchAll(/^microk8s join (\S+:25000\/[0-9a-f]+\/[0-9a-f]+)\s*$/gm)].map((m) => m[1]);
+}
+
+/** The join URL on the address the other nodes reach (the first manager's spec address). */
+export function pickJoinUrl(text: string, address: string): string {
+  const urls = parseJoinUrls(text);
+  const url = urls.find((u) => u.startsWith(`${address}:`));
+  if (!url) throw new Error(`microk8s add-node printed no join address on ${address} (it offered ${urls.map((u) => u.split(':')[0]).join(', ') || 'none'})`);
+  return url;
+}
+
+export interface KubeNode { name: string; status: string; roles: string; version: string }
+/** `kubectl get nodes --no-headers`: `k8s-vm-1   Ready    <none>   5m    v1.28.3`. */
+export function parseKubeNodes(text: string): KubeNode[] {
+  return text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 5)
+    .map((f) => ({ name: f[0], status: f[1], roles: f[2], version: f[f.length - 1] }));
+}

@@ -1,0 +1,143 @@
+// OpenEBS cStor on the `shared` LVM volumes (the seed's "Configure Storage"): commands, manifests, parsers.
+// Sources: microk8s-community-addons addons/openebs, openebs/charts 3.3.0, NDM blockdevice_types.go,
+// cstor-operators docs/quick.md; see docs/commands.md.
+import { shellQuote } from './quote';
+import { cmd, type RemoteCommand } from './types';
+
+export const CSPC_NAME = 'cstor-storage';
+export const STORAGE_CLASS = 'cstor-csi';
+export const KUBECTL = 'sudo microk8s kubectl';
+
+export const iscsidState = (): RemoteCommand => cmd('systemctl is-enabled iscsid', { okCodes: [0, 1] });
+export const iscsidActive = (): RemoteCommand => cmd('systemctl is-active iscsid', { okCodes: [0, 3] });
+export const enableIscsid = (): RemoteCommand => cmd('sudo systemctl enable --now iscsid');
+
+export const readNdmConfig = (): RemoteCommand =>
+  cmd(`${KUBECTL} -n openebs get configmap openebs-ndm-config -o json`);
+/** Replaces the ConfigMap from stdin; `kubectl apply` is a no-op when nothing changed. */
+export const applyManifest = (): RemoteCommand => cmd(`${KUBECTL} apply -f -`);
+export const restartNdm = (): RemoteCommand => cmd(`${KUBECTL} -n openebs rollout restart daemonset openebs-ndm`);
+export const listBlockDevices = (): RemoteCommand => cmd(`${KUBECTL} -n openebs get blockdevices -o json`);
+export const listPoolInstances = (): RemoteCommand =>
+  cmd(`${KUBECTL} -n openebs get cspi -l ${shellQuote(`openebs.io/cstor-pool-cluster=${CSPC_NAME}`)} -o json`);
+
+/** The NDM config key in the ConfigMap holds YAML; `/dev/dm-` in the path filter hides every LVM volume. */
+export const NDM_CONFIG_KEY = 'node-disk-manager.config';
+
+export interface NdmFilter { key: string; name?: string; state?: string; include?: string; exclude?: string }
+
+/** Returns the ConfigMap JSON with `/dev/dm-` taken out of the path filter's exclude list, or null when already so. */
+export function ndmConfigWithoutDmExclude(configMapJson: string, parseYaml: (t: string) => unknown, dumpYaml: (v: unknown) => string): string | null {
+  const cm = JSON.parse(configMapJson) as { data?: Record<string, string>; metadata?: Record<string, unknown> };
+  const raw = cm.data?.[NDM_CONFIG_KEY];
+  if (!raw) throw new Error(`ConfigMap openebs-ndm-config has no ${NDM_CONFIG_KEY}`);
+  const config = parseYaml(raw) as { filterconfigs?: NdmFilter[] };
+  const pathFilter = config.filterconfigs?.find((f) => f.key === 'path-filter');
+  if (!pathFilter?.exclude) return null;
+  const parts = pathFilter.exclude.split(',').map((p) => p.trim()).filter(Boolean);
+  const kept = parts.filter((p) => p !== '/dev/dm-');
+  if (kept.length === parts.length) return null;
+  pathFilter.exclude = kept.join(',');
+  const out = {
+    apiVersion: 'v1', kind: 'ConfigMap',
+    metadata: { name: 'openebs-ndm-config', namespace: 'openebs' },
+    data: { ...cm.data, [NDM_CONFIG_KEY]: dumpYaml(config) },
+  };
+  return JSON.stringify(out, null, 2) + '\n';
+}
+
+export interface BlockDevice {
+  name: string;
+  node: string;
+  path: string;
+  sizeBytes: number;
+  claimState: string;
+  state: string;
+  fsType?: string;
+  deviceType?: string;
+  links: string[];
+}
+
+interface BlockDeviceJson {
+  metadata: { name: string; labels?: Record<string, string> };
+  spec: {
+    capacity?: { storage?: number };
+    details?: { deviceType?: string };
+    devlinks?: { kind: string; links: string[] }[];
+    filesystem?: { fsType?: string };
+    nodeAttributes?: { nodeName?: string };
+    path: string;
+  };
+  status?: { claimState?: string; state?: string };
+}
+
+/** `kubectl get blockdevices -o json`: a List whose node is spec.nodeAttributes.nodeName (not spec.nodeName). */
+export function parseBlockDevices(json: string): BlockDevice[] {
+  const list = JSON.parse(json) as { items?: BlockDeviceJson[] };
+  return (list.items ?? []).map((bd) => ({
+    name: bd.metadata.name,
+    node: bd.spec.nodeAttributes?.nodeName ?? bd.metadata.labels?.['kubernetes.io/hostname'] ?? '',
+    path: bd.spec.path,
+    sizeBytes: bd.spec.capacity?.storage ?? 0,
+    claimState: bd.status?.claimState ?? 'Unknown',
+    state: bd.status?.state ?? 'Unknown',
+    fsType: bd.spec.filesystem?.fsType || undefined,
+    deviceType: bd.spec.details?.deviceType,
+    links: (bd.spec.devlinks ?? []).flatMap((d) => d.links),
+  }));
+}
+
+/** What the cStor webhook accepts in a pool: unclaimed, active, no filesystem, on that node. */
+export function candidateBlockDevices(devices: BlockDevice[], node: string): BlockDevice[] {
+  return devices.filter((d) => d.node === node && d.claimState === 'Unclaimed' && d.state === 'Active' && !d.fsType);
+}
+
+/** A CStorPoolCluster with one striped pool per node on the chosen device, and its StorageClass. */
+export function renderCstorManifests(choices: { node: string; blockDevice: string }[], replicaCount: number): string {
+  const cspc = {
+    apiVersion: 'cstor.openebs.io/v1', kind: 'CStorPoolCluster',
+    metadata: { name: CSPC_NAME, namespace: 'openebs' },
+    spec: {
+      pools: choices.map((c) => ({
+        nodeSelector: { 'kubernetes.io/hostname': c.node },
+        dataRaidGroups: [{ blockDevices: [{ blockDeviceName: c.blockDevice }] }],
+        poolConfig: { dataRaidGroupType: 'stripe' },
+      })),
+    },
+  };
+  const sc = {
+    apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+    metadata: { name: STORAGE_CLASS },
+    provisioner: 'cstor.csi.openebs.io',
+    allowVolumeExpansion: true,
+    parameters: { 'cas-type': 'cstor', cstorPoolCluster: CSPC_NAME, replicaCount: String(replicaCount) },
+  };
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [cspc, sc] }, null, 2) + '\n';
+}
+
+export interface PoolInstance { name: string; node: string; phase: string }
+export function parsePoolInstances(json: string): PoolInstance[] {
+  const list = JSON.parse(json) as { items?: { metadata: { name: string }; spec?: { hostName?: string }; status?: { phase?: string } }[] };
+  return (list.items ?? []).map((i) => ({ name: i.metadata.name, node: i.spec?.hostName ?? '', phase: i.status?.phase ?? '' }));
+}
+
+// --- the storage estimate, as `kloudspot storage estimate` reports it -------------------------------
+export const GB = 1_000_000_000;
+
+export interface StorageNeed { sharedGb: number; unsharedGb: number }
+
+/**
+ * The seed's estimate: stream-processing volumes (elasticsearch, state) live on shared cStor storage;
+ * databases and messaging (insights database, kafka, zookeeper) on each node's LVM ("Required: Shared 20 GB,
+ * Unshared 14 GB" for 10/10/10/2/2). Each node needs this much.
+ */
+export function storageNeed(s: { elasticsearch: number; streamState: number; insightsDatabase: number; kafka: number; zookeeper: number }): StorageNeed {
+  return { sharedGb: s.elasticsearch + s.streamState, unsharedGb: s.insightsDatabase + s.kafka + s.zookeeper };
+}
+
+/** LVM sizes as lvcreate takes them (`20G` = 20 GiB in LVM's binary units) in bytes. */
+export function lvmSizeBytes(size: string): number {
+  const m = /^(\d+)([MGT])$/.exec(size);
+  if (!m) throw new Error(`not an LVM size: ${size}`);
+  return Number(m[1]) * { M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[m[2] as 'M' | 'G' | 'T'];
+}
