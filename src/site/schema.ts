@@ -3,6 +3,9 @@ import {
   CUSTOMER_REF, DURATION, INTERFACE_NAME, IPV4, LVM_NAME, LVM_SIZE, RFC1123_HOSTNAME, RFC1123_LABEL,
   SAFE_URL, SSH_FINGERPRINT, UNIX_USER, durationToMs, isNetworkOrBroadcast, sameSubnet,
 } from './patterns';
+import { nodeRole } from './roles';
+
+export { nodeRole };
 
 // Messages read "what is wrong. Fix: how to fix it"; the formatter adds the path and the value.
 const ipv4 = (example: string) =>
@@ -151,11 +154,6 @@ export const SiteSpecSchema = z.strictObject({
 export type SiteSpecInput = z.input<typeof SiteSpecSchema>;
 export type SiteSpec = z.output<typeof SiteSpecSchema>;
 export type NodeSpec = z.output<typeof NodeSchema>;
-
-/** A node's role: as written, else the first three nodes are managers and the rest workers (DESIGN.md section 3). */
-export function nodeRole(nodes: readonly { role?: 'manager' | 'worker' }[], index: number): 'manager' | 'worker' {
-  return nodes[index]?.role ?? (index < 3 ? 'manager' : 'worker');
-}
 
 export function timeoutMs(spec: SiteSpec, key: keyof SiteSpec['timeouts']): number {
   return durationToMs(spec.timeouts[key]);

@@ -23,8 +23,13 @@ export function parseAptSummary(text: string): { upgraded: number; newlyInstalle
 // --- reboot ---------------------------------------------------------------------------------------
 /** Exists when an upgrade asks for a restart (update-notifier's hook on Ubuntu). */
 export const rebootRequired = (): RemoteCommand => cmd('test -e /var/run/reboot-required', { okCodes: [0, 1] });
-/** Scheduled 2 s ahead so the command returns cleanly before sshd goes down (prints `Running timer as unit: ...`). */
-export const scheduleReboot = (): RemoteCommand => cmd('sudo systemd-run --on-active=2 /bin/systemctl reboot');
+/**
+ * Scheduled 2 s ahead so the command returns cleanly before sshd goes down (prints `Running timer as unit: ...`).
+ * The fixed unit name makes a retried request fail with `Unit kloudspot-reboot.timer already exists` instead
+ * of scheduling a second reboot.
+ */
+export const REBOOT_UNIT = 'kloudspot-reboot';
+export const scheduleReboot = (): RemoteCommand => cmd(`sudo systemd-run --on-active=2 --unit=${REBOOT_UNIT} /bin/systemctl reboot`, { okCodes: [0, 1] });
 /** `running`, `degraded`, `starting`...; `--wait` blocks until boot finishes. */
 export const systemRunningState = (): RemoteCommand =>
   cmd('systemctl is-system-running --wait', { okCodes: [0, 1] });

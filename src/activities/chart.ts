@@ -1,0 +1,121 @@
+// deploy-chart steps: values file, TLS secret, `kloudspot start|update|stop`, waiting for healthy pods.
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import * as c from './commands/chart';
+import { readFile, removeFile, writeFile } from './commands/node-prep';
+import { commandFailed, run, waitFor, type ActivityDeps } from './run';
+import type { StepResult } from './node-prep';
+import type { SshTarget } from './ssh';
+
+export interface CertificateCheck { ok: boolean; reason?: string; subject?: string; validTo?: string }
+
+/** Certificate and key parse, match each other, and the certificate covers the host name. Pure: no node touched. */
+export function checkCertificatePair(certificatePem: string, privateKeyPem: string, dnsHostname: string, now = new Date()): CertificateCheck {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(certificatePem);
+  } catch {
+    return { ok: false, reason: 'certificatePem is not a PEM certificate (expected -----BEGIN CERTIFICATE-----)' };
+  }
+  let key;
+  try {
+    key = createPrivateKey(privateKeyPem);
+  } catch {
+    return { ok: false, reason: 'privateKeyPem is not a PEM private key (expected -----BEGIN PRIVATE KEY----- or RSA/EC PRIVATE KEY), or it is encrypted' };
+  }
+  if (!cert.checkPrivateKey(key)) return { ok: false, reason: 'the private key does not match the certificate\'s public key' };
+  if (!cert.checkHost(dnsHostname)) {
+    return { ok: false, reason: `the certificate does not cover ${dnsHostname} (subject ${cert.subject.replace(/\n/g, ', ')}; names ${cert.subjectAltName ?? 'none'})` };
+  }
+  if (new Date(cert.validTo) < now) return { ok: false, reason: `the certificate expired on ${cert.validTo}` };
+  if (new Date(cert.validFrom) > now) return { ok: false, reason: `the certificate is not valid before ${cert.validFrom}` };
+  return { ok: true, subject: cert.subject.replace(/\n/g, ', '), validTo: cert.validTo };
+}
+
+export function createChartActivities(deps: ActivityDeps) {
+  const helm = async (first: SshTarget, step: string) => {
+    const r = await run(deps, first, c.helmStatus(), step);
+    return c.parseHelmStatus(r.stdout, r.code);
+  };
+
+  return {
+    async checkCertificate(certificatePem: string, privateKeyPem: string, dnsHostname: string): Promise<CertificateCheck> {
+      return checkCertificatePair(certificatePem, privateKeyPem, dnsHostname);
+    },
+
+    async writeValuesFile(first: SshTarget, values: c.ChartValuesInput): Promise<StepResult> {
+      const step = 'values file';
+      const content = c.renderValues(values);
+      const current = await run(deps, first, readFile(c.VALUES_FILE), step);
+      if (current.code === 0 && current.stdout === content) return { changed: false };
+      await run(deps, first, writeFile(c.VALUES_FILE, content, '0644'), step);
+      return { changed: true };
+    },
+
+    async tlsSecretPresent(first: SshTarget): Promise<boolean> {
+      return (await run(deps, first, c.tlsSecretExists(), 'TLS secret')).code === 0;
+    },
+
+    /** The key travels on stdin into a 0600 file, becomes a Secret, and is removed from the node. */
+    async installTlsSecret(first: SshTarget, certificatePem: string, privateKeyPem: string): Promise<StepResult> {
+      const step = 'TLS secret';
+      try {
+        await run(deps, first, writeFile(c.TLS_CERT_FILE, certificatePem, '0644'), step);
+        await run(deps, first, writeFile(c.TLS_KEY_FILE, privateKeyPem, '0600'), step);
+        const r = await run(deps, first, c.applyTlsSecret(), step);
+        return { changed: !/ unchanged$/m.test(r.stdout) };
+      } finally {
+        await run(deps, first, removeFile(c.TLS_KEY_FILE), step).catch(() => undefined);
+      }
+    },
+
+    async startChart(first: SshTarget): Promise<StepResult> {
+      const step = 'kloudspot start';
+      const h = await helm(first, step);
+      if (h.exists && h.status === 'deployed') return { changed: false, detail: `revision ${h.revision}` };
+      if (h.exists && h.status !== 'deployed') {
+        throw ApplicationFailure.create({ type: 'ReleaseNotDeployed', nonRetryable: true,
+          message: `release ${c.RELEASE} exists with status ${h.status}: inspect it with \`microk8s helm3 status ${c.RELEASE}\`, fix or \`kloudspot stop\`, then retry` });
+      }
+      await run(deps, first, c.kloudspotStart(), step, { timeoutMs: 30 * 60_000 });
+      return { changed: true };
+    },
+
+    async updateChart(first: SshTarget): Promise<StepResult> {
+      const step = 'kloudspot update';
+      const before = await helm(first, step);
+      if (!before.exists) throw ApplicationFailure.create({ type: 'ReleaseMissing', nonRetryable: true, message: `release ${c.RELEASE} is not installed: run an install first` });
+      await run(deps, first, c.kloudspotUpdate(), step, { timeoutMs: 30 * 60_000 });
+      return { changed: true, detail: `revision ${before.revision} -> ${(await helm(first, step)).revision}` };
+    },
+
+    async stopChart(first: SshTarget): Promise<StepResult> {
+      const step = 'kloudspot stop';
+      if (!(await helm(first, step)).exists) return { changed: false, detail: 'not installed' };
+      const r = await run(deps, first, c.kloudspotStop(), step, { timeoutMs: 30 * 60_000 });
+      if ((await helm(first, step)).exists) throw commandFailed(first, step, r, 'the release is still there');
+      return { changed: true };
+    },
+
+    async waitChartReady(first: SshTarget, timeoutMs: number): Promise<{ pods: number; revision?: number }> {
+      const step = 'chart ready';
+      return waitFor<{ pods: number; revision?: number }>(deps, `release ${c.RELEASE} deployed and every pod Ready`, timeoutMs, async () => {
+        const h = await helm(first, step);
+        if (!h.exists || h.status !== 'deployed') return { seen: h.exists ? `release status ${h.status}` : 'release not found' };
+        const pods = c.parsePods((await run(deps, first, c.listPods(), step)).stdout);
+        const notReady = pods.filter((p) => !p.ready);
+        if (pods.length > 0 && notReady.length === 0) return { done: { pods: pods.length, revision: h.revision } };
+        return { seen: pods.length === 0 ? 'no pods yet' : `${notReady.length}/${pods.length} pods not ready: ${notReady.slice(0, 5).map((p) => `${p.name} ${p.reason ?? p.phase}`).join(', ')}` };
+      });
+    },
+
+    async waitChartGone(first: SshTarget, timeoutMs: number): Promise<StepResult> {
+      const step = 'chart removed';
+      await waitFor(deps, 'the chart\'s pods to go', timeoutMs, async () => {
+        const pods = c.parsePods((await run(deps, first, c.listPods(), step)).stdout);
+        return pods.length === 0 ? { done: true } : { seen: `${pods.length} pods left` };
+      });
+      return { changed: false };
+    },
+  };
+}

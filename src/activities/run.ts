@@ -1,0 +1,109 @@
+// Runs one built command on a node from inside an activity: heartbeats while it runs, stops it when the
+// activity is cancelled, and turns every failure into an ApplicationFailure a person can read.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { RemoteCommand } from './commands/types';
+import {
+  CommandAbortedError, CommandTimeoutError, HostKeyMismatchError, SshConnectError,
+  type ExecResult, type SshPool, type SshTarget,
+} from './ssh';
+
+export interface ActivityDeps {
+  pool: SshPool;
+  /** Poll interval for waits (ms); small in tests and the benchmark. */
+  pollMs?: number;
+}
+
+/** What a failed command leaves for the person who has to decide: kept small, secrets already redacted. */
+export interface CommandFailureDetails {
+  node: string;
+  step: string;
+  command: string;
+  exitCode: number | null;
+  stderrTail: string;
+}
+
+const TAIL_IN_HISTORY = 2048;
+
+export function tail(text: string, bytes = TAIL_IN_HISTORY): string {
+  return text.length <= bytes ? text : `[...]${text.slice(-bytes)}`;
+}
+
+function inActivity(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+export function commandFailed(target: SshTarget, step: string, r: ExecResult, why?: string): ApplicationFailure {
+  const lastLine = (r.stderr.trim() || r.stdout.trim()).split('\n').pop() ?? '';
+  const details: CommandFailureDetails = {
+    node: target.node, step, command: r.command, exitCode: r.code, stderrTail: tail(r.stderr || r.stdout),
+  };
+  return ApplicationFailure.create({
+    type: 'CommandFailed',
+    message: `${step} on ${target.node}: ${why ?? `\`${r.command}\` exited ${r.code}`}${lastLine ? `: ${lastLine.slice(0, 300)}` : ''}`,
+    details: [details],
+  });
+}
+
+/** Maps SSH-layer errors to Temporal failures: host key mismatches never retry; the rest do. */
+export function toFailure(target: SshTarget, step: string, err: unknown): unknown {
+  if (err instanceof HostKeyMismatchError) {
+    return ApplicationFailure.create({ type: 'HostKeyMismatch', message: err.message, nonRetryable: true,
+      details: [{ node: target.node, step, command: '(ssh connect)', exitCode: null, stderrTail: err.message }] });
+  }
+  if (err instanceof SshConnectError) {
+    return ApplicationFailure.create({ type: 'SshUnavailable', message: `${step} on ${target.node}: ${err.message}`,
+      details: [{ node: target.node, step, command: '(ssh connect)', exitCode: null, stderrTail: err.message }] });
+  }
+  if (err instanceof CommandTimeoutError) {
+    return ApplicationFailure.create({ type: 'CommandTimeout', message: `${step} on ${target.node}: ${err.message}` });
+  }
+  return err;
+}
+
+export async function run(
+  deps: ActivityDeps, target: SshTarget, c: RemoteCommand, step: string, opts: { timeoutMs?: number } = {},
+): Promise<ExecResult> {
+  const ctx = inActivity();
+  const beat = ctx ? setInterval(() => ctx.heartbeat({ step, node: target.node }), 1000) : undefined;
+  try {
+    const r = await deps.pool.exec(target, c.command, {
+      stdin: c.stdin, redact: c.redact, signal: ctx?.cancellationSignal, timeoutMs: opts.timeoutMs, tailBytes: 64 * 1024,
+    });
+    if (!(c.okCodes ?? [0]).includes(r.code)) throw commandFailed(target, step, r);
+    return r;
+  } catch (err) {
+    if (err instanceof CommandAbortedError && ctx) throw ctx.cancellationSignal.reason ?? err;
+    throw toFailure(target, step, err);
+  } finally {
+    if (beat) clearInterval(beat);
+  }
+}
+
+/** Sleeps between polls, heartbeating, and wakes at once on cancellation. */
+export async function pause(deps: ActivityDeps, ms = deps.pollMs ?? 2000): Promise<void> {
+  const ctx = inActivity();
+  if (!ctx) return new Promise((r) => setTimeout(r, ms));
+  ctx.heartbeat();
+  await ctx.sleep(ms);
+}
+
+/** Polls `check` until it returns a value, or fails with what it waited for and what it saw last. */
+export async function waitFor<T>(
+  deps: ActivityDeps, what: string, timeoutMs: number, check: () => Promise<{ done: T } | { seen: string }>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = 'nothing yet';
+  for (;;) {
+    const r = await check();
+    if ('done' in r) return r.done;
+    seen = r.seen;
+    if (Date.now() >= deadline) {
+      throw ApplicationFailure.create({ type: 'WaitTimedOut', nonRetryable: true, message: `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}; last seen: ${seen}` });
+    }
+    await pause(deps);
+  }
+}

@@ -1,0 +1,29 @@
+// Activity stubs with their options. Workflows import only the TYPE of the activities.
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+// A few quick retries absorb transient faults (a held dpkg lock, a node still booting); after that a
+// person decides (resolveFailure). A killed worker's activity is retried elsewhere after the heartbeat timeout.
+const retry: ActivityOptions['retry'] = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '15s',
+  maximumAttempts: 5,
+  nonRetryableErrorTypes: ['HostKeyMismatch', 'WaitTimedOut', 'ReleaseNotDeployed', 'ReleaseMissing', 'VerifyFailed'],
+};
+
+/** Ordinary steps: each command has its own timeout inside the activity. */
+export const steps = proxyActivities<Activities>({
+  startToCloseTimeout: '40m',
+  heartbeatTimeout: '20s',
+  retry,
+});
+
+/** Waits bounded by a site timeout: the activity's own deadline comes first and says what it saw. */
+export function waits(timeoutMs: number) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: timeoutMs + 5 * 60_000,
+    heartbeatTimeout: '20s',
+    retry,
+  });
+}

@@ -1,0 +1,67 @@
+// Messages of the install workflows, defined once and shared by workflows, worker and client (contract:
+// DESIGN.md section 4). Each takes ONE JSON object, because the Web UI sends one payload.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+
+export const TASK_QUEUE = 'kloudspot-installer';
+
+export type Phase = 'preflight' | 'prepare-nodes' | 'form-cluster' | 'configure-storage' | 'deploy-chart' | 'done';
+export type InstallState = 'running' | 'waiting' | 'completed' | 'failed';
+export type StepState = 'pending' | 'running' | 'done' | 'skipped' | 'waiting' | 'failed';
+
+export interface NodeStatus { name: string; role: 'manager' | 'worker'; step: string; state: StepState }
+
+export type QuestionKind = 'blockDevice' | 'certificate' | 'failure';
+
+export interface Question {
+  id: string;
+  kind: QuestionKind;
+  node?: string;
+  /** For failures: the step to name in resolveFailure. */
+  step?: string;
+  prompt: string;
+  options?: string[];
+  /** Why the last answer was refused, or the failed command's details. */
+  lastError?: string;
+  askedAt: string;
+}
+
+export interface InstallStatus {
+  site: string;
+  workflow: string;
+  phase: Phase;
+  state: InstallState;
+  nodes: NodeStatus[];
+  questions: Question[];
+  lastError?: string;
+  startedAt: string;
+  updatedAt: string;
+  /** Figures for the summary: storage estimate, pool, release. */
+  summary?: Record<string, string>;
+}
+
+export interface ChooseBlockDevice { node: string; blockDevice: string }
+export interface UploadCertificate { certificatePem: string; privateKeyPem: string }
+export type UseSelfSigned = Record<string, never>;
+export type FailureAction = 'retry' | 'skip' | 'abort';
+export interface ResolveFailure { step: string; action: FailureAction }
+
+export const chooseBlockDeviceSignal = defineSignal<[ChooseBlockDevice]>('chooseBlockDevice');
+export const uploadCertificateSignal = defineSignal<[UploadCertificate]>('uploadCertificate');
+export const useSelfSignedCertificateSignal = defineSignal<[UseSelfSigned?]>('useSelfSignedCertificate');
+export const resolveFailureSignal = defineSignal<[ResolveFailure]>('resolveFailure');
+
+// The same answers as updates: validators reject a bad answer at once, for the CLI.
+export const chooseBlockDeviceUpdate = defineUpdate<string, [ChooseBlockDevice]>('chooseBlockDeviceUpdate');
+export const uploadCertificateUpdate = defineUpdate<string, [UploadCertificate]>('uploadCertificateUpdate');
+export const useSelfSignedCertificateUpdate = defineUpdate<string, [UseSelfSigned?]>('useSelfSignedCertificateUpdate');
+export const resolveFailureUpdate = defineUpdate<string, [ResolveFailure]>('resolveFailureUpdate');
+
+export const statusQuery = defineQuery<InstallStatus>('status');
+
+/** Child (prepare-node) to parent: progress and questions, so the parent's status shows every node. */
+export interface NodeReport { node: string; step: string; state: StepState; question?: Question | null; hostKey?: string }
+export const nodeReportSignal = defineSignal<[NodeReport]>('nodeReport');
+
+export function installWorkflowId(site: string): string {
+  return `install/${site}`;
+}

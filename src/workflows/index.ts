@@ -1,0 +1,4 @@
+// Every workflow the worker registers.
+export { installCluster } from './install-cluster';
+export { prepareNode } from './prepare-node';
+export { updateDeployment, uninstall, addNode } from './maintenance';

@@ -1,0 +1,48 @@
+// What every phase needs: the spec, the nodes with their roles, SSH targets (with pinned host keys),
+// the first manager (where cluster-wide commands run) and the Control that shows progress and asks.
+import type { SshTarget } from '../activities/ssh';
+import { durationToMs } from '../site/patterns';
+import { nodeRole } from '../site/roles';
+import type { NodeSpec, SiteSpec } from '../site/schema';
+import type { Control } from './questions';
+
+export interface SiteNode extends NodeSpec { role: 'manager' | 'worker' }
+
+export interface SiteContext {
+  spec: SiteSpec;
+  ctl: Control;
+  nodes: SiteNode[];
+  /** Host keys: configured, else the first seen in preflight (trust on first use). */
+  pins: Map<string, string>;
+  timeouts: { nodeReboot: number; clusterReady: number; storageReady: number; chartReady: number };
+}
+
+export function siteNodes(spec: SiteSpec): SiteNode[] {
+  return spec.nodes.map((n, i) => ({ ...n, role: nodeRole(spec.nodes, i) }));
+}
+
+export function siteTimeouts(spec: SiteSpec): SiteContext['timeouts'] {
+  return {
+    nodeReboot: durationToMs(spec.timeouts.nodeReboot),
+    clusterReady: durationToMs(spec.timeouts.clusterReady),
+    storageReady: durationToMs(spec.timeouts.storageReady),
+    chartReady: durationToMs(spec.timeouts.chartReady),
+  };
+}
+
+export function targetOf(ctx: Pick<SiteContext, 'spec' | 'pins'>, node: { name: string; address: string; hostKey?: string }): SshTarget {
+  return {
+    node: node.name,
+    host: node.address,
+    port: ctx.spec.ssh.port,
+    username: ctx.spec.ssh.user,
+    privateKeyFile: ctx.spec.ssh.privateKeyFile,
+    expectedHostKey: node.hostKey ?? ctx.pins.get(node.name),
+  };
+}
+
+export function firstManager(ctx: Pick<SiteContext, 'nodes'>): SiteNode {
+  const first = ctx.nodes.find((n) => n.role === 'manager');
+  if (!first) throw new Error('no manager node');
+  return first;
+}
