@@ -1,7 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { SpecError } from '../site/load';
 import { EXIT_BAD_INPUT, EXIT_FAILED, UserError } from './errors';
+import { addConnectionOptions } from './commands/common';
+import { registerAnswers } from './commands/answer';
+import { registerHistory } from './commands/history';
+import { registerInstall } from './commands/install';
 import { registerValidate } from './commands/validate';
+import { registerWorker } from './commands/worker';
 
 const program = new Command('kloudspot-installer')
   .description('Durable installer: bare Ubuntu 22.04 machines to an HA MicroK8s cluster running the Kloudspot chart')
@@ -9,7 +14,12 @@ const program = new Command('kloudspot-installer')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
+addConnectionOptions(program);
 registerValidate(program);
+registerInstall(program);
+registerAnswers(program);
+registerHistory(program);
+registerWorker(program);
 
 function report(err: unknown): number {
   const debug = process.argv.includes('--debug');

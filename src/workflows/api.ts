@@ -47,13 +47,13 @@ export interface ResolveFailure { step: string; action: FailureAction }
 
 export const chooseBlockDeviceSignal = defineSignal<[ChooseBlockDevice]>('chooseBlockDevice');
 export const uploadCertificateSignal = defineSignal<[UploadCertificate]>('uploadCertificate');
-export const useSelfSignedCertificateSignal = defineSignal<[UseSelfSigned?]>('useSelfSignedCertificate');
+export const useSelfSignedCertificateSignal = defineSignal<[UseSelfSigned]>('useSelfSignedCertificate');
 export const resolveFailureSignal = defineSignal<[ResolveFailure]>('resolveFailure');
 
 // The same answers as updates: validators reject a bad answer at once, for the CLI.
 export const chooseBlockDeviceUpdate = defineUpdate<string, [ChooseBlockDevice]>('chooseBlockDeviceUpdate');
 export const uploadCertificateUpdate = defineUpdate<string, [UploadCertificate]>('uploadCertificateUpdate');
-export const useSelfSignedCertificateUpdate = defineUpdate<string, [UseSelfSigned?]>('useSelfSignedCertificateUpdate');
+export const useSelfSignedCertificateUpdate = defineUpdate<string, [UseSelfSigned]>('useSelfSignedCertificateUpdate');
 export const resolveFailureUpdate = defineUpdate<string, [ResolveFailure]>('resolveFailureUpdate');
 
 export const statusQuery = defineQuery<InstallStatus>('status');
@@ -65,3 +65,6 @@ export const nodeReportSignal = defineSignal<[NodeReport]>('nodeReport');
 export function installWorkflowId(site: string): string {
   return `install/${site}`;
 }
+
+/** An update definition taking one argument (for the client's generic helper). */
+export type UpdateDef<Ret, Arg> = ReturnType<typeof defineUpdate<Ret, [Arg]>>;

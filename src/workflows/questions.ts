@@ -251,7 +251,7 @@ export class Control implements StepHost {
       }
       this.pushCertificate({ kind: 'upload', upload: a });
     }, { description: 'Upload the TLS certificate: {"certificatePem": "-----BEGIN CERTIFICATE-----...", "privateKeyPem": "-----BEGIN PRIVATE KEY-----..."}' });
-    setHandler(api.useSelfSignedCertificateSignal, (_a?: api.UseSelfSigned) => { if (!this.certificateDone) this.pushCertificate({ kind: 'self-signed' }); }, {
+    setHandler(api.useSelfSignedCertificateSignal, (_a: api.UseSelfSigned) => { if (!this.certificateDone) this.pushCertificate({ kind: 'self-signed' }); }, {
       description: 'Use the ingress controller\'s self-signed certificate instead of an upload: {}',
     });
     setHandler(api.resolveFailureSignal, async (a) => {
@@ -273,8 +273,8 @@ export class Control implements StepHost {
       validator: (a) => { this.validateUpload(a); },
       description: 'Like uploadCertificate, but answers whether the certificate was accepted',
     });
-    setHandler(api.useSelfSignedCertificateUpdate, (_a?: api.UseSelfSigned) => { this.pushCertificate({ kind: 'self-signed' }); return 'using the self-signed certificate'; }, {
-      validator: (_a?: api.UseSelfSigned) => { if (this.certificateDone) throw new Error('the certificate question was already answered'); },
+    setHandler(api.useSelfSignedCertificateUpdate, (_a: api.UseSelfSigned) => { this.pushCertificate({ kind: 'self-signed' }); return 'using the self-signed certificate'; }, {
+      validator: (_a: api.UseSelfSigned) => { if (this.certificateDone) throw new Error('the certificate question was already answered'); },
       description: 'Like useSelfSignedCertificate, for the CLI',
     });
     setHandler(api.resolveFailureUpdate, async (a) => { await this.resolveFailure(a); return `${a.action} ${a.step}`; }, {

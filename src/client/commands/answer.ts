@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { EXIT_BAD_INPUT, UserError } from '../errors';
+import { answerBlockDevice, resolveFailure, uploadCertificate, useSelfSigned } from '../installs';
+import { clientFor } from './common';
+
+function readPem(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`Cannot read the ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Give the path of a PEM file.`, EXIT_BAD_INPUT);
+  }
+}
+
+export function registerAnswers(program: Command): void {
+  program.command('answer')
+    .argument('<site>', 'the site name')
+    .argument('<question>', 'what to answer: blockdevice')
+    .requiredOption('--node <name>', 'the node the question is about')
+    .requiredOption('--device <blockdevice>', 'the chosen block device (name from the question)')
+    .description('answer a pending question (the block device cStor should use on a node)')
+    .addHelpText('after', '\nExample:\n  $ kloudspot-installer answer acme-hq blockdevice --node k8s-vm-2 --device blockdevice-124ba28ef2874c3aa2a94967ccda6000')
+    .action(async (site: string, question: string, o: { node: string; device: string }, cmd: Command) => {
+      if (question !== 'blockdevice') throw new UserError(`Unknown question "${question}": the only question answered this way is blockdevice (see also upload-cert, self-signed, resolve).`, EXIT_BAD_INPUT);
+      process.stdout.write(await answerBlockDevice(await clientFor(cmd), site, { node: o.node, blockDevice: o.device }) + '\n');
+    });
+
+  program.command('upload-cert')
+    .argument('<site>', 'the site name')
+    .requiredOption('--cert <file>', 'PEM certificate (chain) covering the site\'s dnsHostname')
+    .requiredOption('--key <file>', 'its unencrypted PEM private key')
+    .description('upload the TLS certificate and key; they are checked (parse, match, cover the host name) before use')
+    .addHelpText('after', '\nExample:\n  $ kloudspot-installer upload-cert acme-hq --cert server.crt --key server.key')
+    .action(async (site: string, o: { cert: string; key: string }, cmd: Command) => {
+      const certificatePem = readPem(o.cert, 'certificate');
+      const privateKeyPem = readPem(o.key, 'private key');
+      process.stdout.write(await uploadCertificate(await clientFor(cmd), site, { certificatePem, privateKeyPem }) + '\n');
+    });
+
+  program.command('self-signed')
+    .argument('<site>', 'the site name')
+    .description('use the ingress controller\'s self-signed certificate instead of uploading one')
+    .addHelpText('after', '\nExample:\n  $ kloudspot-installer self-signed acme-hq')
+    .action(async (site: string, _o: unknown, cmd: Command) => {
+      process.stdout.write(await useSelfSigned(await clientFor(cmd), site) + '\n');
+    });
+
+  program.command('resolve')
+    .argument('<site>', 'the site name')
+    .requiredOption('--step <step>', 'the failed step, as the question names it (e.g. k8s-vm-2:shared-volume)')
+    .requiredOption('--action <action>', 'retry (after fixing the cause), skip, or abort')
+    .description('decide what happens after a step failed')
+    .addHelpText('after', '\nExample:\n  $ kloudspot-installer resolve acme-hq --step k8s-vm-2:shared-volume --action retry')
+    .action(async (site: string, o: { step: string; action: string }, cmd: Command) => {
+      if (!['retry', 'skip', 'abort'].includes(o.action)) throw new UserError(`--action must be retry, skip or abort, not "${o.action}".`, EXIT_BAD_INPUT);
+      process.stdout.write(await resolveFailure(await clientFor(cmd), site, { step: o.step, action: o.action as 'retry' }) + '\n');
+    });
+}

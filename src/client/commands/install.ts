@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { loadSiteSpecFile, summarizeSpec } from '../../site/load';
+import { EXIT_FAILED } from '../errors';
+import { getStatus, listInstalls, startInstall } from '../installs';
+import { renderStatus } from '../render';
+import { watchInstall } from '../watch';
+import { clientFor, globals } from './common';
+
+export function registerInstall(program: Command): void {
+  program.command('install')
+    .argument('<site.yaml>', 'the site spec')
+    .option('--watch', 'follow the install until it ends')
+    .description('start installing a site (workflow install/<site>); a worker must be running')
+    .addHelpText('after', '\nExamples:\n  $ kloudspot-installer install site.yaml --watch\n  $ kloudspot-installer install site.yaml && kloudspot-installer watch acme-hq')
+    .action(async (file: string, opts: { watch?: boolean }, cmd: Command) => {
+      const spec = loadSiteSpecFile(file);
+      const client = await clientFor(cmd);
+      const handle = await startInstall(client, spec);
+      process.stdout.write(`Started ${handle.workflowId} for ${summarizeSpec(spec)}\n`);
+      if (opts.watch) {
+        const r = await watchInstall(client, spec.site, { uiUrl: globals(cmd).uiUrl });
+        if (!r.ok) process.exitCode = EXIT_FAILED;
+      } else {
+        process.stdout.write(`Follow it with: kloudspot-installer watch ${spec.site}\n`);
+      }
+    });
+
+  program.command('status')
+    .argument('<site>', 'the site name (spec `site:`)')
+    .option('--json', 'print the status query result as JSON')
+    .description('show where an install stands: phase, each node\'s step, pending questions')
+    .addHelpText('after', '\nExamples:\n  $ kloudspot-installer status acme-hq\n  $ kloudspot-installer status acme-hq --json | jq .questions')
+    .action(async (site: string, opts: { json?: boolean }, cmd: Command) => {
+      const s = await getStatus(await clientFor(cmd), site);
+      process.stdout.write(opts.json ? JSON.stringify(s, null, 2) + '\n' : renderStatus(s, { uiUrl: globals(cmd).uiUrl }) + '\n');
+    });
+
+  program.command('watch')
+    .argument('<site>', 'the site name')
+    .description('follow an install live until it ends (one line per change when not on a terminal)')
+    .addHelpText('after', '\nExample:\n  $ kloudspot-installer watch acme-hq')
+    .action(async (site: string, _o: unknown, cmd: Command) => {
+      const client = await clientFor(cmd);
+      await getStatus(client, site);
+      const r = await watchInstall(client, site, { uiUrl: globals(cmd).uiUrl });
+      if (!r.ok) process.exitCode = EXIT_FAILED;
+    });
+
+  program.command('list')
+    .description('every site on this server: state, phase, started, what it waits for')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ kloudspot-installer list')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const client = await clientFor(cmd);
+      const rows = await listInstalls(client);
+      const withWaits = await Promise.all(rows.map(async (r) => {
+        if (r.status !== 'RUNNING') return { ...r, waitingFor: '' };
+        const s = await getStatus(client, r.site).catch(() => undefined);
+        return { ...r, waitingFor: s?.questions.map((q) => `${q.kind}${q.node ? ` ${q.node}` : ''}`).join(', ') ?? '' };
+      }));
+      if (opts.json) { process.stdout.write(JSON.stringify(withWaits, null, 2) + '\n'); return; }
+      if (withWaits.length === 0) { process.stdout.write('No installs on this server yet. Start one with: kloudspot-installer install site.yaml\n'); return; }
+      const head = ['SITE', 'STATE', 'PHASE', 'STARTED', 'WAITING FOR'];
+      const table = withWaits.map((r) => [r.site, r.status.toLowerCase(), r.phase ?? '', r.startTime.toISOString().slice(0, 16).replace('T', ' '), r.waitingFor]);
+      const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+      for (const row of [head, ...table]) process.stdout.write(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+    });
+}

@@ -1,0 +1,109 @@
+// Client-side operations on installs: start, status, answers, listing, histories. Used by the CLI, the
+// demo and the tests, so they all speak to the workflows the same way.
+import {
+  Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError,
+  type ConnectionOptions, type WorkflowHandle,
+} from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { SiteSpec } from '../site/schema';
+import { CustomerKey, PhaseKey, SiteKey } from '../temporal/search-attributes';
+import * as api from '../workflows/api';
+import { EXIT_BAD_INPUT, EXIT_FAILED, UserError } from './errors';
+
+export interface ConnectOptions { address?: string; namespace?: string; tls?: ConnectionOptions['tls'] }
+
+export async function connectClient(o: ConnectOptions = {}): Promise<Client> {
+  const address = o.address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  const namespace = o.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address, tls: o.tls, connectTimeout: 5000 });
+    await connection.workflowService.getSystemInfo({});
+  } catch (err) {
+    throw new UserError(`Cannot reach the Temporal server at ${address}: ${(err as Error).message}. ` +
+      'Start one (`kloudspot-installer dev`) or point to yours with --address / TEMPORAL_ADDRESS.', EXIT_FAILED);
+  }
+  return new Client({ connection, namespace });
+}
+
+export async function startInstall(client: Client, spec: SiteSpec, workflowType = 'installCluster', args: unknown[] = [spec]): Promise<WorkflowHandle> {
+  const workflowId = workflowType === 'installCluster' ? api.installWorkflowId(spec.site)
+    : workflowType === 'addNode' ? `add-node/${spec.site}/${String(args[1])}` : `${workflowType === 'updateDeployment' ? 'update' : 'uninstall'}/${spec.site}`;
+  try {
+    return await client.workflow.start(workflowType, {
+      taskQueue: api.TASK_QUEUE,
+      workflowId,
+      args,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: [
+        { key: SiteKey, value: spec.site }, { key: CustomerKey, value: spec.customer }, { key: PhaseKey, value: 'preflight' },
+      ],
+      staticSummary: `${workflowType} ${spec.site} (${spec.nodes.length} nodes)`,
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new UserError(`${workflowId} is already running: watch it with \`kloudspot-installer watch ${spec.site}\`, or wait for it to finish.`, EXIT_FAILED);
+    }
+    throw err;
+  }
+}
+
+export function installHandle(client: Client, site: string): WorkflowHandle {
+  return client.workflow.getHandle(api.installWorkflowId(site));
+}
+
+export async function getStatus(client: Client, site: string, workflowId = api.installWorkflowId(site)): Promise<api.InstallStatus> {
+  try {
+    return await client.workflow.getHandle(workflowId).query(api.statusQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      throw new UserError(`No install of site "${site}" (workflow ${workflowId}) on this server: check the name with \`kloudspot-installer list\`.`, EXIT_FAILED);
+    }
+    throw err;
+  }
+}
+
+/** Sends an answer as an update, so a wrong answer is refused with the workflow's reason. */
+async function update<Ret, Arg>(client: Client, site: string, def: api.UpdateDef<Ret, Arg>, arg: Arg): Promise<Ret> {
+  const handle = installHandle(client, site);
+  try {
+    return await handle.executeUpdate(def, { args: [arg] });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new UserError(`No running install of site "${site}".`, EXIT_FAILED);
+    if (err instanceof WorkflowUpdateFailedError) throw new UserError(`Refused: ${err.cause?.message ?? err.message}`, EXIT_BAD_INPUT);
+    const e = err as Error & { details?: string };
+    if (/not found|already completed|workflow execution already completed/i.test(e.message)) {
+      throw new UserError(`The install of ${site} is not running any more (${e.message}).`, EXIT_FAILED);
+    }
+    throw err;
+  }
+}
+
+export const answerBlockDevice = (c: Client, site: string, a: api.ChooseBlockDevice) => update(c, site, api.chooseBlockDeviceUpdate, a);
+export const uploadCertificate = (c: Client, site: string, a: api.UploadCertificate) => update(c, site, api.uploadCertificateUpdate, a);
+export const useSelfSigned = (c: Client, site: string) => update(c, site, api.useSelfSignedCertificateUpdate, {});
+export const resolveFailure = (c: Client, site: string, a: api.ResolveFailure) => update(c, site, api.resolveFailureUpdate, a);
+
+export interface SiteRow { site: string; workflowId: string; status: string; phase?: string; startTime: Date; closeTime?: Date }
+
+export async function listInstalls(client: Client): Promise<SiteRow[]> {
+  const rows: SiteRow[] = [];
+  for await (const w of client.workflow.list({ query: 'WorkflowType = "installCluster"' })) {
+    rows.push({
+      site: String(w.typedSearchAttributes.get(SiteKey) ?? w.workflowId.replace(/^install\//, '')),
+      workflowId: w.workflowId,
+      status: w.status.name,
+      phase: w.typedSearchAttributes.get(PhaseKey) as string | undefined,
+      startTime: w.startTime,
+      closeTime: w.closeTime,
+    });
+  }
+  return rows;
+}
+
+export async function exportHistory(client: Client, workflowId: string): Promise<string> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return historyToJSON(history);
+}
