@@ -1,0 +1,115 @@
+// Pure command builders and parsers: golden command strings (as rig pins them), hostile values proven
+// inert through a real /bin/sh, and the renderers' idempotency.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { shellQuote, shellJoin, UnquotableError } from '../src/activities/commands/quote';
+import * as prep from '../src/activities/commands/node-prep';
+import * as m from '../src/activities/commands/microk8s';
+import * as s from '../src/activities/commands/storage';
+import * as c from '../src/activities/commands/chart';
+import * as f from '../src/activities/commands/facts';
+import * as yaml from 'js-yaml';
+
+const HOSTILE = [
+  "it's", '"double"', '$(touch /tmp/pwned)', '`id`', 'a;b', 'a && b', 'a|b', 'new\nline', 'tab\there', '\\back\\slash',
+  '*', '~', '-rf', '', ' ', '$HOME', '${IFS}', "'; rm -rf / #", 'ünïcødé ✓', 'x'.repeat(10_000), '!event', '#comment',
+];
+
+test('shellQuote: every hostile value reaches the program unchanged through a real /bin/sh', () => {
+  for (const v of HOSTILE) {
+    const out = execFileSync('/bin/sh', ['-c', `printf '%s' ${shellQuote(v)}`], { encoding: 'utf8' });
+    assert.equal(out, v, `value ${JSON.stringify(v.slice(0, 40))} changed`);
+  }
+  const joined = execFileSync('/bin/sh', ['-c', `printf '%s\\n' ${shellJoin(HOSTILE.slice(0, 10))}`], { encoding: 'utf8' });
+  assert.equal(joined, HOSTILE.slice(0, 10).map((v) => v + '\n').join(''));
+});
+
+test('shellQuote refuses NUL, which no shell word can carry', () => {
+  assert.throws(() => shellQuote('a\0b'), UnquotableError);
+});
+
+test('shellQuote leaves plain words alone so commands stay readable', () => {
+  assert.equal(shellQuote('ubuntu-vg'), 'ubuntu-vg');
+  assert.equal(shellQuote('192.168.1.50/32'), '192.168.1.50/32');
+  assert.equal(shellQuote('a b'), "'a b'");
+});
+
+test('golden commands: the exact text each builder produces', () => {
+  assert.equal(prep.createLogicalVolume('ubuntu-vg', 'shared', '20G').command, 'sudo lvcreate -y -L 20G -n shared ubuntu-vg');
+  assert.equal(prep.setHostname('k8s-vm-1').command, 'sudo hostnamectl set-hostname k8s-vm-1');
+  assert.equal(prep.aptDistUpgrade().command,
+    'sudo env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a apt-get -o DPkg::Lock::Timeout=900 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -y -q dist-upgrade');
+  assert.equal(prep.scheduleReboot().command, 'sudo systemd-run --on-active=2 --unit=kloudspot-reboot /bin/systemctl reboot');
+  assert.equal(prep.installTools('https://registry.kloudspot.com/repository/files/on-prem-cluster.sh').command,
+    'curl -fsSL https://registry.kloudspot.com/repository/files/on-prem-cluster.sh | sudo bash');
+  assert.equal(prep.writeFile('/etc/hosts', 'x', '0644').command, 'sudo install -D -m 0644 /dev/null /etc/hosts && sudo tee /etc/hosts >/dev/null');
+  assert.equal(m.addNode('0123456789abcdef0123456789abcdef').command,
+    'sudo microk8s add-node --token 0123456789abcdef0123456789abcdef --token-ttl 3600 --format short');
+  assert.deepEqual(m.addNode('0123456789abcdef0123456789abcdef').redact, ['0123456789abcdef0123456789abcdef']);
+  assert.equal(m.join('10.0.0.11:25000/abc/def', true, []).command, 'sudo microk8s join 10.0.0.11:25000/abc/def --worker');
+  assert.equal(m.enableAddon('metallb:192.168.1.50/32').command, 'sudo microk8s enable metallb:192.168.1.50/32');
+  assert.equal(s.listPoolInstances().command, 'sudo microk8s kubectl -n openebs get cspi -l openebs.io/cstor-pool-cluster=cstor-storage -o json');
+  assert.equal(c.applyTlsSecret().command,
+    'sudo microk8s kubectl -n default create secret tls kloudspot-tls --cert=/etc/kloudspot/tls.crt --key=/etc/kloudspot/tls.key --dry-run=client -o yaml | sudo microk8s kubectl apply -f -');
+  assert.equal(f.ping('192.168.1.50').command, 'ping -c 1 -W 2 192.168.1.50');
+});
+
+test('hostile values stay data in every builder that takes one', () => {
+  const v = "x'; touch /tmp/pwned; echo '";
+  for (const built of [prep.setHostname(v), prep.createLogicalVolume(v, v, v), prep.readFile(v), prep.removeFile(v),
+    m.enableAddon(v), m.addonStatus(v), m.join(v, false, []), f.ping(v), f.showInterfaceAddresses(v), prep.installTools(v)]) {
+    // Replace the program with printf: the words must come out whole, none interpreted.
+    const words = execFileSync('/bin/sh', ['-c', `set -- ${built.command.split(' | ')[0].replace(/&&.*/, '')}; printf '%s\\n' "$@"`], { encoding: 'utf8' });
+    assert.ok(words.split('\n').includes(v), `${built.command} split the value`);
+  }
+});
+
+test('renderHostsFile follows the seed and is idempotent', () => {
+  const ubuntu = '127.0.0.1 localhost\n127.0.1.1 ubuntu-server\n\n# The following lines are desirable for IPv6 capable hosts\n::1     ip6-localhost ip6-loopback\nfe00::0 ip6-localnet\n';
+  const nodes = [{ name: 'k8s-vm-1', address: '192.168.1.106' }, { name: 'k8s-vm-2', address: '192.168.1.174' }];
+  const once = prep.renderHostsFile(ubuntu, 'k8s-vm-1', nodes);
+  assert.match(once, /^127\.0\.0\.1 localhost\n127\.0\.1\.1 k8s-vm-1\n/);
+  assert.match(once, /::1     ip6-localhost ip6-loopback/);
+  assert.match(once, /192\.168\.1\.106 k8s-vm-1\n192\.168\.1\.174 k8s-vm-2\n# END/);
+  assert.equal(prep.renderHostsFile(once, 'k8s-vm-1', nodes), once, 'a second render changes nothing');
+  const moved = prep.renderHostsFile(once, 'k8s-vm-1', [nodes[0], { name: 'k8s-vm-2', address: '192.168.1.175' }]);
+  assert.doesNotMatch(moved, /192\.168\.1\.174/);
+});
+
+test('renderNetplan matches the seed\'s static address example', () => {
+  const y = yaml.load(prep.renderNetplan('ens18', '192.168.1.106', 24, '192.168.1.254', ['192.168.1.254', '8.8.8.8'])) as any;
+  assert.deepEqual(y.network.ethernets.ens18, {
+    dhcp4: false, addresses: ['192.168.1.106/24'], routes: [{ to: 'default', via: '192.168.1.254' }],
+    nameservers: { addresses: ['192.168.1.254', '8.8.8.8'] },
+  });
+});
+
+test('parsers read the real formats', () => {
+  assert.deepEqual(prep.parseAptSummary('Reading package lists...\n12 upgraded, 1 newly installed, 0 to remove and 0 not upgraded.\n'), { upgraded: 12, newlyInstalled: 1 });
+  const st = m.parseStatus('microk8s is running\nhigh-availability: yes\n  datastore master nodes: 10.0.0.11:19001 10.0.0.12:19001 10.0.0.13:19001\n  datastore standby nodes: none\naddons:\n  enabled:\n    dns                  # (core) CoreDNS\n    ha-cluster           # (core) Configure high availability on the current node\n  disabled:\n    ingress              # (core) Ingress controller for external access\n');
+  assert.equal(st.highAvailability, true);
+  assert.deepEqual(st.datastoreMasters, ['10.0.0.11:19001', '10.0.0.12:19001', '10.0.0.13:19001']);
+  assert.deepEqual(st.enabledAddons, ['dns', 'ha-cluster']);
+  assert.deepEqual(st.disabledAddons, ['ingress']);
+  const tok = '0123456789abcdef0123456789abcdef';
+  assert.equal(m.pickJoinUrl(`From the node you wish to join to this cluster, run the following:\nmicrok8s join 10.0.0.11:25000/${tok}/abcdef012345\n\nmicrok8s join 172.17.0.1:25000/${tok}/abcdef012345\n`, '10.0.0.11'), `10.0.0.11:25000/${tok}/abcdef012345`);
+  assert.throws(() => m.pickJoinUrl(`microk8s join 172.17.0.1:25000/${tok}/abcdef012345\n`, '10.0.0.11'), /no join address on 10\.0\.0\.11/);
+  assert.deepEqual(f.parseVolumeGroups('  ubuntu-vg 998579896320 890124681216\n'), [{ name: 'ubuntu-vg', sizeBytes: 998579896320, freeBytes: 890124681216 }]);
+  assert.equal(f.parseMemTotal('MemTotal:       32803384 kB\n'), 32803384 * 1024);
+  assert.deepEqual(f.parseInterfaceAddresses('2: ens18    inet 192.168.1.106/24 brd 192.168.1.255 scope global ens18\\       valid_lft forever'), ['192.168.1.106/24']);
+});
+
+test('the NDM filter edit removes /dev/dm- and nothing else, once', () => {
+  const config = { filterconfigs: [{ key: 'path-filter', name: 'path filter', state: 'true', include: '', exclude: '/dev/loop,/dev/fd0,/dev/sr0,/dev/ram,/dev/md,/dev/dm-,/dev/rbd,/dev/zd' }] };
+  const cm = JSON.stringify({ data: { 'node-disk-manager.config': yaml.dump(config) } });
+  const out = s.ndmConfigWithoutDmExclude(cm, (t) => yaml.load(t), (v) => yaml.dump(v));
+  assert.ok(out);
+  const exclude = (yaml.load(JSON.parse(out!).data['node-disk-manager.config']) as typeof config).filterconfigs[0].exclude;
+  assert.equal(exclude, '/dev/loop,/dev/fd0,/dev/sr0,/dev/ram,/dev/md,/dev/rbd,/dev/zd');
+  assert.equal(s.ndmConfigWithoutDmExclude(out!, (t) => yaml.load(t), (v) => yaml.dump(v)), null);
+});
+
+test('the storage estimate matches the seed\'s example (10/10/10/2/2 -> shared 20, unshared 14)', () => {
+  assert.deepEqual(s.storageNeed({ elasticsearch: 10, streamState: 10, insightsDatabase: 10, kafka: 2, zookeeper: 2 }), { sharedGb: 20, unsharedGb: 14 });
+});
