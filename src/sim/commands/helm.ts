@@ -1,0 +1,54 @@
+// `microk8s helm3` (helm 3.x): status (table or -o json), list, uninstall. Errors as helm prints them.
+import type { Proc } from '../process';
+import type { Cluster } from '../cluster-state';
+import { helmStatusJson, helmTable, removePods } from '../chart-sim';
+import { NO_PERMISSION } from './microk8s';
+
+export const UNREACHABLE = 'Error: Kubernetes cluster unreachable: Get "https://127.0.0.1:16443/version": dial tcp 127.0.0.1:16443: connect: connection refused\n';
+
+export async function helm(p: Proc, args: string[]): Promise<number> {
+  if (!p.root) { p.out(NO_PERMISSION(p.world.user)); return 1; }
+  const c = p.node.microk8s.cluster as Cluster;
+  let ns = 'default';
+  let output = 'table';
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '-n' || args[i] === '--namespace') ns = args[++i];
+    else if (args[i] === '-o' || args[i] === '--output') output = args[++i];
+    else if (args[i].startsWith('--namespace=')) ns = args[i].slice(12);
+    else if (args[i].startsWith('--output=')) output = args[i].slice(9);
+    else rest.push(args[i]);
+  }
+  const [verb, name] = rest;
+  await p.work('command');
+  if (verb === 'version') { p.out('version.BuildInfo{Version:"v3.16.2", GitCommit:"", GitTreeState:"clean", GoVersion:"go1.22.7"}\n'); return 0; }
+  if (!c.apiReady()) { p.err(UNREACHABLE); return 1; }
+  c.refresh();
+  const release = name ? c.releases.get(name) : undefined;
+  const found = release && release.namespace === ns;
+  switch (verb) {
+    case 'status':
+      if (!name) { p.err('Error: "helm status" requires 1 argument\n\nUsage:  helm status RELEASE_NAME [flags]\n'); return 1; }
+      if (!found) { p.err('Error: release: not found\n'); return 1; }
+      if (output === 'json') p.out(helmStatusJson(release));
+      else p.out(helmTable(release));
+      return 0;
+    case 'list': case 'ls': {
+      const rows = [...c.releases.values()].filter((r) => r.namespace === ns);
+      p.out('NAME     \tNAMESPACE\tREVISION\tUPDATED\tSTATUS  \tCHART\tAPP VERSION\n' +
+        rows.map((r) => `${r.name}\t${r.namespace}\t${r.revision}\t${new Date(r.lastDeployed).toISOString()}\t${r.status}\t${r.chart}-${r.chartVersion}\t${r.appVersion}\n`).join(''));
+      return 0;
+    }
+    case 'uninstall': case 'delete':
+      if (!found) { p.err(`Error: uninstall: Release not loaded: ${name}: release: not found\n`); return 1; }
+      c.releases.delete(release.name);
+      removePods(c, release.name);
+      if (release.name === 'openebs') c.addons.delete('openebs');
+      p.out(`release "${release.name}" uninstalled\n`);
+      p.effect(`helm uninstall ${release.namespace}/${release.name}`);
+      return 0;
+    default:
+      p.err(`Error: unknown command "${verb ?? ''}" for "helm"\nRun 'helm --help' for usage.\n`);
+      return 1;
+  }
+}

@@ -1,0 +1,37 @@
+// The command table: every program the simulated nodes know, with the path `command -v` prints.
+// Programs installed later (the kloudspot CLI, the microk8s snap) exist only once installed.
+import type { SimNode } from '../node-state';
+import type { Proc } from '../process';
+import { BASIC } from './basic';
+import { FILES } from './files';
+import { APT } from './apt';
+import { SYSTEMD } from './systemd';
+import { LVM } from './lvm';
+import { MICROK8S } from './microk8s';
+import { TOOLS } from './tools';
+
+export interface CommandDef {
+  path: string;
+  run: (p: Proc) => Promise<number>;
+  /** Present only in some states (installed later). */
+  available?: (node: SimNode) => boolean;
+}
+
+export const COMMANDS = new Map<string, CommandDef>([
+  ...Object.entries(BASIC), ...Object.entries(FILES), ...Object.entries(APT), ...Object.entries(SYSTEMD),
+  ...Object.entries(LVM), ...Object.entries(MICROK8S), ...Object.entries(TOOLS),
+]);
+
+export function isAvailable(name: string, node: SimNode): boolean {
+  const def = COMMANDS.get(name);
+  return !!def && (!def.available || def.available(node));
+}
+
+export function commandPath(name: string): string | undefined {
+  return COMMANDS.get(name)?.path;
+}
+
+/** The names the simulator answers (for documentation and the drift test). */
+export function knownCommands(): string[] {
+  return [...COMMANDS.keys()].filter((n) => !n.startsWith('__')).sort();
+}

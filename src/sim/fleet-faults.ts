@@ -1,0 +1,83 @@
+// The fault controls a test (or the chaos run) holds: command faults (transient, hang, disconnect,
+// power loss), spontaneous reboots, and machine faults (no AVX, small disk, extra disks, impostor key).
+import { utils } from 'ssh2';
+import type { ChaosOptions, FaultSpec } from './faults';
+import { GiB, type DiskOptions } from './node-state';
+import type { RebootTiming } from './runner';
+import type { Fleet } from './fleet';
+
+export class FleetFaults {
+  private readonly realKeys = new Map<string, string>();
+
+  constructor(private readonly fleet: Fleet) {}
+
+  /** Arms a command fault; returns its id. `node` in the spec limits it to one node. */
+  add(spec: FaultSpec): number {
+    return this.fleet.faults.add(spec);
+  }
+
+  remove(id: number): void {
+    this.fleet.faults.remove(id);
+  }
+
+  /** Disarms command faults (of one node, or all, chaos included). */
+  clear(node?: string): void {
+    this.fleet.faults.clear(node);
+  }
+
+  list(): ReturnType<Fleet['faults']['list']> {
+    return this.fleet.faults.list();
+  }
+
+  /** What fired so far: node, command, fault. */
+  get fired(): Fleet['faults']['fired'] {
+    return this.fleet.faults.fired;
+  }
+
+  /** Random faults on a share of commands, drawn from a seeded stream (deterministic per seed). */
+  chaos(opts: ChaosOptions | null, seed?: number): void {
+    this.fleet.faults.setChaos(opts, seed);
+  }
+
+  /** Power-cycles a node now, as if it rebooted by itself. */
+  reboot(node: string, timing?: RebootTiming): void {
+    this.fleet.reboot(this.fleet.node(node).state, 'injected', timing);
+  }
+
+  /** An impostor answers at the node's address: a different host key until switched back. */
+  wrongHostKey(node: string, on = true): void {
+    const n = this.fleet.node(node);
+    if (on) {
+      if (!this.realKeys.has(n.name)) this.realKeys.set(n.name, n.server.hostKey);
+      n.server.setHostKey(utils.generateKeyPairSync('ed25519').private);
+    } else {
+      const real = this.realKeys.get(n.name);
+      if (real) n.server.setHostKey(real);
+      this.realKeys.delete(n.name);
+    }
+  }
+
+  /** The CPU stops (or starts again) advertising AVX, as QEMU's kvm64 model does. */
+  noAvx(node: string, on = true): void {
+    this.fleet.node(node).state.avx = !on;
+  }
+
+  /** Extra raw disks: each becomes a BlockDevice once OpenEBS runs. */
+  addDisks(node: string, disks: DiskOptions[]): void {
+    const state = this.fleet.node(node).state;
+    for (const d of disks) state.addDisk(d);
+  }
+
+  /** Shrinks the volume group so that only `freeGiB` is left (lvcreate then fails as lvm2 does). */
+  smallDisk(node: string, freeGiB: number): void {
+    const state = this.fleet.node(node).state;
+    const used = state.lvs.reduce((n, lv) => n + lv.sizeBytes, 0);
+    state.vg.sizeBytes = used + Math.max(0, Math.floor(freeGiB * GiB / (4 * 2 ** 20))) * 4 * 2 ** 20;
+  }
+
+  /** Sets iscsid enabled+running or disabled+stopped, as if an operator changed it. */
+  iscsid(node: string, enabled: boolean): void {
+    const u = this.fleet.node(node).state.units.get('iscsid');
+    if (u) { u.enabled = enabled ? 'enabled' : 'disabled'; u.active = enabled; }
+  }
+}

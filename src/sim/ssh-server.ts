@@ -1,0 +1,176 @@
+// One node's sshd: an ssh2 Server fed by our own TCP listener on the node's loopback address, so a
+// reboot can close the port (connection refused), then accept TCP but refuse logins (a booting sshd),
+// and a fault can cut connections or change the host key. Only `exec` is served, with stdin, the
+// `signal` request, exit status or exit signal, and stderr.
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { createHash } from 'node:crypto';
+import { Server, utils, type Connection, type ParsedKey, type ServerChannel } from 'ssh2';
+import type { SimNode } from './node-state';
+import { Killed, StreamInput } from './process';
+
+export interface ExecRequest {
+  node: SimNode;
+  command: string;
+  connection: number;
+  stdin: StreamInput;
+  out: (t: string) => void;
+  err: (t: string) => void;
+  signal: AbortSignal;
+  drop: () => void;
+}
+
+export function fingerprintOfKey(publicOrPrivate: string | ParsedKey): string {
+  const parsed = typeof publicOrPrivate === 'string' ? utils.parseKey(publicOrPrivate) : publicOrPrivate;
+  if (parsed instanceof Error) throw parsed;
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  return `SHA256:${createHash('sha256').update(key.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
+}
+
+export class NodeServer {
+  private tcp: NetServer | null = null;
+  private ssh: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly running = new Set<AbortController>();
+  private connectionSeq = 0;
+  private hostKeyPem: string;
+
+  constructor(
+    readonly node: SimNode,
+    public port: number,
+    hostKeyPem: string,
+    private readonly clientKey: ParsedKey,
+    private readonly user: string,
+    private readonly exec: (req: ExecRequest) => Promise<number>,
+  ) {
+    this.hostKeyPem = hostKeyPem;
+    this.ssh = this.makeServer();
+  }
+
+  get hostKey(): string {
+    return this.hostKeyPem;
+  }
+
+  get fingerprint(): string {
+    return fingerprintOfKey(this.hostKeyPem);
+  }
+
+  /** Serves the next connections with another host key (an impostor, or the real one back). */
+  setHostKey(pem: string): void {
+    this.hostKeyPem = pem;
+    this.ssh = this.makeServer();
+  }
+
+  private makeServer(): Server {
+    return new Server({ hostKeys: [this.hostKeyPem], ident: 'OpenSSH_8.9p1 Ubuntu-3ubuntu0.10' }, (client) => this.onClient(client));
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.tcp) return resolve();
+      const tcp = createServer((sock) => {
+        this.sockets.add(sock);
+        sock.on('close', () => this.sockets.delete(sock));
+        sock.on('error', () => undefined);
+        this.ssh.injectSocket(sock);
+      });
+      tcp.once('error', reject);
+      tcp.listen(this.port, this.node.address, () => {
+        tcp.off('error', reject);
+        const a = tcp.address();
+        if (a && typeof a === 'object') this.port = a.port;
+        tcp.on('error', () => undefined);
+        this.tcp = tcp;
+        resolve();
+      });
+    });
+  }
+
+  /** Stops accepting: new connections are refused. Existing ones stay until dropped. */
+  close(): Promise<void> {
+    const tcp = this.tcp;
+    this.tcp = null;
+    return new Promise((resolve) => (tcp ? tcp.close(() => resolve()) : resolve()));
+  }
+
+  /** The port actually bound (when asked for port 0). */
+  boundPort(): number {
+    const a = this.tcp?.address();
+    return a && typeof a === 'object' ? a.port : this.port;
+  }
+
+  get listening(): boolean {
+    return this.tcp !== null;
+  }
+
+  /** Kills every running command with `signal` and cuts every connection at once. */
+  dropAll(signal = 'KILL'): void {
+    for (const ac of this.running) ac.abort(signal);
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
+  private onClient(client: Connection): void {
+    const id = ++this.connectionSeq;
+    const sock = (client as unknown as { _sock?: Socket })._sock;
+    client.on('error', () => undefined);
+    client.on('authentication', (ctx) => {
+      // A booting machine's sshd answers but PAM (pam_nologin) turns logins away until boot finishes.
+      if (this.node.phase !== 'up') return ctx.reject(['publickey']);
+      if (ctx.method !== 'publickey' || ctx.username !== this.user) return ctx.reject(['publickey']);
+      const k = this.clientKey;
+      if (ctx.key.algo !== k.type || !ctx.key.data.equals(k.getPublicSSH())) return ctx.reject(['publickey']);
+      if (ctx.signature && ctx.blob && k.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject(['publickey']);
+      ctx.accept();
+    });
+    client.on('ready', () => {
+      client.on('session', (acceptSession) => {
+        const session = acceptSession();
+        let current: AbortController | null = null;
+        session.on('env', (accept) => accept?.());
+        session.on('pty', (accept) => accept?.());
+        session.on('signal', (accept, _reject, info) => {
+          accept?.();
+          current?.abort(info.name.replace(/^SIG/, ''));
+        });
+        session.on('exec', (accept, _reject, info) => {
+          const stream = accept();
+          if (!stream) return;
+          const ac = new AbortController();
+          current = ac;
+          this.running.add(ac);
+          this.serve(stream, ac, id, info.command, () => { sock?.destroy(); client.end(); });
+        });
+        session.on('shell', (_accept, reject) => reject?.());
+      });
+    });
+  }
+
+  private serve(stream: ServerChannel, ac: AbortController, connection: number, command: string, drop: () => void): void {
+    const stdin = new StreamInput(ac.signal);
+    let open = true;
+    stream.on('data', (d: Buffer) => stdin.push(d.toString('utf8')));
+    stream.on('end', () => stdin.end());
+    stream.on('error', () => undefined);
+    stream.on('close', () => {
+      open = false;
+      if (!ac.signal.aborted) ac.abort('HUP');
+    });
+    const write = (f: (t: string) => void) => (t: string) => { if (open && t) f(t); };
+    this.exec({
+      node: this.node, command, connection, stdin, signal: ac.signal, drop,
+      out: write((t) => stream.write(t)),
+      err: write((t) => stream.stderr.write(t)),
+    }).then(
+      (code) => {
+        if (open) { stream.exit(code); stream.end(); }
+      },
+      (err) => {
+        if (open) {
+          if (err instanceof Killed) stream.exit(err.signal, false, '');
+          else { stream.stderr.write(`simulator error: ${(err as Error).message}\n`); stream.exit(255); }
+          stream.end();
+        }
+      },
+    ).finally(() => this.running.delete(ac));
+  }
+}
