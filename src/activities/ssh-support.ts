@@ -1,0 +1,81 @@
+// Small pieces of the SSH layer that touch ssh2 details: fingerprints, key files, remote signals,
+// exit codes and atomic SFTP writes.
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { constants as osConstants, homedir } from 'node:os';
+import { utils, type ClientChannel, type SFTPWrapper } from 'ssh2';
+import { SshKeyFileError } from './ssh-errors';
+
+/** OpenSSH's SHA256 fingerprint, as `ssh-keygen -lf` prints it. */
+export function fingerprintOf(rawHostKey: Buffer): string {
+  return 'SHA256:' + createHash('sha256').update(rawHostKey).digest('base64').replace(/=+$/, '');
+}
+
+/** Reads and checks the private key; errors name the file and the fix, never the key's content. */
+export async function readPrivateKey(privateKeyFile: string, node: string): Promise<string> {
+  const file = privateKeyFile.startsWith('~/') ? homedir() + privateKeyFile.slice(1) : privateKeyFile;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new SshKeyFileError(
+      `cannot read the SSH private key ${file} (for node ${node}): ${code}. Fix: place the private key whose ` +
+        'public half is in the nodes\' authorized_keys at that path on the worker, readable by the worker\'s user, ' +
+        'or correct ssh.privateKeyFile in the site spec.',
+    );
+  }
+  const parsed = utils.parseKey(text);
+  if (parsed instanceof Error) {
+    // parseKey's messages describe the format only; the key text itself never goes into an error.
+    throw new SshKeyFileError(
+      `the SSH private key ${file} (for node ${node}) cannot be used: ${parsed.message}. Fix: use an ` +
+        'unencrypted OpenSSH or PEM private key (e.g. ssh-keygen -t ed25519 -N \'\' -f <file>) and authorize its public half on the nodes.',
+    );
+  }
+  return text;
+}
+
+/**
+ * Sends a "signal" channel request. ssh2's ClientChannel.signal() silently does nothing once we have
+ * sent EOF on stdin (it checks `writable`), but the protocol allows the request after EOF and
+ * OpenSSH (>= 7.9) honours it with killpg() on the session's process group, so we go through
+ * ssh2's protocol object (ssh2 1.x internals; the public method is the fallback).
+ */
+export function sendSignal(ch: ClientChannel, sig: 'TERM' | 'KILL'): void {
+  const c = ch as unknown as { _client?: { _protocol?: { signal?: (id: number, s: string) => void } }; outgoing?: { id: number; state: string } };
+  try {
+    // 'eof' is the state after our end(); 'closing'/'closed' mean the channel is on its way out.
+    if (c.outgoing?.state !== 'open' && c.outgoing?.state !== 'eof') return;
+    if (typeof c._client?._protocol?.signal === 'function') c._client._protocol.signal(c.outgoing.id, sig);
+    else ch.signal(sig);
+  } catch { /* the channel is closing; nothing left to stop */ }
+}
+
+/** The shell's convention: a death by signal N is 128+N; unknown signal or no status at all: 255. */
+export function exitCodeOf(code: number | null | undefined, signal: string | undefined): number {
+  if (typeof code === 'number') return code;
+  const signo = signal ? (osConstants.signals as Record<string, number>)[signal.startsWith('SIG') ? signal : `SIG${signal}`] : undefined;
+  return signo ? 128 + signo : 255;
+}
+
+const call = (fn: (cb: (err?: Error | null) => void) => void) =>
+  new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+
+/** Writes under a temporary name, sets the mode (not subject to umask), then renames into place. */
+export async function writeFileAtomically(sftp: SFTPWrapper, remotePath: string, content: string | Buffer, mode: number): Promise<void> {
+  const tmp = `${remotePath}.ks-${randomBytes(4).toString('hex')}`;
+  try {
+    await call((cb) => sftp.writeFile(tmp, content, { mode }, cb));
+    await call((cb) => sftp.chmod(tmp, mode, cb));
+    try {
+      await call((cb) => sftp.ext_openssh_rename(tmp, remotePath, cb)); // POSIX rename: replaces atomically
+    } catch {
+      await call((cb) => sftp.unlink(remotePath, cb)).catch(() => undefined);
+      await call((cb) => sftp.rename(tmp, remotePath, cb));
+    }
+  } catch (err) {
+    await call((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,297 @@
+// The SSH layer: one pooled connection per (host, port, user), pinned host keys, bounded and
+// redacted output, and cancellation that stops the command on the node, not only our end of it.
+import { NodeSSH } from 'node-ssh';
+import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
+import { OutputTail, StreamRedactor, redactText, secretsOf } from './output-tail';
+import {
+  CommandAbortedError, CommandTimeoutError, HostKeyMismatchError, SshConnectError, describeConnectFailure,
+} from './ssh-errors';
+import { exitCodeOf, fingerprintOf, readPrivateKey, sendSignal, writeFileAtomically } from './ssh-support';
+
+export { CommandAbortedError, CommandTimeoutError, HostKeyMismatchError, SshConnectError, SshKeyFileError } from './ssh-errors';
+export { REDACTED } from './output-tail';
+export { fingerprintOf } from './ssh-support';
+
+export interface SshTarget {
+  node: string;
+  host: string;
+  port: number;
+  username: string;
+  /** Path on the worker; read at connect time, never logged or returned. */
+  privateKeyFile: string;
+  /** "SHA256:..." to enforce; absent: trust on first use (record ExecResult.hostKey, pass it next time). */
+  expectedHostKey?: string;
+}
+
+export interface ExecOptions {
+  stdin?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Redacted text as it arrives (for progress and heartbeats). */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  redact?: string[];
+  /** Bytes of stdout and of stderr kept (the last ones); default 64 KiB. */
+  tailBytes?: number;
+}
+
+export interface ExecResult {
+  command: string;
+  code: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  hostKey: string;
+}
+
+export interface SshPoolOptions {
+  connectTimeoutMs?: number;
+  keepaliveIntervalMs?: number;
+  /** After TERM, how long a stopped command gets before KILL (and as long again before we close the channel). */
+  killGraceMs?: number;
+  log?: (event: Record<string, unknown>) => void;
+}
+
+interface Conn { ssh: NodeSSH; client: Client; hostKey: string; closed: boolean; closedPromise: Promise<void> }
+interface Entry { promise: Promise<Conn>; conn?: Conn }
+
+const keyOf = (t: SshTarget) => `${t.username}@${t.host}:${t.port}`;
+
+export class SshPool {
+  private readonly entries = new Map<string, Entry>();
+  private readonly seen = new Set<string>();
+  private readonly connectTimeoutMs: number;
+  private readonly keepaliveIntervalMs: number;
+  private readonly killGraceMs: number;
+  private readonly log: (event: Record<string, unknown>) => void;
+
+  constructor(opts: SshPoolOptions = {}) {
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? 20_000;
+    this.keepaliveIntervalMs = opts.keepaliveIntervalMs ?? 15_000;
+    this.killGraceMs = opts.killGraceMs ?? 2_000;
+    this.log = opts.log ?? (() => undefined);
+  }
+
+  /** Resolves for any exit code; rejects for connection, host key, timeout and abort problems. */
+  async exec(target: SshTarget, command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const secrets = secretsOf(opts.redact);
+    const shown = redactText(command, secrets);
+    const started = Date.now();
+    this.log({ event: 'ssh.exec.start', node: target.node, command: shown });
+    try {
+      let result: ExecResult | 'retry' = await this.run(target, command, shown, secrets, opts, started);
+      // The pooled connection had died unnoticed and the command never started: once more, on a new one.
+      if (result === 'retry') result = await this.run(target, command, shown, secrets, opts, started);
+      if (result === 'retry') throw new SshConnectError(`node ${target.node}: the connection closed before "${shown}" could start`);
+      this.log({ event: 'ssh.exec.end', node: target.node, command: shown, code: result.code, durationMs: result.durationMs });
+      return result;
+    } catch (err) {
+      if (err instanceof Error) err.message = redactText(err.message, secrets);
+      this.log({ event: 'ssh.exec.failed', node: target.node, command: shown, error: (err as Error)?.message, durationMs: Date.now() - started });
+      throw err;
+    }
+  }
+
+  private run(target: SshTarget, command: string, shown: string, secrets: string[], opts: ExecOptions, started: number): Promise<ExecResult | 'retry'> {
+    return new Promise((resolve, reject) => {
+      const tailBytes = opts.tailBytes ?? 64 * 1024;
+      const streams = {
+        stdout: { red: new StreamRedactor(secrets), tail: new OutputTail(tailBytes) },
+        stderr: { red: new StreamRedactor(secrets), tail: new OutputTail(tailBytes) },
+      };
+      const emit = (name: 'stdout' | 'stderr', text: string) => {
+        if (!text) return;
+        streams[name].tail.push(text);
+        try { opts.onOutput?.(name, text); } catch { /* a progress callback must not break the stream */ }
+      };
+      let settled = false;
+      let stopping: 'timeout' | 'abort' | undefined;
+      let channel: ClientChannel | undefined;
+      let requested = false;
+      const timers: NodeJS.Timeout[] = [];
+      const finish = (outcome: ExecResult | 'retry' | Error) => {
+        if (settled) return;
+        settled = true;
+        timers.forEach(clearTimeout);
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (outcome instanceof Error) reject(outcome); else resolve(outcome);
+      };
+      const stoppedError = () => {
+        const details = { node: target.node, command: shown, stdout: streams.stdout.tail.toString(), stderr: streams.stderr.tail.toString(), durationMs: Date.now() - started };
+        return stopping === 'timeout'
+          ? new CommandTimeoutError(`node ${target.node}: "${shown}" ran longer than ${opts.timeoutMs} ms and was stopped`, details)
+          : new CommandAbortedError(`node ${target.node}: "${shown}" was cancelled and stopped`, details);
+      };
+      const stop = (why: 'timeout' | 'abort') => {
+        if (settled || stopping) return;
+        stopping = why;
+        if (channel) this.kill(target, shown, channel, why, () => finish(stoppedError()));
+        // Not requested yet: nothing will run. Requested: the callback below kills it as soon as it is there.
+        else if (!requested) finish(stoppedError());
+        else timers.push(setTimeout(() => finish(stoppedError()), 3 * this.killGraceMs));
+      };
+      const onAbort = () => stop('abort');
+      if (opts.signal?.aborted) return stop('abort');
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts.timeoutMs !== undefined) timers.push(setTimeout(() => stop('timeout'), Math.max(0, opts.timeoutMs - (Date.now() - started))));
+
+      this.connection(target).then((conn) => {
+        if (settled) return;
+        requested = true;
+        conn.client.exec(command, (err, ch) => {
+          if (err) {
+            if (stopping) return finish(stoppedError());
+            if (conn.closed) return finish('retry');
+            return finish(new SshConnectError(`node ${target.node}: could not start "${shown}": ${err.message}`, { cause: err }));
+          }
+          channel = ch;
+          ch.on('error', () => undefined); // a failed write on a dying channel: 'close' decides the outcome
+          if (stopping) return this.kill(target, shown, ch, stopping, () => finish(stoppedError()));
+          let code: number | undefined;
+          ch.on('data', (d: Buffer) => emit('stdout', streams.stdout.red.push(d)));
+          ch.stderr.on('data', (d: Buffer) => emit('stderr', streams.stderr.red.push(d)));
+          ch.on('exit', (c: number | null, sig?: string) => { code = exitCodeOf(c, sig); });
+          ch.on('close', () => {
+            emit('stdout', streams.stdout.red.flush());
+            emit('stderr', streams.stderr.red.flush());
+            if (stopping) return finish(stoppedError());
+            if (code === undefined) {
+              this.forget(target, conn);
+              return finish(new SshConnectError(`node ${target.node}: connection lost while "${shown}" was running; its outcome is unknown`));
+            }
+            finish({
+              command: shown, code, stdout: streams.stdout.tail.toString(), stderr: streams.stderr.tail.toString(),
+              durationMs: Date.now() - started, hostKey: conn.hostKey,
+            });
+          });
+          if (opts.stdin !== undefined) ch.write(opts.stdin);
+          ch.end();
+        });
+      }, (err: Error) => finish(err));
+    });
+  }
+
+  /**
+   * Stops a remote command. A closed channel does not kill a command without a pty on OpenSSH, so
+   * we send the "signal" channel request (OpenSSH >= 7.9 answers it with killpg on the session's
+   * process group): TERM, then KILL after the grace period, then close the channel.
+   */
+  private kill(target: SshTarget, shown: string, ch: ClientChannel, why: string, done: () => void): void {
+    this.log({ event: 'ssh.exec.stop', node: target.node, command: shown, reason: why });
+    const t1 = setTimeout(() => sendSignal(ch, 'KILL'), this.killGraceMs);
+    const t2 = setTimeout(() => ch.close(), 2 * this.killGraceMs);
+    const t3 = setTimeout(done, 3 * this.killGraceMs); // a hung connection never sends 'close'
+    ch.once('close', () => { [t1, t2, t3].forEach(clearTimeout); done(); });
+    sendSignal(ch, 'TERM');
+  }
+
+  /** Writes the file through SFTP (temporary name, mode, rename), so a reader never sees half a file. */
+  async upload(target: SshTarget, content: string | Buffer, remotePath: string, mode = 0o644): Promise<void> {
+    const conn = await this.connection(target);
+    const started = Date.now();
+    let sftp: SFTPWrapper | undefined;
+    try {
+      sftp = await conn.ssh.requestSFTP();
+      await writeFileAtomically(sftp, remotePath, content, mode);
+      this.log({ event: 'ssh.upload', node: target.node, remotePath, bytes: Buffer.byteLength(content), mode: mode.toString(8), durationMs: Date.now() - started });
+    } catch (err) {
+      const reason = (err as Error).message;
+      if (conn.closed) {
+        this.forget(target, conn);
+        throw new SshConnectError(`node ${target.node}: connection lost while uploading ${remotePath}: ${reason}`, { cause: err });
+      }
+      throw new Error(`node ${target.node}: upload to ${remotePath} failed: ${reason}`, { cause: err });
+    } finally {
+      sftp?.end();
+    }
+  }
+
+  async hostKeyOf(target: SshTarget): Promise<string> {
+    return (await this.connection(target)).hostKey;
+  }
+
+  drop(target: SshTarget): void {
+    const entry = this.entries.get(keyOf(target));
+    if (!entry) return;
+    this.entries.delete(keyOf(target));
+    entry.promise.then((c) => c.client.end(), () => undefined);
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(all.map((e) => e.promise.then((c) => {
+      c.client.end();
+      return Promise.race([c.closedPromise, new Promise((r) => setTimeout(r, 2000).unref())]);
+    }, () => undefined)));
+  }
+
+  private forget(target: SshTarget, conn: Conn): void {
+    const entry = this.entries.get(keyOf(target));
+    if (entry?.conn === conn) this.entries.delete(keyOf(target));
+    conn.client.end();
+  }
+
+  /** The pooled connection, opening one if none is alive; concurrent callers share one attempt. */
+  private async connection(target: SshTarget): Promise<Conn> {
+    const key = keyOf(target);
+    let entry = this.entries.get(key);
+    if (!entry || entry.conn?.closed) {
+      const e: Entry = { promise: this.open(target) };
+      e.promise.then((c) => { e.conn = c; }, () => { if (this.entries.get(key) === e) this.entries.delete(key); });
+      this.entries.set(key, (entry = e));
+    }
+    const conn = await entry.promise;
+    if (target.expectedHostKey && conn.hostKey !== target.expectedHostKey) {
+      throw new HostKeyMismatchError(target.node, target.expectedHostKey, conn.hostKey, `${target.host}:${target.port}`);
+    }
+    return conn;
+  }
+
+  private async open(target: SshTarget): Promise<Conn> {
+    const privateKey = await readPrivateKey(target.privateKeyFile, target.node);
+    const started = Date.now();
+    const ssh = new NodeSSH();
+    let hostKey = '';
+    let mismatch = false;
+    const connecting = ssh.connect({
+      host: target.host, port: target.port, username: target.username, privateKey,
+      readyTimeout: this.connectTimeoutMs, keepaliveInterval: this.keepaliveIntervalMs, keepaliveCountMax: 3,
+      // Runs during key exchange, before authentication: refusing here means nothing runs on that server.
+      hostVerifier: (raw: Buffer) => {
+        hostKey = fingerprintOf(raw);
+        mismatch = target.expectedHostKey !== undefined && hostKey !== target.expectedHostKey;
+        return !mismatch;
+      },
+    });
+    connecting.catch(() => undefined); // awaited below, after our listeners are on
+    // node-ssh stops listening for 'error' once connected; without our listener a later error would crash the worker.
+    const client = ssh.connection;
+    if (!client) throw new SshConnectError(`cannot connect to node ${target.node}: ${String(await connecting.then(() => 'no connection', (e) => e))}`);
+    let closedNow: () => void = () => undefined;
+    const conn: Conn = { ssh, client, hostKey: '', closed: false, closedPromise: new Promise<void>((r) => { closedNow = r; }) };
+    let lastError: Error | undefined;
+    const onGone = () => {
+      if (conn.closed) return;
+      conn.closed = true;
+      closedNow();
+      if (conn.hostKey) this.log({ event: 'ssh.disconnect', node: target.node, host: target.host, port: target.port, error: lastError?.message });
+    };
+    client.on('error', (err: Error) => { lastError = err; onGone(); client.end(); });
+    client.on('end', onGone).on('close', onGone);
+    try {
+      await connecting;
+    } catch (err) {
+      client.end();
+      if (mismatch) throw new HostKeyMismatchError(target.node, target.expectedHostKey!, hostKey, `${target.host}:${target.port}`);
+      throw new SshConnectError(
+        `cannot connect to node ${target.node} as ${target.username}@${target.host}:${target.port}: ${describeConnectFailure(err, this.connectTimeoutMs)}`,
+        { cause: err },
+      );
+    }
+    conn.hostKey = hostKey;
+    const key = keyOf(target);
+    this.log({ event: this.seen.has(key) ? 'ssh.reconnect' : 'ssh.connect', node: target.node, host: target.host, port: target.port, username: target.username, hostKey, durationMs: Date.now() - started });
+    this.seen.add(key);
+    return conn;
+  }
+}
