@@ -3,7 +3,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { RemoteCommand } from './commands/types';
 import {
-  CommandAbortedError, CommandTimeoutError, HostKeyMismatchError, SshConnectError,
+  CommandAbortedError, CommandTimeoutError, HostKeyMismatchError, SshConnectError, SshKeyFileError,
   type ExecResult, type SshPool, type SshTarget,
 } from './ssh';
 
@@ -53,6 +53,11 @@ export function toFailure(target: SshTarget, step: string, err: unknown): unknow
   if (err instanceof HostKeyMismatchError) {
     return ApplicationFailure.create({ type: 'HostKeyMismatch', message: err.message, nonRetryable: true,
       details: [{ node: target.node, step, command: '(ssh connect)', exitCode: null, stderrTail: err.message }] });
+  }
+  if (err instanceof SshKeyFileError) {
+    // The worker's own setup: retrying cannot help until someone fixes the key file.
+    return ApplicationFailure.create({ type: 'SshKeyFile', message: err.message, nonRetryable: true,
+      details: [{ node: target.node, step, command: '(read ssh key)', exitCode: null, stderrTail: err.message }] });
   }
   if (err instanceof SshConnectError) {
     return ApplicationFailure.create({ type: 'SshUnavailable', message: `${step} on ${target.node}: ${err.message}`,
