@@ -6,6 +6,7 @@ import { registerAnswers } from './commands/answer';
 import { registerHistory } from './commands/history';
 import { registerInstall } from './commands/install';
 import { registerValidate } from './commands/validate';
+import { registerSim } from './commands/sim';
 import { registerWorker } from './commands/worker';
 
 const program = new Command('kloudspot-installer')
@@ -16,6 +17,7 @@ const program = new Command('kloudspot-installer')
 
 addConnectionOptions(program);
 registerValidate(program);
+registerSim(program);
 registerInstall(program);
 registerAnswers(program);
 registerHistory(program);

@@ -15,12 +15,15 @@ export interface LatencyModel {
   name?: string;
   /** Multiplies every figure; 1 by default. */
   scale?: number;
+  /** What one second on a real node (timers, ping -W, --timeout) lasts here, before scaling. */
+  secondMs?: number;
   ms: Record<LatencyKind, Millis>;
 }
 
 export const FAST: LatencyModel = {
   name: 'fast',
   scale: 1,
+  secondMs: 150,
   ms: {
     command: [5, 20], aptUpdate: 20, aptUpgrade: 40, aptInstall: 20, toolsInstall: 30, rebootDown: 150,
     rebootAuthFail: 150, microk8sStart: 60, join: 40, nodeReady: 60, addonEnable: 20, openebsEnable: 40,
@@ -31,6 +34,7 @@ export const FAST: LatencyModel = {
 export const REALISTIC: LatencyModel = {
   name: 'realistic',
   scale: 1,
+  secondMs: 1000,
   ms: {
     command: [20, 80], aptUpdate: 1200, aptUpgrade: 3000, aptInstall: 1200, toolsInstall: 2000, rebootDown: 2000,
     rebootAuthFail: 1000, microk8sStart: 2000, join: 2000, nodeReady: 1000, addonEnable: 1200, openebsEnable: 2000,
@@ -54,7 +58,6 @@ export class Latency {
 
   /** A duration given in real seconds on a real node (timers, ping -W), scaled like the rest. */
   seconds(s: number): number {
-    const perSecond = this.model.name === 'realistic' ? 1000 : 50;
-    return Math.round(s * perSecond * (this.model.scale ?? 1));
+    return Math.round(s * (this.model.secondMs ?? 150) * (this.model.scale ?? 1));
   }
 }

@@ -101,6 +101,8 @@ export interface Session {
   signal: AbortSignal;
   /** Files written during this session, with their state before the first write (null: did not exist). */
   touched: Map<string, FileEntry | null>;
+  /** `$?`: the status of the last pipeline. */
+  lastStatus: number;
   /** Drops the SSH connection at once (disconnect faults); absent for timers. */
   drop?: () => void;
   /** Runs shell text in this session (bash -c, bash reading a script, systemd-run). */

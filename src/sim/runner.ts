@@ -29,7 +29,7 @@ export async function runOnNode(world: World, node: SimNode, command: string, io
   running.set(node, set);
   set.add(local);
   const session: Session = {
-    node, world, audit: entry, signal: local.signal, touched: new Map(), drop: io.drop,
+    node, world, audit: entry, signal: local.signal, touched: new Map(), drop: io.drop, lastStatus: 0,
     runShell: (text, sio) => runShell(session, text, sio),
   };
   const env = { HOME: `/home/${world.user}`, USER: world.user, LOGNAME: world.user, SHELL: '/bin/bash', LANG: 'C.UTF-8', PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/snap/bin' };

@@ -21,6 +21,9 @@ export interface Pipeline { negate: boolean; commands: SimpleCommand[] }
 export interface AndOr { first: Pipeline; rest: { op: '&&' | '||'; pipeline: Pipeline }[] }
 export type Script = AndOr[];
 
+/** Stands for `$?` in parsed words; the runner substitutes the last status when the command runs. */
+export const LAST_STATUS = '\uE000';
+
 export class ShellSyntaxError extends Error {
   constructor(message: string) {
     super(message);
@@ -129,7 +132,8 @@ function expandDollar(text: string, i: number, env: Record<string, string>): { v
   if (rest.startsWith('(')) throw new ShellSyntaxError('command substitution is not supported by the simulator');
   let m = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(rest);
   if (m) return { value: env[m[1]] ?? '', next: i + 1 + m[0].length };
-  m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9?#$])/.exec(rest);
+  if (rest.startsWith('?')) return { value: LAST_STATUS, next: i + 2 };
+  m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9#$])/.exec(rest);
   if (m) return { value: env[m[1]] ?? '', next: i + 1 + m[0].length };
   return { value: '$', next: i + 1 };
 }

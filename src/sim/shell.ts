@@ -2,7 +2,7 @@
 // with the previous stage's output as stdin, which is exact for the pipelines our builders write),
 // redirections, `sudo` / `env` prefixes, shell builtins, and the command table. Unknown commands answer
 // as bash does, so drift between the installer and the simulator shows as exit 127.
-import { parseScript, ShellSyntaxError, type Pipeline, type SimpleCommand } from './shell-parse';
+import { LAST_STATUS, parseScript, ShellSyntaxError, type Pipeline, type SimpleCommand } from './shell-parse';
 import { Killed, ShellExit, StringInput, makeProc, type Io, type Session } from './process';
 import { COMMANDS, isAvailable, commandPath } from './commands';
 import { transientOutput } from './faults';
@@ -23,9 +23,9 @@ export async function runShell(session: Session, text: string, io: Io): Promise<
   let status = 0;
   try {
     for (const andOr of script) {
-      status = await runPipeline(session, andOr.first, io);
+      status = session.lastStatus = await runPipeline(session, andOr.first, io);
       for (const { op, pipeline } of andOr.rest) {
-        if ((op === '&&' && status === 0) || (op === '||' && status !== 0)) status = await runPipeline(session, pipeline, io);
+        if ((op === '&&' && status === 0) || (op === '||' && status !== 0)) status = session.lastStatus = await runPipeline(session, pipeline, io);
       }
     }
   } catch (err) {
@@ -74,7 +74,8 @@ async function runSimple(session: Session, cmd: SimpleCommand, io: Io): Promise<
     }
   }
   const env = { ...io.env, ...cmd.assigns };
-  const status = await runWords(session, cmd.words, { stdin, out: fds[1], err: fds[2], root: io.root, env });
+  const words = cmd.words.map((w) => w.split(LAST_STATUS).join(String(session.lastStatus)));
+  const status = await runWords(session, words, { stdin, out: fds[1], err: fds[2], root: io.root, env });
   for (const f of fileOutputs) {
     const old = node.files.get(f.path);
     makeProc(session, [], io).writeFile(f.path, (f.append ? old?.content ?? '' : '') + f.buf.text, old?.mode ?? 0o664);

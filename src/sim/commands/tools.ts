@@ -96,6 +96,7 @@ async function kloudspot(p: Proc): Promise<number> {
     p.effect('helm uninstall default/kloudspot');
     return 0;
   }
+  if (verb === 'update' && rest.includes('--update-helm') && !existing) { p.err('Error: UPGRADE FAILED: "kloudspot" has no deployed releases\n'); return 1; }
   const values = p.readFile(VALUES_FILE);
   if (values === undefined) { p.err(`Error: open ${VALUES_FILE}: no such file or directory\n`); return 1; }
   if (verb === 'start') {
