@@ -126,6 +126,9 @@ export class NodeServer {
       client.on('session', (acceptSession) => {
         const session = acceptSession();
         let current: AbortController | null = null;
+        // ssh2's server stops answering channel requests once the client sent EOF on stdin; OpenSSH
+        // still honours `signal` then (clients end stdin right after starting a command), so reopen.
+        session.on('eof', () => { (session as unknown as { _ending: boolean })._ending = false; });
         session.on('env', (accept) => accept?.());
         session.on('pty', (accept) => accept?.());
         session.on('signal', (accept, _reject, info) => {
