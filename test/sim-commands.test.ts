@@ -244,7 +244,7 @@ test('storage: NDM filter, block devices, webhook, pools', async () => {
 
 test('TLS secret, helm status, kloudspot start/update/stop, pods', async () => {
   await run('k8s-vm-1', prep.writeFile(chart.TLS_CERT_FILE, CERT));
-  assert.equal((await run('k8s-vm-1', chart.applyTlsSecret())).stderr, `error: open ${chart.TLS_KEY_FILE}: no such file or directory\nerror: no objects passed to apply\n`);
+  assert.equal((await run('k8s-vm-1', chart.applyTlsSecret())).stderr, `error: Cannot read file ${chart.TLS_KEY_FILE}, open ${chart.TLS_KEY_FILE}: no such file or directory\nerror: no objects passed to apply\n`);
   await run('k8s-vm-1', prep.writeFile(chart.TLS_KEY_FILE, OTHER_KEY, '0600'));
   const mismatch = await run('k8s-vm-1', chart.applyTlsSecret());
   assert.deepEqual([mismatch.code, mismatch.stderr], [1, 'error: tls: private key does not match public key\nerror: no objects passed to apply\n']);

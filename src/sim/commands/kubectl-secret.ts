@@ -27,10 +27,11 @@ export async function createSecretTls(p: Proc, c: Cluster, name: string | undefi
   if (!name) { p.err('error: exactly one NAME is required, got 0\nSee \'kubectl create secret tls -h\' for help and examples\n'); return 1; }
   const certFile = other.get('--cert');
   const keyFile = other.get('--key');
-  if (!certFile || !keyFile) { p.err('error: load key pair error: open : no such file or directory\n'); return 1; }
+  if (!certFile || !keyFile) { p.err('error: key and cert must be specified\n'); return 1; }
+  // kubectl pkg/cmd/create/create_secret_tls.go readFile(): "Cannot read file %v, %v".
   for (const f of [certFile, keyFile]) {
-    if (p.readFile(f) === undefined) { p.err(`error: open ${f}: no such file or directory\n`); return 1; }
-    if (!p.node.canRead(f, p.root)) { p.err(`error: open ${f}: permission denied\n`); return 1; }
+    if (p.readFile(f) === undefined) { p.err(`error: Cannot read file ${f}, open ${f}: no such file or directory\n`); return 1; }
+    if (!p.node.canRead(f, p.root)) { p.err(`error: Cannot read file ${f}, open ${f}: permission denied\n`); return 1; }
   }
   const certPem = p.readFile(certFile)!;
   const keyPem = p.readFile(keyFile)!;
