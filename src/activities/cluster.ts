@@ -35,7 +35,7 @@ export function createClusterActivities(deps: ActivityDeps) {
       if (await alreadyJoined(i, step)) return { changed: false, detail: 'already a member' };
       const token = randomBytes(16).toString('hex');
       const added = await run(deps, i.first, m.addNode(token), step);
-      const url = m.pickJoinUrl(added.stdout, i.first.host);
+      const url = m.pickJoinUrl(added.stdout, i.first.host, token);
       const secrets = [token, url];
       const joined = await run(deps, i.joiner, { ...m.join(url, i.worker, secrets), okCodes: [0, 1] }, step, { timeoutMs: 10 * 60_000 });
       if (joined.code !== 0) {

@@ -35,8 +35,8 @@ export interface PreflightResult { facts: NodeFacts; problems: string[]; warning
 
 // The seed's minimum: 8 cores, 32 GB RAM, 1 TB disk. MemTotal reads a few % under the installed RAM
 // (kernel reservations) and disk makers count 1 TB as 10^12 bytes, hence the slack.
-export const MIN = { cores: 8, memoryBytes: 32 * 2 ** 30 * 0.94, diskBytes: 0.95e12 };
-export const RECOMMENDED = { cores: 16, memoryBytes: 64 * 2 ** 30 * 0.94 };
+export const MIN = { cores: 8, memoryBytes: 32 * 2 ** 30 * 0.9, diskBytes: 0.95e12 };
+export const RECOMMENDED = { cores: 16, memoryBytes: 64 * 2 ** 30 * 0.9 };
 
 const gb = (bytes: number) => `${(bytes / GB).toFixed(1)} GB`;
 

@@ -1,15 +1,98 @@
-// `npm run demo`: the main job on the embedded default. Until the install workflow lands it only proves
-// that the dev server can be found or built and started, and says so.
-import { startDevServer } from '../temporal/dev-server';
+// `npm run demo [-- --auto-answer] [--nodes N] [--realistic]`: the main job on the embedded default.
+// A dev server (persisted under .demo/), a worker and simulated nodes over real SSH; a whole install of a
+// generated site. It asks what a real install asks (a block device, a certificate); answer from the Web UI
+// or the CLI, or let --auto-answer answer with the first device and a generated certificate.
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { Command } from 'commander';
+import { startFleet } from '../sim';
+import { parseSiteSpec, summarizeSpec } from '../site/load';
+import type { InstallStatus } from '../workflows/api';
+import { makeCertificate } from './certs';
+import { startDevStack } from './dev-stack';
+import { answerBlockDevice, getStatus, startInstall, uploadCertificate } from './installs';
+import { answerCommand } from './render';
+import { watchInstall } from './watch';
 
-async function main(): Promise<void> {
-  const server = await startDevServer({ uiPort: 8233 });
-  process.stdout.write(`Temporal dev server on ${server.address}, Web UI ${server.uiUrl}\n`);
-  process.stdout.write('The install workflow is not built yet (see issue "The install"); stopping the server.\n');
-  await server.stop();
+const opts = new Command('demo')
+  .option('--auto-answer', 'answer the block-device and certificate questions automatically')
+  .option('--nodes <n>', 'simulated nodes', '3')
+  .option('--realistic', 'realistic command latencies (about 30 s of simulated work per install)')
+  .option('--dir <dir>', 'demo folder (dev server database, site spec, SSH key)', '.demo')
+  .parse(process.argv)
+  .opts<{ autoAnswer?: boolean; nodes: string; realistic?: boolean; dir: string }>();
+
+const say = (line = '') => process.stdout.write(line + '\n');
+
+/** Answers what --auto-answer may answer; failures are left to a person. */
+async function autoAnswer(client: Client, site: string, dnsHostname: string, done: () => boolean): Promise<void> {
+  const answered = new Set<string>();
+  const cert = makeCertificate(dnsHostname);
+  while (!done()) {
+    const s: InstallStatus | undefined = await getStatus(client, site).catch(() => undefined);
+    for (const q of s?.questions ?? []) {
+      if (answered.has(q.id)) continue;
+      if (q.kind === 'blockDevice' && q.node && q.options?.length) {
+        answered.add(q.id);
+        say(`[auto-answer] ${q.node}: using ${q.options[0]}`);
+        await answerBlockDevice(client, site, { node: q.node, blockDevice: q.options[0] }).catch((e) => say(`[auto-answer] ${e.message}`));
+      } else if (q.kind === 'certificate') {
+        answered.add(q.id);
+        say(`[auto-answer] uploading a generated certificate for ${dnsHostname}`);
+        await uploadCertificate(client, site, cert).catch((e) => say(`[auto-answer] ${e.message}`));
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
-main().catch((err) => {
+async function main(): Promise<number> {
+  const dir = resolve(opts.dir);
+  say(`Starting the Temporal dev server (data in ${join(dir, 'temporal.db')}), a worker and ${opts.nodes} simulated nodes...`);
+  const stack = await startDevStack({ dir, log: (l) => say(l) });
+  const site = `demo-${new Date().toISOString().slice(5, 19).replace(/[-:T]/g, '').toLowerCase()}`;
+  const fleet = await startFleet({
+    nodes: Number(opts.nodes), site, dir: join(dir, site), latency: opts.realistic ? 'realistic' : 'fast',
+    // One node offers two block devices, so the install asks which one (as `kloudspot init` does).
+    severalBlockDevices: [1],
+  });
+  let exitCode = 1;
+  try {
+    const spec = parseSiteSpec(fleet.spec, 'generated site');
+    writeFileSync(join(dir, 'site.yaml'), fleet.specYaml());
+    say(`Site ${summarizeSpec(spec)}; spec written to ${join(dir, 'site.yaml')}`);
+    const handle = await startInstall(stack.client, spec);
+    const link = `${stack.uiUrl}/namespaces/default/workflows/${encodeURIComponent(handle.workflowId)}`;
+    say('');
+    say(`Web UI:   ${stack.uiUrl}`);
+    say(`Install:  ${link}`);
+    say(`Temporal: ${stack.server.address} (CLI: --address ${stack.server.address})`);
+    say('');
+    if (opts.autoAnswer) {
+      say('Answering questions automatically (--auto-answer).');
+    } else {
+      say('The install will ask which block device to use on one node, and for a TLS certificate. Answer in the');
+      say('Web UI (the workflow page > "Send a Signal", JSON input) or from another shell, e.g.:');
+      say(`  ${answerCommand(site, { id: '', kind: 'blockDevice', node: spec.nodes[1].name, prompt: '', askedAt: '' })} --address ${stack.server.address}`);
+      say(`  kloudspot-installer self-signed ${site} --address ${stack.server.address}`);
+    }
+    say('');
+    let finished = false;
+    const answering = opts.autoAnswer ? autoAnswer(stack.client, site, spec.dnsHostname, () => finished) : Promise.resolve();
+    const r = await watchInstall(stack.client, site, { uiUrl: stack.uiUrl, out: { write: (t: string) => process.stdout.write(t), isTTY: false } });
+    finished = true;
+    await answering;
+    exitCode = r.ok ? 0 : 1;
+    say(r.ok ? `\nDemo install of ${site} completed. Its history stays in ${join(dir, 'temporal.db')}.` : `\nDemo install of ${site} did not complete.`);
+  } finally {
+    await fleet.stop();
+    await stack.stop();
+  }
+  return exitCode;
+}
+
+main().then((code) => process.exit(code), (err) => {
   process.stderr.write(`demo failed: ${(err as Error).message}\n`);
   process.exit(1);
 });

@@ -60,17 +60,21 @@ export function parseAddonState(text: string): 'enabled' | 'disabled' {
   throw new Error(`unexpected "microk8s status -a" output: ${JSON.stringify(t.slice(0, 200))}`);
 }
 
-/** `--format short` prints one `microk8s join <ip>:25000/<token>/<check>` line per address of the node. */
-export function parseJoinUrls(text: string): string[] {
-  return [...text.matchAll(/^microk8s join (\S+:25000\/[0-9a-f]+\/[0-9a-f]+)\s*$/gm)].map((m) => m[1]);
+/** `--format short` prints one `microk8s join <ip>:25000/<token>/<12hex>` line per address of the node. */
+export function parseJoinUrls(text: string): { address: string; token: string; check: string }[] {
+  return [...text.matchAll(/^microk8s join (\d+\.\d+\.\d+\.\d+):25000\/(\S+)\/([0-9a-f]+)\s*$/gm)]
+    .map((m) => ({ address: m[1], token: m[2], check: m[3] }));
 }
 
-/** The join URL on the address the other nodes reach (the first manager's spec address). */
-export function pickJoinUrl(text: string, address: string): string {
+/**
+ * The join URL on the address the other nodes reach (the first manager's spec address). The token comes
+ * from the caller, not the output: the SSH layer has already redacted it there.
+ */
+export function pickJoinUrl(text: string, address: string, token?: string): string {
   const urls = parseJoinUrls(text);
-  const url = urls.find((u) => u.startsWith(`${address}:`));
-  if (!url) throw new Error(`microk8s add-node printed no join address on ${address} (it offered ${urls.map((u) => u.split(':')[0]).join(', ') || 'none'})`);
-  return url;
+  const url = urls.find((u) => u.address === address);
+  if (!url) throw new Error(`microk8s add-node printed no join address on ${address} (it offered ${urls.map((u) => u.address).join(', ') || 'none'})`);
+  return `${address}:25000/${token ?? url.token}/${url.check}`;
 }
 
 export interface KubeNode { name: string; status: string; roles: string; version: string }

@@ -1,0 +1,60 @@
+// The embedded default: a persisted dev server with its Web UI, an in-process worker and, optionally,
+// simulated nodes. Used by `npm run demo` and `kloudspot-installer dev`.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { startDevServer, freePort, type DevServer } from '../temporal/dev-server';
+import { createInstallerWorker } from '../worker/worker';
+import type { SshPool } from '../activities/ssh';
+
+export interface DevStackOptions {
+  dir: string;
+  /** Web UI port: 8233 (the dev server's default) when free. */
+  uiPort?: number;
+  port?: number;
+  log?: (line: string) => void;
+}
+
+export interface DevStack {
+  server: DevServer;
+  client: Client;
+  worker: Worker;
+  pool: SshPool;
+  uiUrl: string;
+  stop(): Promise<void>;
+}
+
+async function portOr(preferred: number): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => { freePort().then(resolve, () => resolve(0)); });
+    s.listen(preferred, '127.0.0.1', () => s.close(() => resolve(preferred)));
+  });
+}
+
+export async function startDevStack(o: DevStackOptions): Promise<DevStack> {
+  mkdirSync(o.dir, { recursive: true });
+  const uiPort = o.uiPort ?? (await portOr(8233));
+  const port = o.port ?? (await portOr(7233));
+  const server = await startDevServer({
+    dbFilename: join(o.dir, 'temporal.db'), port, uiPort, retention: '720h', log: o.log, startTimeoutMs: 120_000,
+  });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: server.namespace });
+  const native = await NativeConnection.connect({ address: server.address });
+  const { worker, pool } = await createInstallerWorker({ connection: native, namespace: server.namespace, pollMs: 250 });
+  const running = worker.run();
+  return {
+    server, client, worker, pool, uiUrl: server.uiUrl!,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await pool.closeAll();
+      await native.close();
+      await connection.close();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// Shared by the install tests: a dev server, a worker, simulated nodes, and helpers to wait for questions.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { exportHistory } from '../../src/client/installs';
+import type { SshPool } from '../../src/activities/ssh';
+import type { InstallStatus, Question } from '../../src/workflows/api';
+import { createInstallerWorker, installerBundle } from '../../src/worker/worker';
+import { startHarness, type TemporalHarness } from './temporal';
+
+export interface InstallEnv {
+  h: TemporalHarness;
+  client: Client;
+  worker: Worker;
+  pool: SshPool;
+  stop(): Promise<void>;
+}
+
+export async function startInstallEnv(): Promise<InstallEnv> {
+  const h = await startHarness();
+  const { worker, pool } = await createInstallerWorker({
+    connection: h.nativeConnection, namespace: h.server.namespace, workflowBundle: await installerBundle(), pollMs: 100,
+  });
+  const running = worker.run();
+  return {
+    h, client: h.client, worker, pool,
+    async stop() {
+      worker.shutdown();
+      await running.catch(() => undefined);
+      await pool.closeAll();
+      await h.stop();
+    },
+  };
+}
+
+export async function status(handle: WorkflowHandle): Promise<InstallStatus> {
+  return handle.query<InstallStatus>('status');
+}
+
+/** Waits until a question matching `match` is pending (or the workflow ends). */
+export async function waitForQuestion(handle: WorkflowHandle, match: (q: Question) => boolean, timeoutMs = 120_000): Promise<Question> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await status(handle).catch(() => undefined);
+    const q = s?.questions.find(match);
+    if (q) return q;
+    if (s && (s.state === 'completed' || s.state === 'failed')) throw new Error(`install ended (${s.state}) without the question; last error: ${s.lastError}`);
+    if (Date.now() > deadline) throw new Error(`no such question within ${timeoutMs} ms; status: ${JSON.stringify(s, null, 1).slice(0, 3000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Keeps a history for the replay tests when KLOUDSPOT_RECORD_HISTORIES=1. */
+export async function recordHistory(client: Client, workflowId: string, name: string): Promise<void> {
+  if (process.env.KLOUDSPOT_RECORD_HISTORIES !== '1') return;
+  const dir = join(__dirname, '..', 'histories');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), await exportHistory(client, workflowId));
+}
