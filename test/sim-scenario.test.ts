@@ -28,8 +28,11 @@ async function reconnect(fleet: Fleet, name: string): Promise<SimClient> {
   }, 15_000, 50);
 }
 
-test('the whole seed procedure on three simulated nodes', { timeout: 60_000 }, async () => {
-  const fleet = await startFleet({ nodes: 3, seed: 7 });
+// SIM_LATENCY=realistic runs the same walk with the realistic profile (about half a minute of simulated work).
+const realistic = process.env.SIM_LATENCY === 'realistic';
+
+test('the whole seed procedure on three simulated nodes', { timeout: realistic ? 300_000 : 60_000 }, async () => {
+  const fleet = await startFleet({ nodes: 3, seed: 7, latency: realistic ? 'realistic' : 'fast' });
   const spec = fleet.spec;
   const names = spec.nodes.map((n) => n.name);
   const c: Record<string, SimClient> = {};

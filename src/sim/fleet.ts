@@ -1,7 +1,7 @@
 // A fleet of simulated nodes: one sshd per node on its own loopback address (127.0.0.11, .12, ... on one
 // shared port), a client key the nodes accept, and a complete site spec pointing at them. Several
 // fleets can run in one process: each takes the next 127.0.N.0/24.
-import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utils, type ParsedKey } from 'ssh2';
@@ -42,6 +42,8 @@ export interface FleetOptions {
   pinHostKeys?: boolean;
   /** Faults armed from the start. */
   faults?: FaultSpec[];
+  /** Indexes of nodes that get one extra raw 100 GB disk (sdb): OpenEBS then offers them two block devices. */
+  severalBlockDevices?: number[];
   /** Extra spec fields merged over the generated spec (features, storage, tls, timeouts...). */
   specOverrides?: Partial<SiteSpecInput>;
 }
@@ -151,11 +153,13 @@ function addressPlan(opts: FleetOptions): { prefix: string; first: number } {
 }
 
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
-  const nodeOpts: NodeOptions[] = typeof opts.nodes === 'number' ? Array.from({ length: opts.nodes }, () => ({})) : opts.nodes;
+  const given: NodeOptions[] = typeof opts.nodes === 'number' ? Array.from({ length: opts.nodes }, () => ({})) : opts.nodes;
+  const nodeOpts = given.map((o, i): NodeOptions => (opts.severalBlockDevices?.includes(i) ? { ...o, extraDisks: [...(o.extraDisks ?? []), { sizeGb: 100 }] } : o));
   const { prefix, first } = addressPlan(opts);
   if (first + nodeOpts.length > 249) throw new Error(`too many nodes for ${prefix}.0/24 starting at .${first}`);
   const user = opts.user ?? 'kloudspot';
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'ks-sim-'));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const client = utils.generateKeyPairSync('ed25519');
   const keyFile = join(dir, 'id_ed25519');
   writeFileSync(keyFile, client.private, { mode: 0o600 });

@@ -36,7 +36,7 @@ export const REALISTIC: LatencyModel = {
   scale: 1,
   secondMs: 1000,
   ms: {
-    command: [20, 80], aptUpdate: 1200, aptUpgrade: 3000, aptInstall: 1200, toolsInstall: 2000, rebootDown: 2000,
+    command: [10, 40], aptUpdate: 1200, aptUpgrade: 3000, aptInstall: 1200, toolsInstall: 2000, rebootDown: 2000,
     rebootAuthFail: 1000, microk8sStart: 2000, join: 2000, nodeReady: 1000, addonEnable: 1200, openebsEnable: 2000,
     ndmDiscovery: 1500, cspiOnline: 2000, podReady: [1000, 5000], helm: 1000, netplanApply: 500, lvcreate: 200, ping: 1,
   },

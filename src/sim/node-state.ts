@@ -95,7 +95,8 @@ export class SimNode {
     this.hostname = opts.initialHostname ?? 'ubuntu';
     this.bootId = rng.uuid();
     this.cores = opts.cores ?? 8;
-    this.memKb = Math.round((opts.memGb ?? 32) * 1_000_000 * 0.977);
+    // MemTotal of a machine with N GiB installed: a few percent go to the kernel (32 GiB -> ~32.8e6 kB).
+    this.memKb = Math.round((opts.memGb ?? 32) * 1_048_576 * 0.977);
     this.avx = opts.avx ?? true;
     const now = Date.now();
     const diskBytes = Math.round((opts.diskGb ?? 1000) * 1e9 / 512) * 512;
