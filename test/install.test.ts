@@ -73,3 +73,26 @@ test('3-node install: bare nodes to a ready chart, questions answered by signal;
     await fleet.stop();
   }
 });
+
+test('5-node install: 3 managers and 2 workers joined with --worker, a worker asks for its block device', { timeout: 300_000 }, async () => {
+  const fleet = await startFleet({ nodes: 5, site: 'five', severalBlockDevices: [4], seed: 5 });
+  try {
+    const handle = await startInstall(env.client, fleet.spec);
+    const bd = await waitForQuestion(handle, (q) => q.kind === 'blockDevice');
+    assert.equal(bd.node, 'k8s-vm-5');
+    await handle.signal(api.chooseBlockDeviceSignal, { node: bd.node!, blockDevice: bd.options![0] });
+    await waitForQuestion(handle, (q) => q.kind === 'certificate');
+    await handle.signal(api.uploadCertificateSignal, makeCertificate(fleet.spec.dnsHostname));
+    const final = await handle.result() as api.InstallStatus;
+    assert.equal(final.state, 'completed');
+    assertSeedState(fleet);
+    const roles = Object.fromEntries(final.nodes.map((n) => [n.name, n.role]));
+    assert.deepEqual(roles, { 'k8s-vm-1': 'manager', 'k8s-vm-2': 'manager', 'k8s-vm-3': 'manager', 'k8s-vm-4': 'worker', 'k8s-vm-5': 'worker' });
+    const workerJoins = fleet.effects().filter((e) => /microk8s join .* as worker/.test(e.effect)).map((e) => e.node);
+    assert.deepEqual(workerJoins.sort(), ['k8s-vm-4', 'k8s-vm-5']);
+    assert.deepEqual(fleet.duplicateEffects(), []);
+    await recordHistory(env.client, handle.workflowId, 'install-5-nodes_v1');
+  } finally {
+    await fleet.stop();
+  }
+});

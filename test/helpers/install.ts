@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { exportHistory } from '../../src/client/installs';
 import type { SshPool } from '../../src/activities/ssh';
 import type { InstallStatus, Question } from '../../src/workflows/api';
@@ -17,7 +17,17 @@ export interface InstallEnv {
   stop(): Promise<void>;
 }
 
+/** Worker logs at WARN and above only: the tests print what they check. */
+export function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed in this process.
+  }
+}
+
 export async function startInstallEnv(): Promise<InstallEnv> {
+  quietRuntime();
   const h = await startHarness();
   const { worker, pool } = await createInstallerWorker({
     connection: h.nativeConnection, namespace: h.server.namespace, workflowBundle: await installerBundle(), pollMs: 100,
