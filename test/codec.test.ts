@@ -1,0 +1,346 @@
+// Payload encryption end to end: the codec, its keys, the codec server the Web UI calls, redaction, and a real
+// dev-server run whose raw history (read without the codec) holds no plaintext input and no failure secret.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Client, WorkflowFailedError } from '@temporalio/client';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { AesGcmCodec, ENCRYPTED_ENCODING, generateKeyFile, loadCodecKeys, rotateKeyFile, type CodecKeys } from '../src/codec/codec';
+import { FAILURE_CONVERTER_PATH, NO_KEY_MESSAGE, createDataConverter, resolveDataConverter } from '../src/codec/data-converter';
+import { REDACTED, redactPayload, redactText } from '../src/codec/redact';
+import { startCodecServer, type CodecServer } from '../src/codec/server';
+import { startHarness, quietLogger, type TemporalHarness } from './helpers/temporal';
+import { CERT, KEY } from './helpers/sim-tls';
+
+const keysOf = (entries: Record<string, Buffer>, current: string): CodecKeys => ({ current, keys: new Map(Object.entries(entries)) });
+const K1 = randomBytes(32);
+const K2 = randomBytes(32);
+const meta = (p: Payload, k: string) => (p.metadata?.[k] ? Buffer.from(p.metadata[k]).toString() : undefined);
+const value = (p: Payload) => defaultPayloadConverter.fromPayload(p);
+const tmp = () => mkdtempSync(join(tmpdir(), 'ks-codec-'));
+
+describe('codec', () => {
+  const codec = new AesGcmCodec(keysOf({ k1: K1 }, 'k1'));
+
+  test('round trip: encrypted with metadata and a key id, no plaintext on the wire, decodes to the same payload', async () => {
+    const original = defaultPayloadConverter.toPayload({ certificatePem: CERT, note: 'hello temporal' });
+    const [enc] = await codec.encode([original]);
+    assert.equal(meta(enc, 'encoding'), ENCRYPTED_ENCODING);
+    assert.equal(meta(enc, 'encryption-key-id'), 'k1');
+    assert.ok(!Buffer.from(enc.data!).toString('latin1').includes('hello temporal'));
+    const [enc2] = await codec.encode([original]);
+    assert.notDeepEqual(Buffer.from(enc.data!), Buffer.from(enc2.data!), 'a fresh IV each time');
+    const [dec] = await codec.decode([enc]);
+    assert.deepEqual(value(dec), { certificatePem: CERT, note: 'hello temporal' });
+    assert.equal(meta(dec, 'encoding'), 'json/plain');
+  });
+
+  test('payloads that are not encrypted pass through decode', async () => {
+    const plain = defaultPayloadConverter.toPayload('plain');
+    assert.deepEqual(await codec.decode([plain]), [plain]);
+  });
+
+  test('rotation: an old key still listed decodes; a payload under an unknown key id fails naming it', async () => {
+    const [old] = await codec.encode([defaultPayloadConverter.toPayload('from k1')]);
+    const rotated = new AesGcmCodec(keysOf({ k1: K1, k2: K2 }, 'k2'));
+    assert.equal(value((await rotated.decode([old]))[0]), 'from k1');
+    const [fresh] = await rotated.encode([defaultPayloadConverter.toPayload('from k2')]);
+    assert.equal(meta(fresh, 'encryption-key-id'), 'k2');
+    const onlyK2 = new AesGcmCodec(keysOf({ k2: K2 }, 'k2'));
+    await assert.rejects(onlyK2.decode([old]), /key "k1", which is not configured \(known: k2\)/);
+  });
+
+  test('tampered ciphertext, a relabelled key id or the wrong key under the id are rejected', async () => {
+    const [enc] = await codec.encode([defaultPayloadConverter.toPayload('secret')]);
+    const flipped = Buffer.from(enc.data!);
+    flipped[20] ^= 1;
+    await assert.rejects(codec.decode([{ ...enc, data: flipped }]), /failed authentication/);
+    const both = new AesGcmCodec(keysOf({ k1: K1, other: K1 }, 'k1'));
+    await assert.rejects(both.decode([{ ...enc, metadata: { ...enc.metadata, 'encryption-key-id': Buffer.from('other') } }]), /failed authentication/);
+    await assert.rejects(new AesGcmCodec(keysOf({ k1: K2 }, 'k1')).decode([enc]), /failed authentication/);
+    await assert.rejects(codec.decode([{ ...enc, data: Buffer.from(enc.data!).subarray(0, 10) }]), /truncated/);
+  });
+});
+
+describe('codec keys', () => {
+  test('codec-key new writes a 0600 file that loads from the flag and from KLOUDSPOT_CODEC_KEY_FILE; rotate keeps the old key', () => {
+    const file = join(tmp(), 'keys.json');
+    const { keyId } = generateKeyFile(file);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.throws(() => generateKeyFile(file), /already exists.*codec-key rotate/);
+    assert.equal(loadCodecKeys({ keyFile: file, env: {} })!.current, keyId);
+    assert.equal(loadCodecKeys({ env: { KLOUDSPOT_CODEC_KEY_FILE: file } })!.current, keyId);
+    const { keyId: next, previous } = rotateKeyFile(file);
+    assert.equal(previous, keyId);
+    const keys = loadCodecKeys({ keyFile: file })!;
+    assert.equal(keys.current, next);
+    assert.deepEqual([...keys.keys.keys()].sort(), [keyId, next].sort());
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+  });
+
+  test('KLOUDSPOT_CODEC_KEYS holds the same JSON inline', () => {
+    const json = JSON.stringify({ current: 'a', keys: { a: K1.toString('base64') } });
+    const keys = loadCodecKeys({ env: { KLOUDSPOT_CODEC_KEYS: json } })!;
+    assert.deepEqual(keys.keys.get('a'), K1);
+  });
+
+  test('errors name the file or variable and the fix, and never print key material', () => {
+    const dir = tmp();
+    const secretish = 'c2VjcmV0LWtleS1tYXRlcmlhbA';
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, `{"current": "a", "keys": {"a": "${secretish}"`);
+    assert.throws(() => loadCodecKeys({ keyFile: bad }), (e: Error) => e.message.includes(bad) && e.message.includes('not valid JSON') && !e.message.includes(secretish));
+    writeFileSync(bad, JSON.stringify({ current: 'a', keys: { a: secretish } }));
+    assert.throws(() => loadCodecKeys({ keyFile: bad }), (e: Error) => /key "a" must be the base64 encoding of exactly 32/.test(e.message) && !e.message.includes(secretish));
+    assert.throws(() => loadCodecKeys({ env: { KLOUDSPOT_CODEC_KEYS: JSON.stringify({ current: 'b', keys: { a: K1.toString('base64') } }) } }),
+      /environment variable KLOUDSPOT_CODEC_KEYS: "current" must name one of the keys \(a\)/);
+    assert.throws(() => loadCodecKeys({ keyFile: join(dir, 'missing.json') }), /missing\.json does not exist; create one with `kloudspot-installer codec-key new/);
+    assert.throws(() => loadCodecKeys({ env: { KLOUDSPOT_CODEC_KEYS: '{}', KLOUDSPOT_CODEC_KEY_FILE: bad } }), /both KLOUDSPOT_CODEC_KEY_FILE and KLOUDSPOT_CODEC_KEYS/);
+  });
+
+  test('resolveDataConverter: encrypted with a key, undefined only with insecurePlaintext, otherwise a clear refusal', () => {
+    assert.throws(() => resolveDataConverter({ env: {} }), (e: Error & { exitCode?: number }) => e.message === NO_KEY_MESSAGE && e.exitCode === 2);
+    assert.match(NO_KEY_MESSAGE, /KLOUDSPOT_CODEC_KEY_FILE or --codec-key-file .*codec-key new FILE.*--insecure-plaintext/);
+    assert.equal(resolveDataConverter({ insecurePlaintext: true, env: {} }), undefined);
+    const json = JSON.stringify({ current: 'a', keys: { a: K1.toString('base64') } });
+    const dc = resolveDataConverter({ env: { KLOUDSPOT_CODEC_KEYS: json } })!;
+    assert.equal(dc.payloadCodecs!.length, 1);
+    assert.equal(dc.failureConverterPath, FAILURE_CONVERTER_PATH);
+  });
+});
+
+describe('redaction for /decode', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const ssh = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----';
+  const body = (pem: string) => pem.split('\n')[1];
+
+  test('PEM private keys of every variant go, certificates stay', () => {
+    for (const pem of [KEY, rsa, ssh, '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIP==\n-----END EC PRIVATE KEY-----', '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkq\n-----END ENCRYPTED PRIVATE KEY-----']) {
+      const out = redactText(`before\n${CERT}${pem}\nafter`);
+      assert.ok(!out.includes(body(pem)), pem.split('\n')[0]);
+      assert.ok(out.includes(CERT) && out.includes(REDACTED) && out.startsWith('before') && out.endsWith('after'));
+    }
+  });
+
+  test('a key cut off by an output tail is redacted too, whichever end is missing', () => {
+    const lines = KEY.trim().split('\n');
+    assert.equal(redactText(`stderr: ${lines.slice(0, 3).join('\n')}`), `stderr: ${REDACTED}`);
+    const tail = redactText(`${lines.slice(2).join('\n')}\nexit 1`);
+    assert.ok(!tail.includes(lines[2]) && !tail.includes(lines[3]) && tail.endsWith('exit 1'), tail);
+  });
+
+  test('secret JSON fields at any depth and PEM inside strings are replaced; the payload becomes json/plain', () => {
+    const signal = defaultPayloadConverter.toPayload({
+      certificatePem: CERT, privateKeyPem: KEY,
+      nodes: [{ name: 'k8s-vm-1', joinToken: 'join-abc', ssh: { privateKey: 'x', Token: 't' } }],
+      log: `microk8s add-node\n${KEY}`,
+    });
+    const out = redactPayload(signal);
+    assert.equal(meta(out, 'encoding'), 'json/plain');
+    assert.deepEqual(value(out), {
+      certificatePem: CERT, privateKeyPem: REDACTED,
+      nodes: [{ name: 'k8s-vm-1', joinToken: REDACTED, ssh: { privateKey: REDACTED, Token: REDACTED } }],
+      log: `microk8s add-node\n${REDACTED}\n`,
+    });
+    const harmless = defaultPayloadConverter.toPayload({ certificatePem: CERT });
+    assert.equal(redactPayload(harmless), harmless, 'unchanged payloads are returned as they are');
+    const bin = defaultPayloadConverter.toPayload(Buffer.from(`x ${KEY}`));
+    assert.ok(!Buffer.from(redactPayload(bin).data!).toString().includes(body(KEY)));
+  });
+});
+
+/** A raw HTTP call, so the test controls every header (Origin and Host included) the way a browser would send them. */
+function call(url: string, o: { method?: string; path: string; headers?: Record<string, string>; body?: unknown }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: any }> {
+  return new Promise((resolve, reject) => {
+    const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+    const req = request(url + o.path, { method: o.method ?? 'POST', headers: o.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        resolve({ status: res.statusCode!, headers: res.headers, json: text ? JSON.parse(text) : undefined });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const UI = 'http://localhost:8233';
+const TOKEN = 'test-token-0123456789abcdef';
+const toJson = (p: Payload) => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])),
+  data: Buffer.from(p.data ?? []).toString('base64'),
+});
+const fromJson = (p: { metadata: Record<string, string>; data: string }): Payload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+  data: Buffer.from(p.data, 'base64'),
+});
+
+describe('codec server', () => {
+  const keys = keysOf({ k1: K1 }, 'k1');
+  const codec = new AesGcmCodec(keys);
+  let server: CodecServer;
+  const ui = (extra: Record<string, string> = {}) => ({ 'Content-Type': 'application/json', 'X-Namespace': 'default', Origin: UI, Authorization: `Bearer ${TOKEN}`, ...extra });
+
+  before(async () => { server = await startCodecServer({ port: 0, keys, allowedOrigin: UI, token: TOKEN }); });
+  after(async () => { await server?.close(); });
+
+  test('/decode takes the UI\'s request and answers decrypted, redacted payloads with CORS for the UI', async () => {
+    const encrypted = await codec.encode([defaultPayloadConverter.toPayload({ certificatePem: CERT, privateKeyPem: KEY }), defaultPayloadConverter.toPayload('temporal')]);
+    const r = await call(server.url, { path: '/decode', headers: ui(), body: { payloads: encrypted.map(toJson) } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['access-control-allow-origin'], UI);
+    assert.equal(r.headers['access-control-allow-credentials'], 'true');
+    const [cert, word] = r.json.payloads.map(fromJson);
+    assert.deepEqual(value(cert), { certificatePem: CERT, privateKeyPem: REDACTED });
+    assert.equal(value(word), 'temporal');
+    // The CLI's namespace-prefixed form.
+    assert.equal((await call(server.url, { path: '/default/decode', headers: ui(), body: { payloads: [] } })).status, 200);
+  });
+
+  test('/encode takes the UI\'s signal input (json/plain, base64) and returns a payload the worker decrypts', async () => {
+    const input = { certificatePem: CERT, privateKeyPem: KEY };
+    const uiPayload = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from(JSON.stringify(input)).toString('base64') };
+    const r = await call(server.url, { path: '/encode', headers: ui(), body: { payloads: [uiPayload] } });
+    assert.equal(r.status, 200);
+    const [enc] = r.json.payloads.map(fromJson);
+    assert.equal(meta(enc, 'encoding'), ENCRYPTED_ENCODING);
+    assert.deepEqual(value((await codec.decode([enc]))[0]), input, 'the worker, decoding locally, sees the real key');
+  });
+
+  test('CORS preflight is answered for the UI origin only', async () => {
+    const pre = (origin: string) => call(server.url, { method: 'OPTIONS', path: '/decode', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' } });
+    const ok = await pre(UI);
+    assert.equal(ok.status, 204);
+    assert.equal(ok.headers['access-control-allow-origin'], UI);
+    assert.equal(ok.headers['access-control-allow-methods'], 'POST');
+    assert.equal(ok.headers['access-control-allow-credentials'], 'true');
+    const allowed = String(ok.headers['access-control-allow-headers']).split(',');
+    for (const h of ['content-type', 'x-namespace', 'authorization']) assert.ok(allowed.includes(h), h);
+    const evil = await pre('https://evil.example');
+    assert.equal(evil.status, 403);
+    assert.equal(evil.headers['access-control-allow-origin'], undefined);
+    const post = await call(server.url, { path: '/decode', headers: ui({ Origin: 'https://evil.example' }), body: { payloads: [] } });
+    assert.equal(post.status, 403, 'a foreign origin is refused even with the token');
+  });
+
+  test('a missing token is 401, a wrong one 403, the right one works; other paths 404, non-JSON 415', async () => {
+    const { Authorization: _, ...noAuth } = ui();
+    const missing = await call(server.url, { path: '/decode', headers: noAuth, body: { payloads: [] } });
+    assert.equal(missing.status, 401);
+    assert.match(missing.json.error, /missing bearer token/);
+    assert.equal(missing.headers['www-authenticate'], 'Bearer');
+    const wrong = await call(server.url, { path: '/encode', headers: ui({ Authorization: 'Bearer nope-nope-nope-nope' }), body: { payloads: [] } });
+    assert.equal(wrong.status, 403);
+    assert.match(wrong.json.error, /wrong bearer token/);
+    const right = await call(server.url, { path: '/encode', headers: ui(), body: { payloads: [] } });
+    assert.equal(right.status, 200);
+    assert.deepEqual(right.json, { payloads: [] });
+    assert.equal((await call(server.url, { method: 'GET', path: '/healthz' })).status, 200);
+    const nf = await call(server.url, { path: '/nope', headers: ui(), body: {} });
+    assert.equal(nf.status, 404);
+    assert.match(nf.json.error, /no such endpoint/);
+    assert.equal((await call(server.url, { path: '/decode', headers: ui({ 'Content-Type': 'text/plain' }), body: '{"payloads":[]}' })).status, 415);
+    assert.equal((await call(server.url, { path: '/decode', headers: ui(), body: '{"payloads": 3}' })).status, 400);
+    const undecodable = await call(server.url, { path: '/decode', headers: ui(), body: { payloads: [{ metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING).toString('base64'), 'encryption-key-id': Buffer.from('gone').toString('base64') }, data: 'AAAA' }] } });
+    assert.equal(undecodable.status, 422);
+    assert.match(undecodable.json.error, /key "gone"/);
+  });
+
+  test('requireToken: false (dev UI over http) works on loopback without a token but keeps origin and Host checks', async () => {
+    await assert.rejects(startCodecServer({ port: 0, host: '0.0.0.0', keys, allowedOrigin: UI, requireToken: false }), /only listen on loopback/);
+    await assert.rejects(startCodecServer({ port: 0, keys, allowedOrigin: UI }), /bearer token/);
+    const open = await startCodecServer({ port: 0, keys, allowedOrigin: UI, requireToken: false });
+    try {
+      const h = { 'Content-Type': 'application/json', 'X-Namespace': 'default', Origin: UI };
+      assert.equal((await call(open.url, { path: '/decode', headers: h, body: { payloads: [] } })).status, 200);
+      assert.equal((await call(open.url, { path: '/decode', headers: { ...h, Origin: 'http://evil.example' }, body: { payloads: [] } })).status, 403);
+      assert.equal((await call(open.url, { path: '/decode', headers: { ...h, Host: 'rebound.evil.example' }, body: { payloads: [] } })).status, 403);
+    } finally {
+      await open.close();
+    }
+  });
+});
+
+function body64(pem: string): string { return pem.split('\n').slice(1, -2).join(''); }
+
+/** Every payload object (metadata + data) in a JSON history. */
+function payloadsIn(v: unknown, out: { metadata: Record<string, string>; data?: string }[] = []) {
+  if (Array.isArray(v)) v.forEach((x) => payloadsIn(x, out));
+  else if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (o.metadata && typeof o.metadata === 'object' && 'encoding' in (o.metadata as object)) out.push(o as never);
+    Object.values(o).forEach((x) => payloadsIn(x, out));
+  }
+  return out;
+}
+
+describe('a real dev server with the codec', () => {
+  let h: TemporalHarness;
+  const keys = keysOf({ k1: K1 }, 'k1');
+  const SECRET = 'join-token-7f3a9c51e2';
+
+  before(async () => {
+    // The SDK's default worker log prints failed activities' messages (this test's secret) at WARN.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    h = await startHarness();
+  });
+  after(async () => { await h?.stop(); });
+
+  test('history holds only ciphertext, failure messages included; the codec client and the codec server read it', async () => {
+    const dataConverter = createDataConverter(keys);
+    const client = new Client({ connection: h.client.connection, namespace: h.server.namespace, dataConverter });
+    // The failure converter runs inside the sandbox too, so the bundle is built with its path.
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/ping-workflow'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger });
+    const activities = {
+      async echo(text: string): Promise<string> {
+        if (text.startsWith('fail')) throw ApplicationFailure.nonRetryable(`microk8s join 10.0.0.1:25000/${SECRET} failed\n${KEY}`, 'JoinFailed');
+        return text.toUpperCase();
+      },
+    };
+    const worker = await Worker.create({ connection: h.nativeConnection, namespace: h.server.namespace, taskQueue: 'codec', workflowBundle, activities, dataConverter });
+    const failed = await worker.runUntil(async () => {
+      assert.equal(await client.workflow.execute('ping', { taskQueue: 'codec', workflowId: 'codec-ok', args: ['temporal'] }), 'pong: TEMPORAL');
+      return client.workflow.execute('ping', { taskQueue: 'codec', workflowId: 'codec-fail', args: ['fail'] }).then(() => undefined, (e: unknown) => e);
+    });
+    assert.ok(failed instanceof WorkflowFailedError);
+    assert.match(String(((failed.cause as Error)?.cause as Error | undefined)?.message), new RegExp(SECRET), 'the codec client decodes the failure message');
+
+    // Raw history, read with a plain client (no codec).
+    for (const id of ['codec-ok', 'codec-fail']) {
+      const raw = historyToJSON(await h.client.workflow.getHandle(id).fetchHistory());
+      for (const plain of ['"temporal"', 'pong: TEMPORAL', SECRET, body64(KEY).slice(0, 24), 'microk8s join']) {
+        assert.ok(!raw.includes(plain), `${id}: ${plain} in the raw history`);
+        assert.ok(!raw.includes(Buffer.from(plain).toString('base64').slice(0, 12)), `${id}: base64 of ${plain} in the raw history`);
+      }
+      const payloads = payloadsIn(JSON.parse(raw));
+      assert.ok(payloads.length >= 3, `${id}: payloads found`);
+      for (const p of payloads) assert.equal(Buffer.from(p.metadata.encoding, 'base64').toString(), ENCRYPTED_ENCODING, `${id}: every payload encrypted`);
+      // The only "temporal" left may be the SDK's own name and build id, which the server records in every run.
+      const withoutSdkIds = raw.replace(/"sdkName": "temporal-typescript"/g, '').replace(/"buildId": "@temporalio\/worker@[^"]*"/g, '');
+      assert.doesNotMatch(withoutSdkIds, /temporal/i, `${id}: the input string (any case) appears nowhere in the raw history`);
+    }
+
+    // The codec server decodes the same raw payloads for the UI, with the private key redacted from the failure.
+    const server = await startCodecServer({ port: 0, keys, allowedOrigin: UI, token: TOKEN });
+    try {
+      const raw = JSON.parse(historyToJSON(await h.client.workflow.getHandle('codec-fail').fetchHistory()));
+      const failedEvent = raw.events.find((e: Record<string, unknown>) => e.activityTaskFailedEventAttributes);
+      const attrs = failedEvent.activityTaskFailedEventAttributes.failure.encodedAttributes;
+      const r = await call(server.url, { path: '/decode', headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', Origin: UI, Authorization: `Bearer ${TOKEN}` }, body: { payloads: [attrs] } });
+      assert.equal(r.status, 200);
+      const decoded = value(fromJson(r.json.payloads[0])) as { message: string };
+      assert.match(decoded.message, new RegExp(`microk8s join .*${SECRET} failed`));
+      assert.ok(decoded.message.includes(REDACTED) && !decoded.message.includes(body64(KEY).slice(0, 24)));
+    } finally {
+      await server.close();
+    }
+  });
+});
