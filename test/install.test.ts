@@ -61,6 +61,7 @@ test('3-node install: bare nodes to a ready chart, questions answered by signal;
     const cluster = assertSeedState(fleet);
     assert.deepEqual(fleet.duplicateEffects(), [], 'no side effect happened twice');
     await recordHistory(env.client, handle.workflowId, 'install-3-nodes_v1');
+    await recordHistory(env.client, `${handle.workflowId}/prepare/k8s-vm-2`, 'prepare-node_v1');
 
     const effectsBefore = fleet.effects().length;
     const again = await startInstall(env.client, fleet.spec);
