@@ -27,7 +27,7 @@ test('a repeated command has no effect the second time', async () => {
     prep.aptDistUpgrade(),
   ];
   for (const s of steps) await c.run(s.command, s.stdin);
-  const first = fleet.effects('k8s-vm-2').map((e) => e.effect);
+  const first = fleet.effectKeys('k8s-vm-2').map((e) => e.effect);
   assert.deepEqual(first, [
     'lvcreate ubuntu-vg/shared 20G',
     'hostname k8s-vm-2',
@@ -40,8 +40,8 @@ test('a repeated command has no effect the second time', async () => {
   ]);
   assert.match(first[3], /^write \/etc\/kloudspot\/values\.yaml sha256:[0-9a-f]{12} mode 0644$/);
   for (const s of steps) await c.run(s.command, s.stdin);
-  assert.deepEqual(fleet.effects('k8s-vm-2').map((e) => e.effect), first, 'the second round changed nothing');
-  const second = fleet.auditLog('k8s-vm-2').slice(-steps.length);
+  assert.deepEqual(fleet.effectKeys('k8s-vm-2').map((e) => e.effect), first, 'the second round changed nothing');
+  const second = fleet.audit('k8s-vm-2').slice(-steps.length);
   assert.deepEqual(second.map((e) => e.effect), Array(steps.length).fill(null));
   assert.deepEqual(second.map((e) => e.exitCode), [5, 0, 0, 0, 0]);
   assert.deepEqual(fleet.duplicateEffects(), []);
@@ -50,14 +50,14 @@ test('a repeated command has no effect the second time', async () => {
 test('entries carry times, status, connection and source; timers are audited as such', async () => {
   const before = Date.now();
   await c.run(prep.netplanApplyDetached().command);
-  const e = fleet.auditLog('k8s-vm-2').at(-1)!;
+  const e = fleet.audit('k8s-vm-2').at(-1)!;
   assert.equal(e.command, prep.netplanApplyDetached().command);
   assert.equal(e.source, 'ssh');
   assert.equal(typeof e.connection, 'number');
   assert.ok(e.start >= before && e.end! >= e.start);
   assert.equal(e.exitCode, 0);
   assert.match(e.effect!, /^systemd-run kloudspot-netplan-apply\.timer: netplan apply \[boot 1\]$/);
-  const timer = await eventually(async () => fleet.auditLog('k8s-vm-2').find((x) => x.source === 'timer' && x.end !== null));
+  const timer = await eventually(async () => fleet.audit('k8s-vm-2').find((x) => x.source === 'timer' && x.end !== null));
   assert.deepEqual([timer.command, timer.exitCode, timer.effect], ['netplan apply', 0, null]);
 });
 

@@ -43,8 +43,8 @@ test('reboot: connections drop, the port refuses, then logins fail, then a new b
   const bootBefore = (await c.run('cat /proc/sys/kernel/random/boot_id')).stdout;
   const closed = new Promise<void>((resolve) => c.ssh.connection!.once('close', () => resolve()));
   const running = c.run('sudo microk8s status --wait-ready --timeout 600 || sleep 600');
-  await eventually(async () => fleet.auditLog('k8s-vm-1').some((e) => e.command.includes('sleep 600') && e.end === null), 2000, 5);
-  fleet.controls.reboot('k8s-vm-1', { downMs: 400, authFailMs: 400 });
+  await eventually(async () => fleet.audit('k8s-vm-1').some((e) => e.command.includes('sleep 600') && e.end === null), 2000, 5);
+  fleet.faults.reboot('k8s-vm-1', { downMs: 400, authFailMs: 400 });
   await closed;
   const cut = await running;
   assert.equal(cut.code, null, 'no exit status for a command cut by the reboot');
@@ -54,7 +54,7 @@ test('reboot: connections drop, the port refuses, then logins fail, then a new b
   const back = await eventually(async () => { try { return await connect(fleet, 'k8s-vm-1'); } catch { return undefined; } }, 3000, 50);
   assert.notEqual((await back.run('cat /proc/sys/kernel/random/boot_id')).stdout, bootBefore);
   back.close();
-  const entries = fleet.auditLog('k8s-vm-1');
+  const entries = fleet.audit('k8s-vm-1');
   assert.equal(entries.find((e) => e.command === 'sudo microk8s status --wait-ready --timeout 600 || sleep 600')?.signal, 'KILL');
   assert.ok(entries.some((e) => e.source === 'fault' && e.command === '(reboot: injected)'));
 });
@@ -65,28 +65,28 @@ test('reboot through `systemctl reboot`: the session is cut, the reboot is one e
   assert.equal(r.code, null);
   c.close();
   await eventually(async () => fleet.node('k8s-vm-2').state.phase === 'up' && fleet.node('k8s-vm-2').state.bootCount === 2, 5000);
-  assert.deepEqual(fleet.effects('k8s-vm-2').map((e) => e.effect), ['reboot [boot 1]']);
+  assert.deepEqual(fleet.effectKeys('k8s-vm-2').map((e) => e.effect), ['reboot [boot 1]']);
 });
 
 test('hang: the command runs until the client stops it (TERM), as SshPool does on timeout', async () => {
-  const id = fleet.controls.add({ kind: 'hang', node: 'k8s-vm-3', match: 'lsblk' });
+  const id = fleet.faults.add({ kind: 'hang', node: 'k8s-vm-3', match: 'lsblk' });
   const pool = new SshPool({ killGraceMs: 200 });
   try {
     await assert.rejects(pool.exec(target('k8s-vm-3'), facts.listDisks().command, { timeoutMs: 300 }), CommandTimeoutError);
-    const e = fleet.auditLog('k8s-vm-3').find((x) => x.command === facts.listDisks().command)!;
-    await eventually(async () => e.end !== null || fleet.auditLog('k8s-vm-3').find((x) => x.seq === e.seq)!.end !== null, 2000);
-    const done = fleet.auditLog('k8s-vm-3').find((x) => x.seq === e.seq)!;
+    const e = fleet.audit('k8s-vm-3').find((x) => x.command === facts.listDisks().command)!;
+    await eventually(async () => e.end !== null || fleet.audit('k8s-vm-3').find((x) => x.seq === e.seq)!.end !== null, 2000);
+    const done = fleet.audit('k8s-vm-3').find((x) => x.seq === e.seq)!;
     assert.deepEqual([done.exitCode, done.signal, done.fault], [null, 'TERM', 'hang']);
     // Fired once: the next run answers.
     assert.equal((await pool.exec(target('k8s-vm-3'), facts.listDisks().command)).code, 0);
   } finally {
-    fleet.controls.remove(id);
+    fleet.faults.remove(id);
     await pool.closeAll();
   }
 });
 
 test('transient: the dpkg lock is held twice, then apt succeeds', async () => {
-  fleet.controls.add({ kind: 'transient', node: 'k8s-vm-3', match: 'dist-upgrade', error: 'dpkg-lock', times: 2 });
+  fleet.faults.add({ kind: 'transient', node: 'k8s-vm-3', match: 'dist-upgrade', error: 'dpkg-lock', times: 2 });
   const c = await connect(fleet, 'k8s-vm-3');
   // The simulation (-s) takes no lock, so it does not use up the fault.
   assert.equal((await c.run(prep.aptSimulateUpgrade().command)).code, 0);
@@ -104,7 +104,7 @@ test('transient: the dpkg lock is held twice, then apt succeeds', async () => {
 });
 
 test('transient: a registry timeout in `curl | sudo bash` still exits 0 and installs nothing', async () => {
-  fleet.controls.add({ kind: 'transient', node: 'k8s-vm-3', match: 'curl', error: 'apt-mirror' });
+  fleet.faults.add({ kind: 'transient', node: 'k8s-vm-3', match: 'curl', error: 'apt-mirror' });
   const c = await connect(fleet, 'k8s-vm-3');
   const r = await c.run(prep.installTools(fleet.spec.kloudspot.toolsUrl).command);
   assert.deepEqual([r.code, r.stderr], [0, 'curl: (28) Failed to connect to registry.kloudspot.com port 443 after 130152 ms: Connection timed out\n']);
@@ -116,17 +116,17 @@ test('disconnect before the command: nothing ran; after it: the effect is there 
   const create = prep.createLogicalVolume('ubuntu-vg', 'shared', '20G').command;
   const pool = new SshPool();
   try {
-    fleet.controls.add({ kind: 'disconnect', node: 'k8s-vm-2', match: 'lvcreate', when: 'before' });
+    fleet.faults.add({ kind: 'disconnect', node: 'k8s-vm-2', match: 'lvcreate', when: 'before' });
     await assert.rejects(pool.exec(target('k8s-vm-2'), create), SshConnectError);
     assert.equal(fleet.node('k8s-vm-2').state.lvs.length, 1);
-    fleet.controls.add({ kind: 'disconnect', node: 'k8s-vm-2', match: 'lvcreate', when: 'after' });
+    fleet.faults.add({ kind: 'disconnect', node: 'k8s-vm-2', match: 'lvcreate', when: 'after' });
     await assert.rejects(pool.exec(target('k8s-vm-2'), create), /connection lost while .* was running; its outcome is unknown/);
     assert.deepEqual(fleet.node('k8s-vm-2').state.lvs.map((l) => l.name), ['ubuntu-lv', 'shared']);
     // A blind retry is refused by lvm itself and changes nothing.
     const again = await pool.exec(target('k8s-vm-2'), create);
     assert.deepEqual([again.code, again.stderr], [5, '  Logical Volume "shared" already exists in volume group "ubuntu-vg"\n']);
-    assert.deepEqual(fleet.effects('k8s-vm-2').filter((e) => e.effect.startsWith('lvcreate')).length, 1);
-    assert.deepEqual(fleet.auditLog('k8s-vm-2').filter((e) => e.command === create).map((e) => [e.fault ?? '', e.signal ?? '', e.exitCode]),
+    assert.deepEqual(fleet.effectKeys('k8s-vm-2').filter((e) => e.effect.startsWith('lvcreate')).length, 1);
+    assert.deepEqual(fleet.audit('k8s-vm-2').filter((e) => e.command === create).map((e) => [e.fault ?? '', e.signal ?? '', e.exitCode]),
       [['disconnect before', 'HUP', null], ['disconnect after', 'HUP', null], ['', '', 5]]);
   } finally {
     await pool.closeAll();
@@ -135,12 +135,12 @@ test('disconnect before the command: nothing ran; after it: the effect is there 
 
 test('wrong host key: another fingerprint; a pinned client refuses to run anything', async () => {
   const real = fleet.node('k8s-vm-3').hostKeyFingerprint;
-  fleet.controls.wrongHostKey('k8s-vm-3');
+  fleet.faults.wrongHostKey('k8s-vm-3');
   const pool = new SshPool();
   try {
     assert.notEqual(fleet.node('k8s-vm-3').hostKeyFingerprint, real);
     await assert.rejects(pool.exec(target('k8s-vm-3', real), 'hostname'), HostKeyMismatchError);
-    fleet.controls.wrongHostKey('k8s-vm-3', false);
+    fleet.faults.wrongHostKey('k8s-vm-3', false);
     assert.equal(fleet.node('k8s-vm-3').hostKeyFingerprint, real);
     assert.equal((await pool.exec(target('k8s-vm-3', real), 'hostname')).code, 0);
   } finally {
@@ -149,9 +149,9 @@ test('wrong host key: another fingerprint; a pinned client refuses to run anythi
 });
 
 test('machine faults: extra disks, no AVX, small disk', async () => {
-  fleet.controls.addDisks('k8s-vm-1', [{ sizeGb: 50 }, { sizeGb: 200, fsType: 'ext4' }]);
-  fleet.controls.noAvx('k8s-vm-1');
-  fleet.controls.smallDisk('k8s-vm-1', 5);
+  fleet.faults.addDisks('k8s-vm-1', [{ sizeGb: 50 }, { sizeGb: 200, fsType: 'ext4' }]);
+  fleet.faults.noAvx('k8s-vm-1');
+  fleet.faults.smallDisk('k8s-vm-1', 5);
   const c = await connect(fleet, 'k8s-vm-1');
   try {
     assert.deepEqual(facts.parseDisks((await c.run(facts.listDisks().command)).stdout).map((d) => d.name), ['sda', 'sdb', 'sdc']);
@@ -162,24 +162,24 @@ test('machine faults: extra disks, no AVX, small disk', async () => {
       '  Volume group "ubuntu-vg" has insufficient free space (1280 extents): 5120 required.\n');
   } finally {
     c.close();
-    fleet.controls.noAvx('k8s-vm-1', false);
+    fleet.faults.noAvx('k8s-vm-1', false);
   }
 });
 
 test('power loss during an upgrade leaves dpkg interrupted until `dpkg --configure -a`', async () => {
   const f = await startFleet({ nodes: 3, seed: 9 });
   try {
-    f.controls.add({ kind: 'reboot', node: 'k8s-vm-1', match: /apt-get .*dist-upgrade/ });
+    f.faults.add({ kind: 'reboot', node: 'k8s-vm-1', match: /apt-get .*dist-upgrade/ });
     const c = await connect(f, 'k8s-vm-1');
     assert.equal((await c.run(prep.aptDistUpgrade().command)).code, null);
     c.close();
     const back = await eventually(async () => { try { return await connect(f, 'k8s-vm-1'); } catch { return undefined; } }, 5000, 50);
     // The fault struck before apt started: nothing was unpacked, so apt simply runs.
     assert.equal((await back.run(prep.aptSimulateUpgrade().command)).code, 0);
-    f.controls.add({ kind: 'hang', node: 'k8s-vm-1', match: 'never-matches' });
+    f.faults.add({ kind: 'hang', node: 'k8s-vm-1', match: 'never-matches' });
     const cut = execRaw(back.ssh.connection!, prep.aptDistUpgrade().command);
     await eventually(async () => f.node('k8s-vm-1').state.dpkgInterrupted, 3000, 5);
-    f.controls.reboot('k8s-vm-1', { downMs: 100, authFailMs: 100 });
+    f.faults.reboot('k8s-vm-1', { downMs: 100, authFailMs: 100 });
     assert.equal((await cut).code, null);
     back.close();
     const again = await eventually(async () => { try { return await connect(f, 'k8s-vm-1'); } catch { return undefined; } }, 5000, 50);
@@ -196,12 +196,12 @@ test('power loss during an upgrade leaves dpkg interrupted until `dpkg --configu
 test('chaos is deterministic under a seed', async () => {
   const runOnce = async () => {
     const f = await startFleet({ nodes: 3, seed: 42 });
-    f.controls.chaos({ probability: 0.5, kinds: ['transient'] });
+    f.faults.chaos({ probability: 0.5, kinds: ['transient'] });
     const c = await connect(f, 'k8s-vm-1');
     const codes: (number | null)[] = [];
     for (let i = 0; i < 12; i++) codes.push((await c.run(`nproc; hostnamectl --static`)).code);
     c.close();
-    const fired = f.controls.fired.map((x) => x.command);
+    const fired = f.faults.fired.map((x) => x.command);
     await f.stop();
     return { codes, fired };
   };

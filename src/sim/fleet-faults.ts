@@ -13,30 +13,30 @@ export class FleetFaults {
 
   /** Arms a command fault; returns its id. `node` in the spec limits it to one node. */
   add(spec: FaultSpec): number {
-    return this.fleet.faults.add(spec);
+    return this.fleet.faultController.add(spec);
   }
 
   remove(id: number): void {
-    this.fleet.faults.remove(id);
+    this.fleet.faultController.remove(id);
   }
 
   /** Disarms command faults (of one node, or all, chaos included). */
   clear(node?: string): void {
-    this.fleet.faults.clear(node);
+    this.fleet.faultController.clear(node);
   }
 
-  list(): ReturnType<Fleet['faults']['list']> {
-    return this.fleet.faults.list();
+  list(): ReturnType<Fleet['faultController']['list']> {
+    return this.fleet.faultController.list();
   }
 
   /** What fired so far: node, command, fault. */
-  get fired(): Fleet['faults']['fired'] {
-    return this.fleet.faults.fired;
+  get fired(): Fleet['faultController']['fired'] {
+    return this.fleet.faultController.fired;
   }
 
   /** Random faults on a share of commands, drawn from a seeded stream (deterministic per seed). */
   chaos(opts: ChaosOptions | null, seed?: number): void {
-    this.fleet.faults.setChaos(opts, seed);
+    this.fleet.faultController.setChaos(opts, seed);
   }
 
   /** Power-cycles a node now, as if it rebooted by itself. */

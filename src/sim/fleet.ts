@@ -65,12 +65,13 @@ let fleetsStarted = 0;
 export class Fleet implements World {
   readonly rng: Rng;
   readonly latency: Latency;
-  readonly audit: AuditLog = new AuditLog();
-  readonly faults: FaultController;
+  readonly auditLog: AuditLog = new AuditLog();
+  readonly faultController: FaultController;
   readonly clusters = new Set<Cluster>();
   readonly nodes: SimNode[] = [];
   readonly fleetNodes: FleetNode[] = [];
-  readonly controls: FleetFaults;
+  /** Fault controls: command faults, chaos, reboots, impostor host key, machine faults. */
+  readonly faults: FleetFaults;
   private clusterSeq = 0;
   spec!: ReturnType<typeof parseSiteSpec>;
   keyFile = '';
@@ -80,8 +81,8 @@ export class Fleet implements World {
   constructor(readonly options: FleetOptions, readonly virtualIp: string, readonly user: string, readonly toolsUrl: string, readonly clientKey: ParsedKey) {
     this.rng = new Rng(options.seed ?? 1);
     this.latency = new Latency(latencyModel(options.latency, options.latencyScale), this.rng.derive('latency'));
-    this.faults = new FaultController(this.rng.derive('faults'));
-    this.controls = new FleetFaults(this);
+    this.faultController = new FaultController(this.rng.derive('faults'));
+    this.faults = new FleetFaults(this);
   }
 
   nextClusterId(): number {
@@ -118,16 +119,23 @@ export class Fleet implements World {
   }
 
   /** Every command run on every node (or one node), in order. */
-  auditLog(node?: string): AuditEntry[] {
-    return this.audit.all(node);
+  audit(node?: string): AuditEntry[] {
+    return this.auditLog.all(node);
   }
 
-  effects(node?: string): EffectRecord[] {
-    return this.audit.effects(node);
+  /** The entries that changed something (effect not null). */
+  effects(node?: string): AuditEntry[] {
+    return this.auditLog.all(node).filter((e) => e.effect !== null);
   }
 
+  /** Every single change as a flat list (a command can make several). */
+  effectKeys(node?: string): EffectRecord[] {
+    return this.auditLog.effects(node);
+  }
+
+  /** Changes made more than once on the same node: empty when every step was exactly-once. */
   duplicateEffects(): { node: string; effect: string; count: number }[] {
-    return this.audit.duplicateEffects();
+    return this.auditLog.duplicateEffects();
   }
 
   /** The MicroK8s cluster a node belongs to (after install). */
@@ -170,7 +178,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   fleet.keyFile = keyFile;
   const nodeRng = fleet.rng.derive('nodes');
   nodeOpts.forEach((o, i) => fleet.nodes.push(new SimNode(i, `${prefix}.${first + i}`, 24, o, nodeRng.derive(`node-${i}`))));
-  for (const f of opts.faults ?? []) fleet.faults.add(f);
+  for (const f of opts.faults ?? []) fleet.faultController.add(f);
 
   // One port for every node: take a free one on the first address, then the same on the others.
   for (let attempt = 0; ; attempt++) {

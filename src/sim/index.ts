@@ -3,7 +3,7 @@
 //
 //   const fleet = await startFleet({ nodes: 3 });
 //   fleet.spec            // a valid site spec pointing at the nodes
-//   fleet.controls.add({ kind: 'transient', match: 'dist-upgrade', error: 'dpkg-lock', times: 2 })
+//   fleet.faults.add({ kind: 'transient', match: 'dist-upgrade', error: 'dpkg-lock', times: 2 })
 //   fleet.effects()       // what changed, per node, to assert exactly-once
 //   await fleet.stop()
 export { startFleet, Fleet, type FleetOptions, type FleetNode } from './fleet';

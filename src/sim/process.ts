@@ -148,7 +148,7 @@ export function makeProc(session: Session, argv: string[], io: Io): Proc {
     ...io, argv, node, world, session,
     sleep: (ms) => sleep(session.signal, ms),
     work: (kind) => sleep(session.signal, world.latency.ms(kind)),
-    effect: (key) => world.audit.addEffect(session.audit, key),
+    effect: (key) => world.auditLog.addEffect(session.audit, key),
     writeFile(path, content, mode) {
       const old = node.files.get(path);
       if (!session.touched.has(path)) session.touched.set(path, old ? { ...old } : null);

@@ -1,6 +1,5 @@
 // Runs a command line on a node as sshd would (`bash -c`, the login user, not root) and records it in
 // the audit log with its effects; and power-cycles nodes (the reboot sequence clients observe).
-import { AuditLog } from './audit';
 import { Killed, fileEffects, type Input, type Session } from './process';
 import { runShell } from './shell';
 import type { SimNode } from './node-state';
@@ -18,7 +17,7 @@ export interface RunIo {
 const running = new WeakMap<SimNode, Set<AbortController>>();
 
 export async function runOnNode(world: World, node: SimNode, command: string, io: RunIo, source: 'ssh' | 'timer', connection?: number): Promise<number> {
-  const audit = world.audit as AuditLog;
+  const audit = world.auditLog;
   const entry = audit.begin(node.name, source, command, connection);
   // Every command on a node also dies when the node goes down.
   const local = new AbortController();
@@ -72,7 +71,7 @@ export interface RebootTiming { downMs?: number; authFailMs?: number }
  */
 export function rebootNode(world: World, node: SimNode, why: string, hooks: RebootHooks, timing: RebootTiming = {}): void {
   if (node.phase === 'down') return;
-  const audit = world.audit as AuditLog;
+  const audit = world.auditLog;
   const entry = audit.begin(node.name, 'fault', `(reboot: ${why})`);
   node.phase = 'down';
   killAll(node);

@@ -10,8 +10,8 @@ import type { Rng } from './random';
 export interface World {
   readonly rng: Rng;
   readonly latency: Latency;
-  readonly audit: AuditLog;
-  readonly faults: FaultController;
+  readonly auditLog: AuditLog;
+  readonly faultController: FaultController;
   readonly clusters: Set<Cluster>;
   readonly nodes: readonly SimNode[];
   /** The MetalLB address of the site (answers ping once MetalLB announces it). */

@@ -44,8 +44,8 @@ export function registerSim(program: Command): void {
         const stop = () => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
-          const effects = fleet.effects().length;
-          process.stdout.write(`\nStopping: ${fleet.auditLog().length} commands run, ${effects} changes made.\n`);
+          const effects = fleet.effectKeys().length;
+          process.stdout.write(`\nStopping: ${fleet.audit().length} commands run, ${effects} changes made.\n`);
           void fleet.stop().then(done);
         };
         process.on('SIGINT', stop);
