@@ -66,3 +66,19 @@ test('a real duplicate shows up in duplicateEffects()', async () => {
   await c.run('sudo systemctl restart iscsid');
   assert.deepEqual(fleet.duplicateEffects(), [{ node: 'k8s-vm-2', effect: 'systemctl restart iscsid', count: 2 }]);
 });
+
+test('SFTP uploads (SshPool.upload) land with their mode and are audited; /etc is out of reach', async () => {
+  const { SshPool } = await import('../src/activities/ssh');
+  const pool = new SshPool();
+  const n = fleet.node('k8s-vm-3');
+  const t = { node: n.name, host: n.address, port: n.port, username: fleet.spec.ssh.user, privateKeyFile: fleet.keyFile };
+  try {
+    await pool.upload(t, 'secret\n', '/home/kloudspot/key.pem', 0o600);
+    assert.deepEqual(n.state.files.get('/home/kloudspot/key.pem'), { content: 'secret\n', mode: 0o600 });
+    assert.deepEqual([...n.state.files.keys()].filter((k) => k.includes('.ks-')), [], 'the temporary name is gone');
+    assert.ok(fleet.effectKeys('k8s-vm-3').some((e) => /^write \/home\/kloudspot\/key\.pem sha256:[0-9a-f]{12} mode 0600$/.test(e.effect)));
+    await assert.rejects(pool.upload(t, 'x', '/etc/kloudspot/x', 0o644), /denied|Permission/i);
+  } finally {
+    await pool.closeAll();
+  }
+});

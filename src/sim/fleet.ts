@@ -13,6 +13,7 @@ import { Latency, latencyModel, type LatencyModel } from './latency';
 import { SimNode, type NodeOptions } from './node-state';
 import { Rng } from './random';
 import { NodeServer } from './ssh-server';
+import { serveSftp } from './ssh-sftp';
 import { rebootNode, runOnNode, type RebootTiming } from './runner';
 import { StringInput } from './process';
 import { FleetFaults } from './fleet-faults';
@@ -190,6 +191,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         const hostKey = utils.generateKeyPairSync('ed25519').private;
         const server = new NodeServer(node, chosen, hostKey, fleet.clientKey, user, (req) =>
           runOnNode(fleet, req.node, req.command, req, 'ssh', req.connection));
+        server.sftpHandler = (sftp, connection) => serveSftp(sftp, node, fleet, connection);
         await server.listen();
         servers.push(server);
         if (chosen === 0) chosen = server.boundPort();

@@ -4,7 +4,7 @@
 // `signal` request, exit status or exit signal, and stderr.
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { createHash } from 'node:crypto';
-import { Server, utils, type Connection, type ParsedKey, type ServerChannel } from 'ssh2';
+import { Server, utils, type Connection, type ParsedKey, type ServerChannel, type SFTPWrapper } from 'ssh2';
 import type { SimNode } from './node-state';
 import { Killed, StreamInput } from './process';
 
@@ -33,6 +33,8 @@ export class NodeServer {
   private readonly running = new Set<AbortController>();
   private connectionSeq = 0;
   private hostKeyPem: string;
+  /** Serves the `sftp` subsystem when set. */
+  sftpHandler?: (sftp: SFTPWrapper, connection: number) => void;
 
   constructor(
     readonly node: SimNode,
@@ -144,6 +146,11 @@ export class NodeServer {
           this.serve(stream, ac, id, info.command, () => { sock?.destroy(); client.end(); });
         });
         session.on('shell', (_accept, reject) => reject?.());
+        session.on('sftp', (accept, reject) => {
+          if (!this.sftpHandler) return reject?.();
+          const sftp = accept();
+          if (sftp) this.sftpHandler(sftp, id);
+        });
       });
     });
   }

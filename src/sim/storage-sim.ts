@@ -132,6 +132,8 @@ export function syncBlockDevices(c: Cluster, now: number): void {
 // --- cStor ----------------------------------------------------------------------------------------
 interface PoolSpec { nodeSelector?: Record<string, string>; dataRaidGroups?: { blockDevices?: { blockDeviceName?: string }[] }[]; poolConfig?: { dataRaidGroupType?: string } }
 const onlineAt = new WeakMap<KubeObject, number>();
+/** Which CSPC's claim holds a block device (the BlockDeviceClaim's label, in the real cluster). */
+const claimedBy = new WeakMap<KubeObject, string>();
 
 /** The admission webhook's answer for a new CSPC: null when allowed, else its message. */
 export function validateCspc(c: Cluster, cspc: KubeObject): string | null {
@@ -171,8 +173,7 @@ export function validateCspc(c: Cluster, cspc: KubeObject): string | null {
         if (fs && fs !== 'zfs_member') return `invalid pool spec: block device has file system {${fs}}`;
         const owner = bd.metadata.labels?.['kubernetes.io/hostname'] ?? '';
         if (owner !== host) return `invalid pool spec: block device ${name} doesn't belongs to node ${owner}`;
-        const claimedBy = (bd.metadata.labels ?? {})['openebs.io/cstor-pool-cluster'];
-        if (st.claimState === 'Claimed' && claimedBy !== cspc.metadata.name) return `invalid pool spec: error: can't use claimed blockdevice ${name}`;
+        if (st.claimState === 'Claimed' && claimedBy.get(bd) !== cspc.metadata.name) return `invalid pool spec: error: can't use claimed blockdevice ${name}`;
       }
     }
   }
@@ -207,7 +208,7 @@ export function reconcileCspc(c: Cluster, cspc: KubeObject): void {
     for (const g of p.dataRaidGroups ?? []) for (const b of g.blockDevices ?? []) {
       const bd = c.store.get('BlockDevice', 'openebs', b.blockDeviceName ?? '');
       if (!bd) continue;
-      bd.metadata.labels = { ...bd.metadata.labels, 'openebs.io/cstor-pool-cluster': cspc.metadata.name };
+      claimedBy.set(bd, cspc.metadata.name);
       (bd.spec as Record<string, unknown>).claimRef = { apiVersion: 'openebs.io/v1alpha1', kind: 'BlockDeviceClaim', name: `bdc-${rng.uuid()}`, namespace: 'openebs' };
       bd.status = { claimState: 'Claimed', state: 'Active' };
     }
