@@ -89,7 +89,7 @@ test('5-node install: 3 managers and 2 workers joined with --worker, a worker as
     assertSeedState(fleet);
     const roles = Object.fromEntries(final.nodes.map((n) => [n.name, n.role]));
     assert.deepEqual(roles, { 'k8s-vm-1': 'manager', 'k8s-vm-2': 'manager', 'k8s-vm-3': 'manager', 'k8s-vm-4': 'worker', 'k8s-vm-5': 'worker' });
-    const workerJoins = fleet.effects().filter((e) => /microk8s join .* as worker/.test(e.effect)).map((e) => e.node);
+    const workerJoins = fleet.effects().filter((e) => /microk8s join .* as worker/.test(e.effect ?? '')).map((e) => e.node);
     assert.deepEqual(workerJoins.sort(), ['k8s-vm-4', 'k8s-vm-5']);
     assert.deepEqual(fleet.duplicateEffects(), []);
     await recordHistory(env.client, handle.workflowId, 'install-5-nodes_v1');

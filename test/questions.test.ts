@@ -17,7 +17,7 @@ test('a step that keeps failing becomes a question with command, exit code and s
   const fleet = await startFleet({ nodes: 3, site: 'retry', seed: 11, specOverrides: selfSigned });
   try {
     // Every lvcreate on node 3 fails as on a VG without room, until the fault is cleared.
-    const fault = fleet.controls.add({ kind: 'transient', node: 'k8s-vm-3', match: 'lvcreate', times: Infinity,
+    const fault = fleet.faults.add({ kind: 'transient', node: 'k8s-vm-3', match: 'lvcreate', times: Infinity,
       error: { stderr: '  Volume group "ubuntu-vg" has insufficient free space (1279 extents): 5120 required.\n', code: 5 } });
     const handle = await startInstall(env.client, fleet.spec);
     const q = await waitForQuestion(handle, (x) => x.kind === 'failure' && x.step === 'k8s-vm-3:shared-volume');
@@ -34,7 +34,7 @@ test('a step that keeps failing becomes a question with command, exit code and s
     await assert.rejects(handle.executeUpdate(api.resolveFailureUpdate, { args: [{ step: q.step!, action: 'later' as never }] }));
     assert.ok((await status(handle)).questions.some((x) => x.step === q.step));
 
-    fleet.controls.remove(fault);
+    fleet.faults.remove(fault);
     assert.equal(await handle.executeUpdate(api.resolveFailureUpdate, { args: [{ step: q.step!, action: 'retry' }] }), `retry ${q.step}`);
     const final = await handle.result() as api.InstallStatus;
     assert.equal(final.state, 'completed');
@@ -46,7 +46,7 @@ test('a step that keeps failing becomes a question with command, exit code and s
 });
 
 test('preflight reports every problem of every node at once, before any change; skip goes on', { timeout: 300_000 }, async () => {
-  const fleet = await startFleet({ nodes: 3, site: 'skip', seed: 12, specOverrides: selfSigned, nodes: [{ avx: false }, {}, { cores: 4 }] } as never);
+  const fleet = await startFleet({ site: 'skip', seed: 12, specOverrides: selfSigned, nodes: [{ avx: false }, {}, { cores: 4 }] });
   try {
     const handle = await startInstall(env.client, fleet.spec);
     const q = await waitForQuestion(handle, (x) => x.step === 'cluster:preflight');
@@ -64,7 +64,7 @@ test('preflight reports every problem of every node at once, before any change; 
 test('abort ends the install with a clear failure and leaves the nodes as they are', { timeout: 300_000 }, async () => {
   const fleet = await startFleet({ nodes: 3, site: 'abort', seed: 13, specOverrides: selfSigned });
   try {
-    fleet.controls.add({ kind: 'transient', node: 'k8s-vm-2', match: 'microk8s join', times: Infinity, error: 'join-not-ready' });
+    fleet.faults.add({ kind: 'transient', node: 'k8s-vm-2', match: 'microk8s join', times: Infinity, error: 'join-not-ready' });
     const handle = await startInstall(env.client, fleet.spec);
     const q = await waitForQuestion(handle, (x) => x.step === 'k8s-vm-2:join');
     assert.match(q.lastError!, /microk8s join/);
@@ -83,7 +83,7 @@ test('abort ends the install with a clear failure and leaves the nodes as they a
 test('abort of a node\'s prepare step (a child workflow) aborts the whole install', { timeout: 300_000 }, async () => {
   const fleet = await startFleet({ nodes: 3, site: 'abort-child', seed: 14, specOverrides: selfSigned });
   try {
-    fleet.controls.add({ kind: 'transient', node: 'k8s-vm-1', match: 'hostnamectl set-hostname', times: Infinity, error: { stderr: 'Could not set static hostname: Access denied\n', code: 1 } });
+    fleet.faults.add({ kind: 'transient', node: 'k8s-vm-1', match: 'hostnamectl set-hostname', times: Infinity, error: { stderr: 'Could not set static hostname: Access denied\n', code: 1 } });
     const handle = await startInstall(env.client, fleet.spec);
     const q = await waitForQuestion(handle, (x) => x.step === 'k8s-vm-1:hostname');
     await handle.executeUpdate(api.resolveFailureUpdate, { args: [{ step: q.step!, action: 'abort' }] });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { installerBundle } from '../src/worker/worker';
-import { quietRuntime } from './helpers/install';
+import { quietRuntime, testDataConverter } from './helpers/install';
 
 const dir = join(__dirname, 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -21,7 +21,7 @@ for (const file of files) {
   test(`replays: ${file}`, { timeout: 120_000 }, async () => {
     quietRuntime();
     const history = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    await Worker.runReplayHistory({ workflowBundle: await installerBundle(), replayName: file }, history);
+    await Worker.runReplayHistory({ workflowBundle: await installerBundle(), replayName: file, dataConverter: testDataConverter() }, history);
   });
 }
 
@@ -30,5 +30,5 @@ test('a history whose commands differ from the code is caught as non-determinist
   const history = historyFromJSON(JSON.parse(readFileSync(join(dir, files.find((f) => f.startsWith('install-3-nodes'))!), 'utf8')));
   const scheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'preflightNode')!;
   scheduled.activityTaskScheduledEventAttributes!.activityType = { name: 'somethingElse' };
-  await assert.rejects(Worker.runReplayHistory({ workflowBundle: await installerBundle() }, history), /nondetermin/i);
+  await assert.rejects(Worker.runReplayHistory({ workflowBundle: await installerBundle(), dataConverter: testDataConverter() }, history), /nondetermin/i);
 });

@@ -8,6 +8,8 @@ import { registerInstall } from './commands/install';
 import { registerValidate } from './commands/validate';
 import { registerSim } from './commands/sim';
 import { registerWorker } from './commands/worker';
+import { registerCodec } from './commands/codec';
+import { registerDev } from './commands/dev';
 
 const program = new Command('kloudspot-installer')
   .description('Durable installer: bare Ubuntu 22.04 machines to an HA MicroK8s cluster running the Kloudspot chart')
@@ -22,6 +24,8 @@ registerInstall(program);
 registerAnswers(program);
 registerHistory(program);
 registerWorker(program);
+registerDev(program);
+registerCodec(program);
 
 function report(err: unknown): number {
   const debug = process.argv.includes('--debug');

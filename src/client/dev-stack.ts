@@ -1,12 +1,16 @@
 // The embedded default: a persisted dev server with its Web UI, an in-process worker and, optionally,
 // simulated nodes. Used by `npm run demo` and `kloudspot-installer dev`.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { startDevServer, freePort, type DevServer } from '../temporal/dev-server';
 import { createInstallerWorker } from '../worker/worker';
 import type { SshPool } from '../activities/ssh';
+import { generateKeyFile, readCodecKeyFile } from '../codec/codec';
+import { createDataConverter } from '../codec/data-converter';
+import { startCodecServer, type CodecServer } from '../codec/server';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 
 export interface DevStackOptions {
   dir: string;
@@ -18,6 +22,8 @@ export interface DevStackOptions {
 
 export interface DevStack {
   server: DevServer;
+  codecServer: CodecServer;
+  codecKeyFile: string;
   client: Client;
   worker: Worker;
   pool: SshPool;
@@ -36,18 +42,33 @@ async function portOr(preferred: number): Promise<number> {
 
 export async function startDevStack(o: DevStackOptions): Promise<DevStack> {
   mkdirSync(o.dir, { recursive: true });
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed in this process.
+  }
+  // Payloads are encrypted even here; the key stays in the dev folder and the UI decodes through our codec server.
+  const codecKeyFile = join(o.dir, 'codec-keys.json');
+  if (!existsSync(codecKeyFile)) generateKeyFile(codecKeyFile);
+  const keys = readCodecKeyFile(codecKeyFile);
   const uiPort = o.uiPort ?? (await portOr(8233));
   const port = o.port ?? (await portOr(7233));
+  const codecServer = await startCodecServer({
+    port: await portOr(8888), keys, requireToken: false,
+    allowedOrigin: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+  });
   const server = await startDevServer({
     dbFilename: join(o.dir, 'temporal.db'), port, uiPort, retention: '720h', log: o.log, startTimeoutMs: 120_000,
+    codecEndpoint: codecServer.url,
   });
+  const dataConverter = createDataConverter(keys);
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: server.namespace });
+  const client = new Client({ connection, namespace: server.namespace, dataConverter });
   const native = await NativeConnection.connect({ address: server.address });
-  const { worker, pool } = await createInstallerWorker({ connection: native, namespace: server.namespace, pollMs: 250 });
+  const { worker, pool } = await createInstallerWorker({ connection: native, namespace: server.namespace, pollMs: 250, dataConverter });
   const running = worker.run();
   return {
-    server, client, worker, pool, uiUrl: server.uiUrl!,
+    server, codecServer, codecKeyFile, client, worker, pool, uiUrl: server.uiUrl!,
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
@@ -55,6 +76,7 @@ export async function startDevStack(o: DevStackOptions): Promise<DevStack> {
       await native.close();
       await connection.close();
       await server.stop();
+      await codecServer.close();
     },
   };
 }

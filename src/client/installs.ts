@@ -5,13 +5,13 @@ import {
   type ConnectionOptions, type WorkflowHandle,
 } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type DataConverter } from '@temporalio/common';
 import type { SiteSpec } from '../site/schema';
 import { CustomerKey, PhaseKey, SiteKey } from '../temporal/search-attributes';
 import * as api from '../workflows/api';
 import { EXIT_BAD_INPUT, EXIT_FAILED, UserError } from './errors';
 
-export interface ConnectOptions { address?: string; namespace?: string; tls?: ConnectionOptions['tls'] }
+export interface ConnectOptions { address?: string; namespace?: string; tls?: ConnectionOptions['tls']; dataConverter?: DataConverter }
 
 export async function connectClient(o: ConnectOptions = {}): Promise<Client> {
   const address = o.address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
@@ -24,7 +24,7 @@ export async function connectClient(o: ConnectOptions = {}): Promise<Client> {
     throw new UserError(`Cannot reach the Temporal server at ${address}: ${(err as Error).message}. ` +
       'Start one (`kloudspot-installer dev`) or point to yours with --address / TEMPORAL_ADDRESS.', EXIT_FAILED);
   }
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, dataConverter: o.dataConverter });
 }
 
 export async function startInstall(client: Client, spec: SiteSpec, workflowType = 'installCluster', args: unknown[] = [spec]): Promise<WorkflowHandle> {

@@ -1,8 +1,10 @@
 // The worker: one process serves every site. Workflows come from src/workflows (bundled once), activities
 // share one SSH pool (one connection per node, reused across steps and sites).
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { SshPool } from '../activities/ssh';
+import { FAILURE_CONVERTER_PATH } from '../codec/data-converter';
 import { TASK_QUEUE } from '../workflows/api';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -15,6 +17,8 @@ export interface InstallerWorkerOptions {
   workflowBundle?: { code: string };
   pool?: SshPool;
   pollMs?: number;
+  /** Encrypting converter (src/codec); undefined only with --insecure-plaintext. */
+  dataConverter?: DataConverter;
   extra?: Partial<WorkerOptions>;
 }
 
@@ -22,7 +26,8 @@ let cachedBundle: Promise<{ code: string }> | undefined;
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 export function installerBundle(): Promise<{ code: string }> {
-  cachedBundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  // The failure converter runs inside the sandbox (workflow errors become failures there), so it is bundled.
+  cachedBundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet });
   return cachedBundle;
 }
 
@@ -34,6 +39,7 @@ export async function createInstallerWorker(o: InstallerWorkerOptions): Promise<
     taskQueue: o.taskQueue ?? TASK_QUEUE,
     workflowBundle: o.workflowBundle ?? (await installerBundle()),
     activities: createActivities({ pool, pollMs: o.pollMs }),
+    dataConverter: o.dataConverter,
     ...o.extra,
   });
   return { worker, pool };

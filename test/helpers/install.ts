@@ -7,6 +7,8 @@ import { exportHistory } from '../../src/client/installs';
 import type { SshPool } from '../../src/activities/ssh';
 import type { InstallStatus, Question } from '../../src/workflows/api';
 import { createInstallerWorker, installerBundle } from '../../src/worker/worker';
+import { readCodecKeyFile } from '../../src/codec/codec';
+import { createDataConverter } from '../../src/codec/data-converter';
 import { startHarness, type TemporalHarness } from './temporal';
 
 export interface InstallEnv {
@@ -26,11 +28,16 @@ export function quietRuntime(): void {
   }
 }
 
-export async function startInstallEnv(): Promise<InstallEnv> {
+/** The codec key the tests (and their recorded histories) use: test-only, never a real site's. */
+export const TEST_CODEC_KEY_FILE = join(__dirname, '..', 'fixtures', 'test-codec-keys.json');
+export const testDataConverter = () => createDataConverter(readCodecKeyFile(TEST_CODEC_KEY_FILE));
+
+export async function startInstallEnv(opts: { uiPort?: number; codecEndpoint?: string } = {}): Promise<InstallEnv> {
   quietRuntime();
-  const h = await startHarness();
+  const dataConverter = testDataConverter();
+  const h = await startHarness({ uiPort: opts.uiPort ?? false, codecEndpoint: opts.codecEndpoint }, dataConverter);
   const { worker, pool } = await createInstallerWorker({
-    connection: h.nativeConnection, namespace: h.server.namespace, workflowBundle: await installerBundle(), pollMs: 100,
+    connection: h.nativeConnection, namespace: h.server.namespace, workflowBundle: await installerBundle(), pollMs: 100, dataConverter,
   });
   const running = worker.run();
   return {

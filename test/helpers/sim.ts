@@ -30,7 +30,7 @@ export async function connect(fleet: Fleet, name: string, opts: { readyTimeout?:
 /** One client per node, by name. */
 export async function connectAll(fleet: Fleet): Promise<Record<string, SimClient>> {
   const out: Record<string, SimClient> = {};
-  for (const n of fleet.fleetNodes) out[n.name] = await connect(fleet, n.name);
+  for (const n of fleet.nodes) out[n.name] = await connect(fleet, n.name);
   return out;
 }
 

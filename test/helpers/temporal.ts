@@ -1,5 +1,6 @@
 // Shared harness: a real dev server per test file, real workers, workflow bundles built once per process.
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
 
@@ -10,10 +11,10 @@ export interface TemporalHarness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: DevServerOptions = {}): Promise<TemporalHarness> {
+export async function startHarness(opts: DevServerOptions = {}, dataConverter?: DataConverter): Promise<TemporalHarness> {
   const server = await startDevServer({ uiPort: false, ...opts });
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: server.namespace });
+  const client = new Client({ connection, namespace: server.namespace, dataConverter });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   return {
     server,

@@ -5,7 +5,7 @@ import { installerBundle } from '../../worker/worker';
 import { EXIT_BAD_INPUT, EXIT_FAILED, UserError } from '../errors';
 import { exportHistory } from '../installs';
 import { installWorkflowId } from '../../workflows/api';
-import { clientFor } from './common';
+import { clientFor, dataConverterFor } from './common';
 
 export function registerHistory(program: Command): void {
   program.command('history')
@@ -24,8 +24,9 @@ export function registerHistory(program: Command): void {
     .argument('<files...>', 'history JSON files (from `history`, the Web UI or `temporal workflow show -o json`)')
     .description('replay histories against this version of the workflow code: is it safe to deploy?')
     .addHelpText('after', '\nExample:\n  $ kloudspot-installer replay histories/*.json')
-    .action(async (files: string[]) => {
+    .action(async (files: string[], _o: unknown, cmd: Command) => {
       const bundle = await installerBundle();
+      const dataConverter = dataConverterFor(cmd);
       let failed = 0;
       for (const file of files) {
         let history: unknown;
@@ -35,7 +36,7 @@ export function registerHistory(program: Command): void {
           throw new UserError(`${file}: not a readable history JSON file (${(err as Error).message}).`, EXIT_BAD_INPUT);
         }
         try {
-          await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, history as never);
+          await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file, dataConverter }, history as never);
           process.stdout.write(`compatible    ${file}\n`);
         } catch (err) {
           failed++;

@@ -36,7 +36,7 @@ export function registerSim(program: Command): void {
       const specOut = resolve(o.specOut);
       writeFileSync(specOut, fleet.specYaml());
       process.stdout.write(`Simulated site ${fleet.spec.site}: ${nodes} nodes (${o.latency} latency, seed ${seed})\n`);
-      for (const n of fleet.fleetNodes) process.stdout.write(`  ${n.name.padEnd(10)} ssh ${fleet.spec.ssh.user}@${n.address} -p ${n.port}   host key ${n.hostKeyFingerprint}\n`);
+      for (const n of fleet.nodes) process.stdout.write(`  ${n.name.padEnd(10)} ssh ${fleet.spec.ssh.user}@${n.address} -p ${n.port}   host key ${n.hostKeyFingerprint}\n`);
       process.stdout.write(`  virtual IP ${fleet.spec.virtualIp}, gateway ${fleet.spec.network.gateway}\n`);
       process.stdout.write(`Spec: ${specOut}\nKey:  ${fleet.spec.ssh.privateKeyFile}\nCtrl-C to stop.\n`);
 

@@ -3,7 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { TASK_QUEUE } from '../../workflows/api';
 import { createInstallerWorker } from '../../worker/worker';
 import { EXIT_FAILED, UserError } from '../errors';
-import { globals } from './common';
+import { dataConverterFor, globals } from './common';
 
 export function registerWorker(program: Command): void {
   program.command('worker')
@@ -12,6 +12,7 @@ export function registerWorker(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ TEMPORAL_ADDRESS=temporal.example:7233 kloudspot-installer worker')
     .action(async (o: { taskQueue: string }, cmd: Command) => {
       const g = globals(cmd);
+      const dataConverter = dataConverterFor(cmd);
       const address = g.address ?? '127.0.0.1:7233';
       let connection: NativeConnection;
       try {
@@ -19,7 +20,7 @@ export function registerWorker(program: Command): void {
       } catch (err) {
         throw new UserError(`Cannot reach the Temporal server at ${address}: ${(err as Error).message}`, EXIT_FAILED);
       }
-      const { worker, pool } = await createInstallerWorker({ connection, namespace: g.namespace ?? 'default', taskQueue: o.taskQueue });
+      const { worker, pool } = await createInstallerWorker({ connection, namespace: g.namespace ?? 'default', taskQueue: o.taskQueue, dataConverter });
       process.stdout.write(`Worker polling ${o.taskQueue} on ${address}; Ctrl-C to stop.\n`);
       await worker.run();
       await pool.closeAll();
