@@ -69,8 +69,10 @@ export class Fleet implements World {
   readonly auditLog: AuditLog = new AuditLog();
   readonly faultController: FaultController;
   readonly clusters = new Set<Cluster>();
-  readonly nodes: SimNode[] = [];
-  readonly fleetNodes: FleetNode[] = [];
+  /** The machines' states, in spec order. */
+  readonly machines: SimNode[] = [];
+  /** Per node: name, address, port, host key fingerprint, state, server. */
+  readonly nodes: FleetNode[] = [];
   /** Fault controls: command faults, chaos, reboots, impostor host key, machine faults. */
   readonly faults: FleetFaults;
   private clusterSeq = 0;
@@ -86,17 +88,22 @@ export class Fleet implements World {
     this.faults = new FleetFaults(this);
   }
 
+  /** The same as `nodes` (kept for code written against the first version of this API). */
+  get fleetNodes(): FleetNode[] {
+    return this.nodes;
+  }
+
   nextClusterId(): number {
     return ++this.clusterSeq;
   }
 
   nodeByAddress(ip: string): SimNode | undefined {
-    return this.nodes.find((n) => n.address === ip || n.addresses.some((a) => a.cidr.split('/')[0] === ip));
+    return this.machines.find((n) => n.address === ip || n.addresses.some((a) => a.cidr.split('/')[0] === ip));
   }
 
   node(name: string): FleetNode {
-    const n = this.fleetNodes.find((x) => x.name === name || x.address === name);
-    if (!n) throw new Error(`no simulated node ${name} (have ${this.fleetNodes.map((x) => x.name).join(', ')})`);
+    const n = this.nodes.find((x) => x.name === name || x.address === name);
+    if (!n) throw new Error(`no simulated node ${name} (have ${this.nodes.map((x) => x.name).join(', ')})`);
     return n;
   }
 
@@ -116,7 +123,7 @@ export class Fleet implements World {
 
   /** The spec as YAML, ready for `kloudspot-installer validate` / `install`. */
   specYaml(): string {
-    return `# Simulated site: ${this.nodes.length} nodes on ${this.nodes[0]?.address ?? ''}.. port ${this.port}\n${yaml.dump(this.spec, { lineWidth: 200 })}`;
+    return `# Simulated site: ${this.machines.length} nodes on ${this.machines[0]?.address ?? ''}.. port ${this.port}\n${yaml.dump(this.spec, { lineWidth: 200 })}`;
   }
 
   /** Every command run on every node (or one node), in order. */
@@ -146,9 +153,9 @@ export class Fleet implements World {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const n of this.nodes) for (const t of n.timers.values()) clearTimeout(t.handle);
-    for (const fn of this.fleetNodes) fn.server.dropAll('KILL');
-    await Promise.all(this.fleetNodes.map((fn) => fn.server.close()));
+    for (const n of this.machines) for (const t of n.timers.values()) clearTimeout(t.handle);
+    for (const fn of this.nodes) fn.server.dropAll('KILL');
+    await Promise.all(this.nodes.map((fn) => fn.server.close()));
   }
 }
 
@@ -178,7 +185,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const fleet = new Fleet(opts, `${prefix}.250`, user, opts.toolsUrl ?? DEFAULT_TOOLS_URL, Array.isArray(parsed) ? parsed[0] : parsed);
   fleet.keyFile = keyFile;
   const nodeRng = fleet.rng.derive('nodes');
-  nodeOpts.forEach((o, i) => fleet.nodes.push(new SimNode(i, `${prefix}.${first + i}`, 24, o, nodeRng.derive(`node-${i}`))));
+  nodeOpts.forEach((o, i) => fleet.machines.push(new SimNode(i, `${prefix}.${first + i}`, 24, o, nodeRng.derive(`node-${i}`))));
   for (const f of opts.faults ?? []) fleet.faultController.add(f);
 
   // One port for every node: take a free one on the first address, then the same on the others.
@@ -187,7 +194,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     const servers: NodeServer[] = [];
     try {
       let chosen = port;
-      for (const node of fleet.nodes) {
+      for (const node of fleet.machines) {
         const hostKey = utils.generateKeyPairSync('ed25519').private;
         const server = new NodeServer(node, chosen, hostKey, fleet.clientKey, user, (req) =>
           runOnNode(fleet, req.node, req.command, req, 'ssh', req.connection));
@@ -198,8 +205,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       }
       fleet.port = chosen;
       servers.forEach((server, i) => {
-        const node = fleet.nodes[i];
-        fleet.fleetNodes.push({
+        const node = fleet.machines[i];
+        fleet.nodes.push({
           name: node.name, address: node.address, port: chosen, interface: node.iface, state: node, server,
           get hostKeyFingerprint() { return server.fingerprint; },
         });
@@ -218,7 +225,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     virtualIp: fleet.virtualIp,
     network: { prefixLength: 24, gateway: `${prefix}.1`, nameservers: [`${prefix}.1`] },
     ssh: { user, port: fleet.port, privateKeyFile: keyFile },
-    nodes: fleet.fleetNodes.map((n, i) => ({
+    nodes: fleet.nodes.map((n, i) => ({
       name: n.name, address: n.address, interface: n.interface,
       ...(nodeOpts[i].role ? { role: nodeOpts[i].role } : {}),
       ...(opts.pinHostKeys ? { hostKey: n.hostKeyFingerprint } : {}),

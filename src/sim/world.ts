@@ -13,7 +13,8 @@ export interface World {
   readonly auditLog: AuditLog;
   readonly faultController: FaultController;
   readonly clusters: Set<Cluster>;
-  readonly nodes: readonly SimNode[];
+  /** Every machine of the fleet. */
+  readonly machines: readonly SimNode[];
   /** The MetalLB address of the site (answers ping once MetalLB announces it). */
   readonly virtualIp: string;
   /** The only URL the simulated registry serves (the spec's kloudspot.toolsUrl). */

@@ -128,7 +128,7 @@ function broadcast(cidr: string): string {
 
 function answers(p: Proc, target: string): boolean {
   if (target === '127.0.0.1') return true;
-  for (const n of p.world.nodes) {
+  for (const n of p.world.machines) {
     if (n.phase !== 'down' && n.addresses.some((a) => a.cidr.split('/')[0] === target)) return true;
   }
   if (target === p.world.virtualIp) {
