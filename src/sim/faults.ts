@@ -105,9 +105,10 @@ export class FaultController {
     const kind = c.rng.pick(c.kinds ?? ['transient', 'disconnect-before', 'disconnect-after']);
     let spec: FaultSpec;
     if (kind === 'transient') {
-      const error: TransientError = applies('dpkg-lock', text) ? 'dpkg-lock' : applies('join-not-ready', text) ? 'join-not-ready'
-        : { stderr: 'Connection to host closed by remote host.\n', code: 255 };
-      spec = { kind: 'transient', node, match: text, error };
+      // Only failures a real node produces for this command; anything else loses its connection instead.
+      const error: TransientError | undefined = applies('dpkg-lock', text) ? 'dpkg-lock' : applies('join-not-ready', text) ? 'join-not-ready'
+        : /\bcurl\b/.test(text) ? 'apt-mirror' : undefined;
+      spec = error ? { kind: 'transient', node, match: text, error } : { kind: 'disconnect', node, match: text, when: 'before' };
     } else if (kind === 'disconnect-before' || kind === 'disconnect-after') {
       spec = { kind: 'disconnect', node, match: text, when: kind === 'disconnect-before' ? 'before' : 'after' };
     } else {
