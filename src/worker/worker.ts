@@ -1,11 +1,13 @@
 // The worker: one process serves every site. Workflows come from src/workflows (bundled once), activities
 // share one SSH pool (one connection per node, reused across steps and sites).
+import { readFileSync } from 'node:fs';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { SshPool } from '../activities/ssh';
 import { FAILURE_CONVERTER_PATH } from '../codec/data-converter';
 import { TASK_QUEUE } from '../workflows/api';
+import { ENV } from './config';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -13,8 +15,8 @@ export interface InstallerWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue?: string;
-  /** A bundle built once (tests, production image); otherwise built at start. */
-  workflowBundle?: { code: string };
+  /** A bundle built once (tests) or a prebuilt file (the production image); otherwise built at start. */
+  workflowBundle?: { code: string } | { codePath: string };
   pool?: SshPool;
   pollMs?: number;
   /** Encrypting converter (src/codec); undefined only with --insecure-plaintext. */
@@ -25,9 +27,20 @@ export interface InstallerWorkerOptions {
 let cachedBundle: Promise<{ code: string }> | undefined;
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
-export function installerBundle(): Promise<{ code: string }> {
+/** Builds the workflow bundle; the one set of bundler options, shared with the image's build step. */
+export function buildInstallerBundle(): Promise<{ code: string }> {
   // The failure converter runs inside the sandbox (workflow errors become failures there), so it is bundled.
-  cachedBundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet });
+}
+
+/**
+ * The workflow code this process runs (and `replay` checks): the prebuilt file named by
+ * KLOUDSPOT_WORKFLOW_BUNDLE when set, so a replay in the image checks exactly what its worker runs;
+ * otherwise built from source once per process.
+ */
+export function installerBundle(): Promise<{ code: string }> {
+  const file = process.env[ENV.workflowBundle]?.trim();
+  cachedBundle ??= file ? Promise.resolve().then(() => ({ code: readFileSync(file, 'utf8') })) : buildInstallerBundle();
   return cachedBundle;
 }
 
