@@ -59,6 +59,8 @@ export function createChartActivities(deps: ActivityDeps) {
     /** The key travels on stdin into a 0600 file, becomes a Secret, and is removed from the node. */
     async installTlsSecret(first: SshTarget, certificatePem: string, privateKeyPem: string): Promise<StepResult> {
       const step = 'TLS secret';
+      // A retry after the Secret was created must not write the key to the node again.
+      if ((await run(deps, first, c.tlsSecretExists(), step)).code === 0) return { changed: false };
       try {
         await run(deps, first, writeFile(c.TLS_CERT_FILE, certificatePem, '0644'), step);
         await run(deps, first, writeFile(c.TLS_KEY_FILE, privateKeyPem, '0600'), step);
