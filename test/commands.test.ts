@@ -40,6 +40,7 @@ test('golden commands: the exact text each builder produces', () => {
   assert.equal(prep.setHostname('k8s-vm-1').command, 'sudo hostnamectl set-hostname k8s-vm-1');
   assert.equal(prep.aptDistUpgrade().command,
     'sudo env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a apt-get -o DPkg::Lock::Timeout=900 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -y -q dist-upgrade');
+  assert.equal(prep.dpkgConfigurePending().command, 'sudo env DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a');
   assert.equal(prep.scheduleReboot().command, 'sudo systemd-run --on-active=2 --unit=kloudspot-reboot /bin/systemctl reboot');
   assert.equal(prep.installTools('https://registry.kloudspot.com/repository/files/on-prem-cluster.sh').command,
     'curl -fsSL https://registry.kloudspot.com/repository/files/on-prem-cluster.sh | sudo bash');

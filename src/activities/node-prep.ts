@@ -18,7 +18,15 @@ export function createNodePrepActivities(deps: ActivityDeps) {
       await run(deps, t, p.aptUpdate(), step);
       const pending = p.parseAptSummary(await read(t, p.aptSimulateUpgrade(), step));
       if (pending.upgraded + pending.newlyInstalled === 0) return { changed: false, detail: 'no upgrades pending' };
-      const r = await run(deps, t, p.aptDistUpgrade(), step);
+      const upgrade = () => run(deps, t, { ...p.aptDistUpgrade(), okCodes: [0, 100] }, step);
+      let r = await upgrade();
+      // An earlier attempt cut off mid-unpack (worker killed, node rebooted, connection lost) leaves dpkg
+      // half done, and apt refuses until it is finished: finish it, then upgrade what is left.
+      if (r.code !== 0 && p.dpkgWasInterrupted(r.stderr)) {
+        await run(deps, t, p.dpkgConfigurePending(), step);
+        r = await upgrade();
+      }
+      if (r.code !== 0) throw commandFailed(t, step, r);
       const done = p.parseAptSummary(r.stdout);
       return { changed: true, detail: `${done.upgraded} upgraded, ${done.newlyInstalled} newly installed` };
     },

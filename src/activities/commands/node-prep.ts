@@ -12,6 +12,15 @@ export const aptUpdate = (): RemoteCommand => cmd(`${APT} update`);
 export const aptSimulateUpgrade = (): RemoteCommand => cmd('apt-get -s -o Debug::NoLocking=1 dist-upgrade');
 export const aptDistUpgrade = (): RemoteCommand => cmd(`${APT} dist-upgrade`);
 export const aptInstall = (pkgs: string[]): RemoteCommand => cmd(`${APT} install ${shellJoin(pkgs)}`);
+/**
+ * Finishes what an upgrade cut off while dpkg unpacked left half done (a crash, reboot or dropped SSH
+ * connection mid-upgrade): until then every apt run fails with "dpkg was interrupted". Conffile
+ * questions are answered as the apt runs answer them.
+ */
+export const dpkgConfigurePending = (): RemoteCommand =>
+  cmd('sudo env DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a');
+/** apt's refusal after an interrupted dpkg run (apt-pkg/deb/debsystem.cc). */
+export const dpkgWasInterrupted = (stderr: string): boolean => /dpkg was interrupted, you must manually run .*dpkg --configure -a/.test(stderr);
 
 /** `12 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.` -> upgraded + newly installed. */
 export function parseAptSummary(text: string): { upgraded: number; newlyInstalled: number } {

@@ -150,7 +150,8 @@ function finishUpgrade(p: Proc, install: AptPackage[]): void {
 
 /** `dpkg --configure -a`: finishes an interrupted upgrade. */
 async function dpkg(p: Proc): Promise<number> {
-  if (!(p.argv[1] === '--configure' && p.argv[2] === '-a')) { p.err('dpkg: error: need an action option\n'); return 2; }
+  const args = p.argv.slice(1).filter((a) => !a.startsWith('--force-'));
+  if (!(args[0] === '--configure' && args[1] === '-a')) { p.err('dpkg: error: need an action option\n'); return 2; }
   if (!p.root) { p.err('dpkg: error: requested operation requires superuser privilege\n'); return 2; }
   if (!p.node.dpkgInterrupted) return 0;
   await p.work('aptInstall');
