@@ -99,6 +99,8 @@ test('parsers read the real formats', () => {
   assert.deepEqual(f.parseVolumeGroups('  ubuntu-vg 998579896320 890124681216\n'), [{ name: 'ubuntu-vg', sizeBytes: 998579896320, freeBytes: 890124681216 }]);
   assert.equal(f.parseMemTotal('MemTotal:       32803384 kB\n'), 32803384 * 1024);
   assert.deepEqual(f.parseInterfaceAddresses('2: ens18    inet 192.168.1.106/24 brd 192.168.1.255 scope global ens18\\       valid_lft forever'), ['192.168.1.106/24']);
+  assert.deepEqual(f.parseStaticAddresses('2: ens18    inet 192.168.1.106/24 metric 100 brd 192.168.1.255 scope global dynamic ens18\\       valid_lft 85972sec preferred_lft 85972sec\n' +
+    '2: ens18    inet 192.168.1.107/24 brd 192.168.1.255 scope global ens18\\       valid_lft forever preferred_lft forever'), ['192.168.1.107/24']);
 });
 
 test('the NDM filter edit removes /dev/dm- and nothing else, once', () => {

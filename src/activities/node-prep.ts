@@ -91,7 +91,8 @@ export function createNodePrepActivities(deps: ActivityDeps) {
       const step = 'static address';
       const wanted = p.renderNetplan(a.interface, a.address, a.prefixLength, a.gateway, a.nameservers);
       const cidr = `${a.address}/${a.prefixLength}`;
-      const hasAddress = async () => f.parseInterfaceAddresses((await run(deps, t, f.showInterfaceAddresses(a.interface), step)).stdout).includes(cidr);
+      // Static, not merely present: the DHCP lease usually has the same address until netplan applies.
+      const hasAddress = async () => f.parseStaticAddresses((await run(deps, t, f.showInterfaceAddresses(a.interface), step)).stdout).includes(cidr);
       const current = await run(deps, t, p.readFile(p.NETPLAN_FILE), step);
       if (current.code === 0 && current.stdout === wanted && await hasAddress()) return { changed: false };
       if (current.code !== 0 || current.stdout !== wanted) {
@@ -101,7 +102,7 @@ export function createNodePrepActivities(deps: ActivityDeps) {
       const apply = await run(deps, t, { ...p.netplanApplyDetached(), okCodes: [0, 1] }, step);
       if (apply.code !== 0 && !/already exists/.test(apply.stderr)) throw commandFailed(t, step, apply);
       await waitFor(deps, `${cidr} on ${a.interface}`, 120_000, async () =>
-        (await hasAddress()) ? { done: true } : { seen: 'address not yet on the interface' });
+        (await hasAddress()) ? { done: true } : { seen: 'address not yet static on the interface' });
       return { changed: true };
     },
 

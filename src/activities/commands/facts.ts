@@ -73,3 +73,11 @@ export function parseVolumeGroups(text: string): VolumeGroup[] {
 export function parseInterfaceAddresses(text: string): string[] {
   return [...text.matchAll(/\binet\s+(\d+\.\d+\.\d+\.\d+\/\d+)/g)].map((m) => m[1]);
 }
+
+/**
+ * The addresses that are not DHCP leases: iproute2 flags a lease `dynamic`. A node usually gets the static
+ * address it already has by DHCP, so only the missing flag shows that the static configuration is applied.
+ */
+export function parseStaticAddresses(text: string): string[] {
+  return text.split('\n').filter((l) => !/\sdynamic\s/.test(l)).flatMap((l) => parseInterfaceAddresses(l));
+}
