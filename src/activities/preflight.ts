@@ -16,6 +16,8 @@ export interface PreflightInput {
   unsharedGb: number;
   /** Warn below the recommended 16 cores / 64 GB (KloudManage and KloudInsights together). */
   heavy: boolean;
+  /** The cluster already announces the virtual IP (adding a node): an answer is expected, not a conflict. */
+  virtualIpInUse?: boolean;
 }
 
 export interface NodeFacts {
@@ -82,8 +84,8 @@ export function createPreflightActivities(deps: ActivityDeps) {
         const r = await run(deps, target, f.ping(peer.address), step);
         if (r.code !== 0) problems.push(`cannot reach ${peer.name} (${peer.address}): check cabling, VLANs and firewalls`);
       }
-      const vip = await run(deps, target, f.ping(input.virtualIp), step);
-      if (vip.code === 0) {
+      const vip = input.virtualIpInUse ? undefined : await run(deps, target, f.ping(input.virtualIp), step);
+      if (vip?.code === 0) {
         // On a re-run the VIP answers because our own MetalLB announces it: that is not a conflict.
         const metallb = await run(deps, target, { ...addonStatus('metallb'), okCodes: [0, 1, 127] }, step);
         const ours = metallb.code === 0 && safeAddonState(metallb.stdout) === 'enabled';

@@ -10,11 +10,22 @@ import { registerSim } from './commands/sim';
 import { registerWorker } from './commands/worker';
 import { registerCodec } from './commands/codec';
 import { registerDev } from './commands/dev';
+import { registerMaintenance } from './commands/maintenance';
 
 const program = new Command('kloudspot-installer')
   .description('Durable installer: bare Ubuntu 22.04 machines to an HA MicroK8s cluster running the Kloudspot chart')
   .option('--debug', 'print stack traces with errors')
   .showHelpAfterError('(run with --help for usage)')
+  .addHelpText('after', [
+    '',
+    'Examples:',
+    '  $ kloudspot-installer validate site.yaml',
+    '  $ kloudspot-installer install site.yaml --watch',
+    '  $ kloudspot-installer status acme-hq',
+    '  $ kloudspot-installer <command> --help     (every command has its own examples)',
+    '',
+    'Exit codes: 0 success, 1 failed operation, 2 bad input.',
+  ].join('\n'))
   .exitOverride();
 
 addConnectionOptions(program);
@@ -25,13 +36,15 @@ registerAnswers(program);
 registerHistory(program);
 registerWorker(program);
 registerDev(program);
+registerMaintenance(program);
 registerCodec(program);
 
 function report(err: unknown): number {
   const debug = process.argv.includes('--debug');
   if (err instanceof CommanderError) {
-    // Commander already printed its message; help and version are successes.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    // Commander already printed its message; help and version asked for are successes (exitCode 0), help shown
+    // because no command was given is bad input like any other usage error.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
     return EXIT_BAD_INPUT;
   }
   if (err instanceof SpecError) {

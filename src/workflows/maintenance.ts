@@ -42,7 +42,7 @@ export async function addNode(spec: SiteSpec, nodeName: string): Promise<Install
     if (!node) throw new Error(`node ${nodeName} is not in the site spec: add it to nodes[] first`);
     node.role = 'worker';
     const others = ctx.nodes.filter((n) => n.name !== nodeName);
-    await runPreflight(ctx, ctx.nodes);
+    await runPreflight(ctx, ctx.nodes, ctx.nodes, { virtualIpInUse: true });
     await prepareNodes(ctx, [node]);
     // Every other node must resolve the new name too.
     const all = ctx.nodes.map((n) => ({ name: n.name, address: n.address }));

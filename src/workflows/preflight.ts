@@ -25,7 +25,9 @@ export function storageProblems(spec: SiteContext['spec']): string[] {
     : [];
 }
 
-export async function runPreflight(ctx: SiteContext, nodes: SiteNode[] = ctx.nodes, peers: SiteNode[] = ctx.nodes): Promise<Map<string, PreflightResult>> {
+export async function runPreflight(
+  ctx: SiteContext, nodes: SiteNode[] = ctx.nodes, peers: SiteNode[] = ctx.nodes, o: { virtualIpInUse?: boolean } = {},
+): Promise<Map<string, PreflightResult>> {
   const { spec, ctl } = ctx;
   const input = {
     peers: peers.map((n) => ({ name: n.name, address: n.address })),
@@ -34,6 +36,7 @@ export async function runPreflight(ctx: SiteContext, nodes: SiteNode[] = ctx.nod
     sharedVolumeSize: spec.lvm.sharedVolumeSize,
     unsharedGb: spec.storage.insightsDatabase + spec.storage.kafka + spec.storage.zookeeper,
     heavy: spec.features.kloudManage && spec.features.kloudInsights,
+    ...(o.virtualIpInUse ? { virtualIpInUse: true } : {}),
   };
   for (;;) {
     ctl.setPhase('preflight');

@@ -75,3 +75,19 @@ export async function recordHistory(client: Client, workflowId: string, name: st
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.json`), await exportHistory(client, workflowId));
 }
+
+/** The workflow's result, or an error carrying its status when it does not finish in time. */
+export async function finish(handle: WorkflowHandle, timeoutMs = 180_000): Promise<InstallStatus> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(async () => {
+      const s = await status(handle).catch((e) => String(e));
+      reject(new Error(`${handle.workflowId} did not finish in ${timeoutMs} ms; status: ${JSON.stringify(s, null, 1).slice(0, 4000)}`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([handle.result() as Promise<InstallStatus>, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
