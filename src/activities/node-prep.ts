@@ -9,21 +9,24 @@ import { SshConnectError, type SshTarget } from './ssh';
 export interface StepResult { changed: boolean; detail?: string }
 export interface StaticAddressInput { interface: string; address: string; prefixLength: number; gateway: string; nameservers: string[] }
 
+/** apt may wait up to 15 min for the dpkg lock (DPkg::Lock::Timeout=900), then download and unpack. */
+const APT_TIMEOUT_MS = 30 * 60_000;
+
 export function createNodePrepActivities(deps: ActivityDeps) {
   const read = async (t: SshTarget, c: ReturnType<typeof f.readBootId>, step: string) => (await run(deps, t, c, step)).stdout;
 
   return {
     async upgradePackages(t: SshTarget): Promise<StepResult> {
       const step = 'apt upgrade';
-      await run(deps, t, p.aptUpdate(), step);
+      await run(deps, t, p.aptUpdate(), step, { timeoutMs: APT_TIMEOUT_MS });
       const pending = p.parseAptSummary(await read(t, p.aptSimulateUpgrade(), step));
       if (pending.upgraded + pending.newlyInstalled === 0) return { changed: false, detail: 'no upgrades pending' };
-      const upgrade = () => run(deps, t, { ...p.aptDistUpgrade(), okCodes: [0, 100] }, step);
+      const upgrade = () => run(deps, t, { ...p.aptDistUpgrade(), okCodes: [0, 100] }, step, { timeoutMs: APT_TIMEOUT_MS });
       let r = await upgrade();
       // An earlier attempt cut off mid-unpack (worker killed, node rebooted, connection lost) leaves dpkg
       // half done, and apt refuses until it is finished: finish it, then upgrade what is left.
       if (r.code !== 0 && p.dpkgWasInterrupted(r.stderr)) {
-        await run(deps, t, p.dpkgConfigurePending(), step);
+        await run(deps, t, p.dpkgConfigurePending(), step, { timeoutMs: APT_TIMEOUT_MS });
         r = await upgrade();
       }
       if (r.code !== 0) throw commandFailed(t, step, r);
@@ -64,7 +67,8 @@ export function createNodePrepActivities(deps: ActivityDeps) {
           throw err;
         }
       });
-      await run(deps, t, p.systemRunningState(), step);
+      // `--wait` blocks until boot has finished: as long as the reboot may take.
+      await run(deps, t, p.systemRunningState(), step, { timeoutMs });
       return { changed: false, detail: `booted ${bootId}` };
     },
 

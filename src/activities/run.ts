@@ -11,7 +11,18 @@ export interface ActivityDeps {
   pool: SshPool;
   /** Poll interval for waits (ms); small in tests and the benchmark. */
   pollMs?: number;
+  /** Timeout of every command that does not bring its own (default DEFAULT_COMMAND_TIMEOUT_MS). */
+  commandTimeoutMs?: number;
 }
+
+/**
+ * A command without a timeout of its own (reads, file writes, lvcreate, hostnamectl, kubectl, helm status)
+ * takes seconds on a real node. A hung one (a stuck mount, dbus, an API server that never answers) keeps
+ * its activity heartbeating, so the heartbeat timeout never ends it: this does, and the step is retried.
+ * Five minutes is far above any such command's normal time; the long commands (apt, the tools script,
+ * joins, add-ons, the chart) pass their own.
+ */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 5 * 60_000;
 
 /** What a failed command leaves for the person who has to decide: kept small, secrets already redacted. */
 export interface CommandFailureDetails {
@@ -76,7 +87,8 @@ export async function run(
   const beat = ctx ? setInterval(() => ctx.heartbeat({ step, node: target.node }), 1000) : undefined;
   try {
     const r = await deps.pool.exec(target, c.command, {
-      stdin: c.stdin, redact: c.redact, signal: ctx?.cancellationSignal, timeoutMs: opts.timeoutMs, tailBytes: 64 * 1024,
+      stdin: c.stdin, redact: c.redact, signal: ctx?.cancellationSignal,
+      timeoutMs: opts.timeoutMs ?? deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, tailBytes: 64 * 1024,
     });
     if (!(c.okCodes ?? [0]).includes(r.code)) throw commandFailed(target, step, r);
     return r;

@@ -19,6 +19,8 @@ export interface InstallerWorkerOptions {
   workflowBundle?: { code: string } | { codePath: string };
   pool?: SshPool;
   pollMs?: number;
+  /** Timeout of commands that bring none of their own (default 5 min; the chaos run uses seconds). */
+  commandTimeoutMs?: number;
   /** Encrypting converter (src/codec); undefined only with --insecure-plaintext. */
   dataConverter?: DataConverter;
   extra?: Partial<WorkerOptions>;
@@ -51,7 +53,7 @@ export async function createInstallerWorker(o: InstallerWorkerOptions): Promise<
     namespace: o.namespace ?? 'default',
     taskQueue: o.taskQueue ?? TASK_QUEUE,
     workflowBundle: o.workflowBundle ?? (await installerBundle()),
-    activities: createActivities({ pool, pollMs: o.pollMs }),
+    activities: createActivities({ pool, pollMs: o.pollMs, commandTimeoutMs: o.commandTimeoutMs }),
     dataConverter: o.dataConverter,
     ...o.extra,
   });
