@@ -13,17 +13,24 @@ const retry: ActivityOptions['retry'] = {
 };
 
 /** Ordinary steps: each command has its own timeout inside the activity. */
-export const steps = proxyActivities<Activities>({
-  startToCloseTimeout: '40m',
-  heartbeatTimeout: '20s',
-  retry,
-});
+const stepOptions: ActivityOptions = { startToCloseTimeout: '40m', heartbeatTimeout: '20s', retry };
+export const steps = proxyActivities<Activities>(stepOptions);
 
 /** Waits bounded by a site timeout: the activity's own deadline comes first and says what it saw. */
+const waitOptions = (timeoutMs: number): ActivityOptions => ({ startToCloseTimeout: timeoutMs + 5 * 60_000, heartbeatTimeout: '20s', retry });
 export function waits(timeoutMs: number) {
-  return proxyActivities<Activities>({
-    startToCloseTimeout: timeoutMs + 5 * 60_000,
-    heartbeatTimeout: '20s',
-    retry,
-  });
+  return proxyActivities<Activities>(waitOptions(timeoutMs));
+}
+
+/** The activities of one step, each call carrying a one-line summary the Web UI's timeline shows. */
+export interface StepActivities {
+  steps: typeof steps;
+  waits: typeof waits;
+}
+
+export function activitiesFor(summary: string): StepActivities {
+  return {
+    steps: proxyActivities<Activities>({ ...stepOptions, summary }),
+    waits: (timeoutMs: number) => proxyActivities<Activities>({ ...waitOptions(timeoutMs), summary }),
+  };
 }

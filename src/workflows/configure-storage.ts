@@ -1,5 +1,4 @@
 // Phase 4, configure-storage: the seed's "Configure Storage" and the block-device part of `kloudspot init`.
-import { steps, waits } from './activities';
 import { SKIPPED, step } from './steps';
 import { firstManager, targetOf, type SiteContext } from './site-context';
 
@@ -16,19 +15,18 @@ export async function configureStorage(ctx: SiteContext): Promise<void> {
   ctl.setSummary('storage', `Required per node: Shared ${shared} GB, Unshared ${unshared} GB (shared volume ${spec.lvm.sharedVolumeSize} on ${spec.lvm.volumeGroup})`);
 
   // `microk8s enable openebs` needs iscsid on every node, or it exits 0 having installed nothing.
-  await Promise.all(ctx.nodes.map((n) => step(ctl, n.name, 'iscsid', () => steps.enableIscsid(targetOf(ctx, n)))));
-  await step(ctl, first.name, 'addon-community', () => steps.enableAddon(firstTarget, 'community'));
-  await step(ctl, first.name, 'addon-openebs', () => steps.enableAddon(firstTarget, 'openebs'));
+  await Promise.all(ctx.nodes.map((n) => step(ctl, n.name, 'iscsid', (a) => a.steps.enableIscsid(targetOf(ctx, n)))));
+  await step(ctl, first.name, 'addon-community', (a) => a.steps.enableAddon(firstTarget, 'community'));
+  await step(ctl, first.name, 'addon-openebs', (a) => a.steps.enableAddon(firstTarget, 'openebs'));
 
-  const existing = await step(ctl, first.name, 'cstor-pool-check', () => steps.existingPool(firstTarget));
+  const existing = await step(ctl, first.name, 'cstor-pool-check', (a) => a.steps.existingPool(firstTarget));
   if (existing !== SKIPPED && names.every((n) => existing.some((p) => p.node === n && p.phase === 'ONLINE'))) {
     ctl.setSummary('pool', `cStor pool already online on ${names.length} nodes`);
     return;
   }
 
-  await step(ctl, first.name, 'ndm-filter', () => steps.exposeSharedVolumesToNdm(firstTarget));
-  const wait = waits(timeouts.storageReady);
-  const candidates = await step(ctl, first.name, 'block-devices', () => wait.listBlockDeviceCandidates(firstTarget, names, timeouts.storageReady));
+  await step(ctl, first.name, 'ndm-filter', (a) => a.steps.exposeSharedVolumesToNdm(firstTarget));
+  const candidates = await step(ctl, first.name, 'block-devices', (a) => a.waits(timeouts.storageReady).listBlockDeviceCandidates(firstTarget, names, timeouts.storageReady));
   if (candidates === SKIPPED) return;
   // One device: use it. Several: a person chooses, every node's question open at once.
   const choices = await Promise.all(ctx.nodes.map(async (n) => {
@@ -42,7 +40,7 @@ export async function configureStorage(ctx: SiteContext): Promise<void> {
     return { node: n.name, blockDevice: chosen };
   }));
   const replicas = Math.min(3, ctx.nodes.length);
-  await step(ctl, first.name, 'cstor-pool', () => steps.createCstorPool(firstTarget, choices, replicas));
-  await step(ctl, first.name, 'cstor-pool-online', () => wait.waitPoolOnline(firstTarget, names, timeouts.storageReady));
+  await step(ctl, first.name, 'cstor-pool', (a) => a.steps.createCstorPool(firstTarget, choices, replicas));
+  await step(ctl, first.name, 'cstor-pool-online', (a) => a.waits(timeouts.storageReady).waitPoolOnline(firstTarget, names, timeouts.storageReady));
   ctl.setSummary('pool', `cStor pool online on ${names.length} nodes: ${choices.map((c) => `${c.node}=${c.blockDevice}`).join(', ')}`);
 }

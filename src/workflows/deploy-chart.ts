@@ -1,6 +1,6 @@
 // Phase 5, deploy-chart: the values file, the TLS certificate (uploaded by a person or self-signed by
 // choice), `kloudspot start`, then wait until every pod is Ready.
-import { steps, waits } from './activities';
+import { steps } from './activities';
 import { SKIPPED, step } from './steps';
 import { firstManager, targetOf, type SiteContext } from './site-context';
 import type { CertificateAnswer } from './questions';
@@ -22,7 +22,7 @@ export async function deployChart(ctx: SiteContext): Promise<void> {
   let answer: CertificateAnswer | undefined;
   let tls: 'uploaded' | 'self-signed' = 'self-signed';
   if (spec.tls.mode === 'upload') {
-    const present = await step(ctl, first.name, 'tls-check', () => steps.tlsSecretPresent(t));
+    const present = await step(ctl, first.name, 'tls-check', (a) => a.steps.tlsSecretPresent(t));
     if (present === true) {
       tls = 'uploaded';
       ctl.certificateNotNeeded();
@@ -38,12 +38,12 @@ export async function deployChart(ctx: SiteContext): Promise<void> {
     ctl.certificateNotNeeded();
   }
 
-  await step(ctl, first.name, 'values-file', () => steps.writeValuesFile(t, valuesInput(ctx, tls)));
+  await step(ctl, first.name, 'values-file', (a) => a.steps.writeValuesFile(t, valuesInput(ctx, tls)));
   if (answer?.kind === 'upload') {
     const { certificatePem, privateKeyPem } = answer.upload;
-    await step(ctl, first.name, 'tls-secret', () => steps.installTlsSecret(t, certificatePem, privateKeyPem));
+    await step(ctl, first.name, 'tls-secret', (a) => a.steps.installTlsSecret(t, certificatePem, privateKeyPem));
   }
-  await step(ctl, first.name, 'chart-start', () => steps.startChart(t));
-  const ready = await step(ctl, first.name, 'chart-ready', () => waits(timeouts.chartReady).waitChartReady(t, timeouts.chartReady));
+  await step(ctl, first.name, 'chart-start', (a) => a.steps.startChart(t));
+  const ready = await step(ctl, first.name, 'chart-ready', (a) => a.waits(timeouts.chartReady).waitChartReady(t, timeouts.chartReady));
   if (ready !== SKIPPED) ctl.setSummary('chart', `release kloudspot deployed (revision ${ready.revision ?? '?'}), ${ready.pods} pods ready, TLS ${tls}`);
 }

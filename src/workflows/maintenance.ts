@@ -1,7 +1,6 @@
 // Later operations on an installed site, reusing the install's phases:
 // updateDeployment (`kloudspot update --update-helm`), uninstall (`kloudspot stop`), addNode (prepare + join as worker).
 import type { SiteSpec } from '../site/schema';
-import { steps, waits } from './activities';
 import type { InstallStatus } from './api';
 import { valuesInput } from './deploy-chart';
 import { formCluster } from './form-cluster';
@@ -16,10 +15,10 @@ export async function updateDeployment(spec: SiteSpec): Promise<InstallStatus> {
     ctx.ctl.setPhase('deploy-chart');
     const first = firstManager(ctx);
     const t = targetOf(ctx, first);
-    const tls = (await step(ctx.ctl, first.name, 'tls-check', () => steps.tlsSecretPresent(t))) === true ? 'uploaded' : 'self-signed';
-    await step(ctx.ctl, first.name, 'values-file', () => steps.writeValuesFile(t, valuesInput(ctx, tls)));
-    await step(ctx.ctl, first.name, 'chart-update', () => steps.updateChart(t));
-    await step(ctx.ctl, first.name, 'chart-ready', () => waits(ctx.timeouts.chartReady).waitChartReady(t, ctx.timeouts.chartReady));
+    const tls = (await step(ctx.ctl, first.name, 'tls-check', (a) => a.steps.tlsSecretPresent(t))) === true ? 'uploaded' : 'self-signed';
+    await step(ctx.ctl, first.name, 'values-file', (a) => a.steps.writeValuesFile(t, valuesInput(ctx, tls)));
+    await step(ctx.ctl, first.name, 'chart-update', (a) => a.steps.updateChart(t));
+    await step(ctx.ctl, first.name, 'chart-ready', (a) => a.waits(ctx.timeouts.chartReady).waitChartReady(t, ctx.timeouts.chartReady));
   });
 }
 
@@ -29,8 +28,8 @@ export async function uninstall(spec: SiteSpec): Promise<InstallStatus> {
     ctx.ctl.setPhase('deploy-chart');
     const first = firstManager(ctx);
     const t = targetOf(ctx, first);
-    await step(ctx.ctl, first.name, 'chart-stop', () => steps.stopChart(t));
-    await step(ctx.ctl, first.name, 'chart-gone', () => waits(ctx.timeouts.chartReady).waitChartGone(t, ctx.timeouts.chartReady));
+    await step(ctx.ctl, first.name, 'chart-stop', (a) => a.steps.stopChart(t));
+    await step(ctx.ctl, first.name, 'chart-gone', (a) => a.waits(ctx.timeouts.chartReady).waitChartGone(t, ctx.timeouts.chartReady));
   });
 }
 
@@ -46,8 +45,8 @@ export async function addNode(spec: SiteSpec, nodeName: string): Promise<Install
     await prepareNodes(ctx, [node]);
     // Every other node must resolve the new name too.
     const all = ctx.nodes.map((n) => ({ name: n.name, address: n.address }));
-    await Promise.all(others.map((n) => step(ctx.ctl, n.name, 'hosts-file', () => steps.writeHostsFile(targetOf(ctx, n), n.name, all))));
-    await step(ctx.ctl, node.name, 'iscsid', () => steps.enableIscsid(targetOf(ctx, node)));
+    await Promise.all(others.map((n) => step(ctx.ctl, n.name, 'hosts-file', (a) => a.steps.writeHostsFile(targetOf(ctx, n), n.name, all))));
+    await step(ctx.ctl, node.name, 'iscsid', (a) => a.steps.enableIscsid(targetOf(ctx, node)));
     await formCluster(ctx, [node]);
   });
 }

@@ -6,7 +6,7 @@ import { ApplicationFailure, condition, getExternalWorkflowHandle, setHandler } 
 import type { SshTarget } from '../activities/ssh';
 import * as api from './api';
 import type { FailureAction, NodeReport, Question, StepState } from './api';
-import { steps, waits } from './activities';
+import type { StepActivities } from './activities';
 import { InstallAborted, step, type StepHost } from './steps';
 
 export interface PrepareNodeInput {
@@ -63,28 +63,28 @@ async function prepareNodeSteps(input: PrepareNodeInput): Promise<PrepareNodeRes
       return answers.get(stepId)!;
     },
   };
-  const run = async (id: string, fn: () => Promise<{ changed: boolean }>) => {
+  const run = async (id: string, fn: (a: StepActivities) => Promise<{ changed: boolean }>) => {
     const r = await step(host, node.name, id, fn);
     if (typeof r === 'object' && r.changed) changed.push(id);
   };
 
   const rebootIfRequired = async (id: string) => {
-    const state = await step(host, node.name, `${id}-check`, () => steps.readBootState(target));
+    const state = await step(host, node.name, `${id}-check`, (a) => a.steps.readBootState(target));
     if (typeof state !== 'object' || !state.rebootRequired) return;
-    await run(id, () => steps.requestReboot(target, state.bootId));
-    await run(`${id}-wait`, () => waits(input.rebootTimeoutMs).waitForBoot(target, state.bootId, input.rebootTimeoutMs));
+    await run(id, (a) => a.steps.requestReboot(target, state.bootId));
+    await run(`${id}-wait`, (a) => a.waits(input.rebootTimeoutMs).waitForBoot(target, state.bootId, input.rebootTimeoutMs));
   };
 
-  await run('apt-upgrade', () => steps.upgradePackages(target));
+  await run('apt-upgrade', (a) => a.steps.upgradePackages(target));
   await rebootIfRequired('reboot');
-  await run('hostname', () => steps.setHostname(target, node.name));
-  await run('hosts-file', () => steps.writeHostsFile(target, node.name, input.allNodes));
-  await run('static-address', () => steps.configureStaticAddress(target, {
+  await run('hostname', (a) => a.steps.setHostname(target, node.name));
+  await run('hosts-file', (a) => a.steps.writeHostsFile(target, node.name, input.allNodes));
+  await run('static-address', (a) => a.steps.configureStaticAddress(target, {
     interface: node.interface, address: node.address, prefixLength: input.network.prefixLength,
     gateway: input.network.gateway, nameservers: input.network.nameservers,
   }));
-  await run('kloudspot-tools', () => steps.installTools(target, input.toolsUrl));
-  await run('shared-volume', () => steps.createSharedVolume(target, input.lvm.volumeGroup, input.lvm.sharedVolumeSize));
+  await run('kloudspot-tools', (a) => a.steps.installTools(target, input.toolsUrl));
+  await run('shared-volume', (a) => a.steps.createSharedVolume(target, input.lvm.volumeGroup, input.lvm.sharedVolumeSize));
   await rebootIfRequired('reboot-again');
   await report({ step: 'prepared', state: 'done' });
   return { node: node.name, changed, skipped };
