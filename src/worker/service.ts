@@ -2,11 +2,11 @@
 // mTLS or an API key) retried until the server answers, the installer worker, a health endpoint, and a
 // graceful shutdown on SIGTERM/SIGINT: stop polling, give running activities `shutdownGraceMs` to finish,
 // then cancel what is left so the server retries it on another worker (every activity is idempotent).
-import type { DataConverter } from '@temporalio/common';
+import { IllegalStateError, type DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { SshPool } from '../activities/ssh';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
-import { formatHostPort, loadTls, type WorkerServiceConfig } from './config';
+import { ConfigError, formatHostPort, loadTls, type WorkerServiceConfig } from './config';
 import { startHealthServer, type HealthServer, type ServiceState } from './health';
 import { createServiceLogger, sshEventLogger, type ServiceLogger } from './logging';
 import { createInstallerWorker } from './worker';
@@ -50,8 +50,13 @@ function installRuntime(cfg: WorkerServiceConfig, logger: ServiceLogger): void {
       },
     });
   } catch (err) {
-    // Only when something in this process already created the Runtime (an embedding test, say).
-    logger.warn('Temporal Runtime already installed: log and metrics settings of this worker not applied', { error: err as Error });
+    // Something in this process already created the Runtime (an embedding test, say): carry on with it.
+    if (err instanceof IllegalStateError) {
+      logger.warn('Temporal Runtime already installed: log and metrics settings of this worker not applied', { error: err });
+      return;
+    }
+    // Otherwise the telemetry could not start, e.g. the metrics port is taken.
+    throw new ConfigError(`cannot start the Temporal runtime${cfg.metrics ? ` (metrics on ${formatHostPort(cfg.metrics)})` : ''}: ${(err as Error).message}`);
   }
 }
 
@@ -62,8 +67,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function connect(cfg: WorkerServiceConfig, logger: ServiceLogger, stop: AbortSignal): Promise<NativeConnection | undefined> {
-  const tls = cfg.tls ? loadTls(cfg.tls) : undefined;
+async function connect(cfg: WorkerServiceConfig, tls: ReturnType<typeof loadTls> | undefined, logger: ServiceLogger, stop: AbortSignal): Promise<NativeConnection | undefined> {
   const deadline = Date.now() + cfg.connectTimeoutMs;
   for (let attempt = 1; ; attempt++) {
     if (stop.aborted) return undefined;
@@ -101,6 +105,8 @@ async function checkSearchAttributes(connection: NativeConnection, cfg: WorkerSe
 
 export async function startWorkerService(o: WorkerServiceOptions): Promise<WorkerService> {
   const cfg = o.config;
+  // TLS files are read now, so a missing one is a configuration error before anything starts.
+  const tls = cfg.tls ? loadTls(cfg.tls) : undefined;
   const logger = createServiceLogger({ format: cfg.logFormat, level: cfg.logLevel, write: o.write });
   installRuntime(cfg, logger);
   const started = Date.now();
@@ -117,6 +123,7 @@ export async function startWorkerService(o: WorkerServiceOptions): Promise<Worke
 
   let health: HealthServer | undefined;
   if (cfg.health) {
+    const at = formatHostPort(cfg.health);
     health = await startHealthServer({
       host: cfg.health.host,
       port: cfg.health.port,
@@ -137,6 +144,10 @@ export async function startWorkerService(o: WorkerServiceOptions): Promise<Worke
           return true;
         },
       },
+    }).catch(async (err: NodeJS.ErrnoException) => {
+      // The Runtime's log forwarding keeps the event loop alive: stop it, so the process can end.
+      await Runtime.instance().shutdown().catch(() => undefined);
+      throw new ConfigError(`cannot serve the health endpoint on ${at}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`);
     });
   }
 
@@ -170,7 +181,7 @@ export async function startWorkerService(o: WorkerServiceOptions): Promise<Worke
     try {
       state = 'CONNECTING';
       logger.info('connecting to Temporal', { address: cfg.address, namespace: cfg.namespace, tls: Boolean(cfg.tls), mtls: Boolean(cfg.tls?.cert), apiKey: Boolean(cfg.apiKey) });
-      connection = await connect(cfg, logger, stop.signal);
+      connection = await connect(cfg, tls, logger, stop.signal);
       if (!connection) { state = 'STOPPED'; return 0; }
       await checkSearchAttributes(connection, cfg, logger);
       const extra = {

@@ -47,8 +47,7 @@ export function registerWorker(program: Command): void {
       try {
         service = await startWorkerService({ config, dataConverter });
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL') throw new UserError(`health address ${o.healthAddress ?? process.env[ENV.healthAddress]} is not available: ${(err as Error).message}`, EXIT_BAD_INPUT);
+        if (err instanceof ConfigError) throw new UserError(err.message, EXIT_BAD_INPUT);
         throw err;
       }
       const exitCode = await service.done;
