@@ -14,6 +14,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { startFleet, type Fleet } from '../src/sim';
 import { startInstall } from '../src/client/installs';
 import { freePort, startDevServer, type DevServer } from '../src/temporal/dev-server';
+import { ENV, ENV_ALIASES } from '../src/worker/config';
 import { installerBundle } from '../src/worker/worker';
 import type { InstallStatus } from '../src/workflows/api';
 import { CLI } from './helpers/cli';
@@ -34,6 +35,13 @@ let dir: string;
 let bundleFile: string;
 const workers: WorkerProc[] = [];
 
+/** This process's environment without any worker setting, so only the flags below configure the workers. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of [...Object.values(ENV), ...Object.values(ENV_ALIASES)]) delete env[name];
+  return env;
+}
+
 async function startWorker(identity: string): Promise<WorkerProc> {
   const port = await freePort();
   const child = spawn(process.execPath, [
@@ -45,7 +53,7 @@ async function startWorker(identity: string): Promise<WorkerProc> {
     '--health-address', `127.0.0.1:${port}`,
     '--shutdown-grace', '20s',
     '--log-format', 'json', '--log-level', 'INFO',
-  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KLOUDSPOT_TASK_QUEUE: '', KLOUDSPOT_CODEC_KEY_FILE: '' } });
+  ], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
   const w: WorkerProc = {
     identity, child, health: `http://127.0.0.1:${port}`, logs: [],
     exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }))),
