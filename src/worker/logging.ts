@@ -52,7 +52,9 @@ export function logRecord(entry: LogEntry, withStack: boolean): Record<string, u
 }
 
 function textValue(v: unknown): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  const e = v as { name?: unknown; message?: unknown } | null;
+  const isError = !!e && typeof e === 'object' && typeof e.message === 'string';
+  const s = typeof v === 'string' ? v : isError ? `${String(e!.name ?? 'Error')}: ${String(e!.message)}` : JSON.stringify(v);
   return /[\s"=]/.test(s) ? JSON.stringify(s) : s;
 }
 
