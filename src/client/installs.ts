@@ -10,15 +10,27 @@ import type { SiteSpec } from '../site/schema';
 import { CustomerKey, PhaseKey, SiteKey } from '../temporal/search-attributes';
 import * as api from '../workflows/api';
 import { EXIT_BAD_INPUT, EXIT_FAILED, UserError } from './errors';
+import { ConfigError, loadTls, resolveWorkerConfig } from '../worker/config';
 
 export interface ConnectOptions { address?: string; namespace?: string; tls?: ConnectionOptions['tls']; dataConverter?: DataConverter }
 
 export async function connectClient(o: ConnectOptions = {}): Promise<Client> {
   const address = o.address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const namespace = o.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
+  // The same TLS / API key settings as the worker (TEMPORAL_TLS_*, TEMPORAL_API_KEY[_FILE]).
+  let tls = o.tls;
+  let apiKey: string | undefined;
+  try {
+    const cfg = resolveWorkerConfig({}, process.env);
+    if (tls === undefined && cfg.tls) tls = { ...loadTls(cfg.tls) };
+    apiKey = cfg.apiKey;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UserError(err.message, EXIT_BAD_INPUT);
+    throw err;
+  }
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address, tls: o.tls, connectTimeout: 5000 });
+    connection = await Connection.connect({ address, tls, apiKey, connectTimeout: 5000 });
     await connection.workflowService.getSystemInfo({});
   } catch (err) {
     throw new UserError(`Cannot reach the Temporal server at ${address}: ${(err as Error).message}. ` +
@@ -32,7 +44,7 @@ export async function startInstall(client: Client, spec: SiteSpec, workflowType 
     : workflowType === 'addNode' ? `add-node/${spec.site}/${String(args[1])}` : `${workflowType === 'updateDeployment' ? 'update' : 'uninstall'}/${spec.site}`;
   try {
     return await client.workflow.start(workflowType, {
-      taskQueue: api.TASK_QUEUE,
+      taskQueue: process.env.KLOUDSPOT_TASK_QUEUE || api.TASK_QUEUE,
       workflowId,
       args,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
