@@ -73,9 +73,11 @@ async function main(): Promise<number> {
       say('Answering questions automatically (--auto-answer).');
     } else {
       say('The install will ask which block device to use on one node, and for a TLS certificate. Answer in the');
-      say('Web UI (the workflow page > "Send a Signal", JSON input) or from another shell, e.g.:');
-      say(`  ${answerCommand(site, { id: '', kind: 'blockDevice', node: spec.nodes[1].name, prompt: '', askedAt: '' })} --address ${stack.server.address}`);
-      say(`  kloudspot-installer self-signed ${site} --address ${stack.server.address}`);
+      say('Web UI (the workflow page > "Send a Signal", JSON input) or from another shell in this folder:');
+      say(`  export TEMPORAL_ADDRESS=${stack.server.address} KLOUDSPOT_CODEC_KEY_FILE=${stack.codecKeyFile}`);
+      say(`  npx kloudspot-installer status ${site}`);
+      say(`  ${answerCommand(site, { id: '', kind: 'blockDevice', node: spec.nodes[1].name, prompt: '', askedAt: '' }).replace(/^kloudspot-installer/, 'npx kloudspot-installer')}`);
+      say(`  npx kloudspot-installer self-signed ${site}`);
     }
     say('');
     let finished = false;
