@@ -267,6 +267,9 @@ export class SshPool {
     // node-ssh stops listening for 'error' once connected; without our listener a later error would crash the worker.
     const client = ssh.connection;
     if (!client) throw new SshConnectError(`cannot connect to node ${target.node}: ${String(await connecting.then(() => 'no connection', (e) => e))}`);
+    // Every exec is a few small packets (channel open, exec, stdin, EOF): with Nagle on, the later ones wait
+    // for the node's delayed ACK, ~40 ms a command (docs/performance.md).
+    client.setNoDelay(true);
     let closedNow: () => void = () => undefined;
     const conn: Conn = { ssh, client, hostKey: '', closed: false, closedPromise: new Promise<void>((r) => { closedNow = r; }) };
     let lastError: Error | undefined;
