@@ -111,6 +111,12 @@ test('the NDM filter edit removes /dev/dm- and nothing else, once', () => {
   const exclude = (yaml.load(JSON.parse(out!).data['node-disk-manager.config']) as typeof config).filterconfigs[0].exclude;
   assert.equal(exclude, '/dev/loop,/dev/fd0,/dev/sr0,/dev/ram,/dev/md,/dev/rbd,/dev/zd');
   assert.equal(s.ndmConfigWithoutDmExclude(out!, (t) => yaml.load(t), (v) => yaml.dump(v)), null);
+  // The change remembers the restart stamp NDM had then, so a crash before the restart is caught on retry.
+  const marked = s.ndmConfigWithoutDmExclude(cm, (t) => yaml.load(t), (v) => yaml.dump(v), { [s.NDM_RESTART_MARK]: 'none' })!;
+  assert.equal(s.ndmRestartMark(marked), 'none');
+  assert.equal(s.ndmRestartMark(cm), undefined);
+  assert.equal(s.ndmRestartStamp(JSON.stringify({ spec: { template: { metadata: { annotations: {} } } } })), 'none');
+  assert.equal(s.ndmRestartStamp(JSON.stringify({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-01-02T03:04:05Z' } } } } })), '2026-01-02T03:04:05Z');
 });
 
 test('the storage estimate matches the seed\'s example (10/10/10/2/2 -> shared 20, unshared 14)', () => {

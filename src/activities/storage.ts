@@ -26,9 +26,16 @@ export function createStorageActivities(deps: ActivityDeps) {
     async exposeSharedVolumesToNdm(first: SshTarget): Promise<StepResult> {
       const step = 'NDM path filter';
       const cm = await run(deps, first, s.readNdmConfig(), step);
-      const updated = s.ndmConfigWithoutDmExclude(cm.stdout, (t) => yaml.load(t), (v) => yaml.dump(v, { lineWidth: -1 }));
-      if (!updated) return { changed: false };
-      await run(deps, first, { ...s.applyManifest(), stdin: updated }, step);
+      const before = s.ndmRestartStamp((await run(deps, first, s.readNdmDaemonSet(), step)).stdout);
+      const updated = s.ndmConfigWithoutDmExclude(cm.stdout, (t) => yaml.load(t), (v) => yaml.dump(v, { lineWidth: -1 }), { [s.NDM_RESTART_MARK]: before });
+      if (updated) {
+        await run(deps, first, { ...s.applyManifest(), stdin: updated }, step);
+      } else {
+        // The filter is already right. If we changed it and NDM has not been restarted since (the attempt
+        // that changed it died before the restart), the restart is still owed; otherwise nothing is.
+        const mark = s.ndmRestartMark(cm.stdout);
+        if (mark === undefined || mark !== before) return { changed: false };
+      }
       await run(deps, first, s.restartNdm(), step);
       return { changed: true };
     },

@@ -17,6 +17,25 @@ export const readNdmConfig = (): RemoteCommand =>
 /** Replaces the ConfigMap from stdin; `kubectl apply` is a no-op when nothing changed. */
 export const applyManifest = (): RemoteCommand => cmd(`${KUBECTL} apply -f -`);
 export const restartNdm = (): RemoteCommand => cmd(`${KUBECTL} -n openebs rollout restart daemonset openebs-ndm`);
+export const readNdmDaemonSet = (): RemoteCommand => cmd(`${KUBECTL} -n openebs get daemonset openebs-ndm -o json`);
+
+/**
+ * NDM reads its filters only at start, so the filter change and the restart after it form one step that a
+ * crash can cut in two. The ConfigMap change carries, in this annotation, the DaemonSet's restart stamp as
+ * it was then (`none` if never restarted): while the stamp is still that value, the restart is owed.
+ */
+export const NDM_RESTART_MARK = 'kloudspot.io/ndm-restart-before-filter-change';
+
+/** `kubectl rollout restart` stamps the pod template with `kubectl.kubernetes.io/restartedAt`; `none` without one. */
+export function ndmRestartStamp(daemonSetJson: string): string {
+  const ds = JSON.parse(daemonSetJson) as { spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } };
+  return ds.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'] ?? 'none';
+}
+
+/** The restart stamp recorded with our filter change, if we made it. */
+export function ndmRestartMark(configMapJson: string): string | undefined {
+  return (JSON.parse(configMapJson) as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations?.[NDM_RESTART_MARK];
+}
 export const listBlockDevices = (): RemoteCommand => cmd(`${KUBECTL} -n openebs get blockdevices -o json`);
 export const listPoolInstances = (): RemoteCommand =>
   cmd(`${KUBECTL} -n openebs get cspi -l ${shellQuote(`openebs.io/cstor-pool-cluster=${CSPC_NAME}`)} -o json`);
@@ -27,7 +46,9 @@ export const NDM_CONFIG_KEY = 'node-disk-manager.config';
 export interface NdmFilter { key: string; name?: string; state?: string; include?: string; exclude?: string }
 
 /** Returns the ConfigMap JSON with `/dev/dm-` taken out of the path filter's exclude list, or null when already so. */
-export function ndmConfigWithoutDmExclude(configMapJson: string, parseYaml: (t: string) => unknown, dumpYaml: (v: unknown) => string): string | null {
+export function ndmConfigWithoutDmExclude(
+  configMapJson: string, parseYaml: (t: string) => unknown, dumpYaml: (v: unknown) => string, annotations?: Record<string, string>,
+): string | null {
   const cm = JSON.parse(configMapJson) as { data?: Record<string, string>; metadata?: Record<string, unknown> };
   const raw = cm.data?.[NDM_CONFIG_KEY];
   if (!raw) throw new Error(`ConfigMap openebs-ndm-config has no ${NDM_CONFIG_KEY}`);
@@ -40,7 +61,7 @@ export function ndmConfigWithoutDmExclude(configMapJson: string, parseYaml: (t: 
   pathFilter.exclude = kept.join(',');
   const out = {
     apiVersion: 'v1', kind: 'ConfigMap',
-    metadata: { name: 'openebs-ndm-config', namespace: 'openebs' },
+    metadata: { name: 'openebs-ndm-config', namespace: 'openebs', ...(annotations ? { annotations } : {}) },
     data: { ...cm.data, [NDM_CONFIG_KEY]: dumpYaml(config) },
   };
   return JSON.stringify(out, null, 2) + '\n';
