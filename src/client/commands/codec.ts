@@ -91,7 +91,8 @@ export function registerCodec(program: Command): void {
       });
     });
 
-  const key = program.command('codec-key').description('manage the payload encryption key file');
+  const key = program.command('codec-key').description('manage the payload encryption key file')
+    .addHelpText('after', '\nExamples:\n  $ kloudspot-installer codec-key new ks-keys.json\n  $ kloudspot-installer codec-key rotate ks-keys.json');
   key.command('new')
     .argument('<file>', 'where to write the key file (mode 0600); must not exist')
     .description('create a key file with one fresh AES-256 key')
@@ -103,6 +104,7 @@ export function registerCodec(program: Command): void {
   key.command('rotate')
     .argument('<file>', 'an existing key file')
     .description('add a fresh key and make it current; older keys stay so existing histories still decode')
+    .addHelpText('after', '\nExample:\n  $ kloudspot-installer codec-key rotate ~/.config/kloudspot/codec-keys.json')
     .action((file: string) => {
       const { keyId, previous } = rotateKeyFile(file);
       process.stdout.write(`New current key ${keyId} in ${file} (previous ${previous} kept for decoding). Restart workers and codec servers to pick it up.\n`);

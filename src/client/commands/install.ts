@@ -54,7 +54,8 @@ export function registerInstall(program: Command): void {
       const client = await clientFor(cmd);
       const rows = await listInstalls(client);
       const withWaits = await Promise.all(rows.map(async (r) => {
-        if (r.status !== 'RUNNING') return { ...r, waitingFor: '' };
+        // The Phase search attribute keeps the last phase the run entered: a completed run is done.
+        if (r.status !== 'RUNNING') return { ...r, phase: r.status === 'COMPLETED' ? 'done' : r.phase, waitingFor: '' };
         const s = await getStatus(client, r.site).catch(() => undefined);
         return { ...r, waitingFor: s?.questions.map((q) => `${q.kind}${q.node ? ` ${q.node}` : ''}`).join(', ') ?? '' };
       }));
