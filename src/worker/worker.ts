@@ -55,6 +55,9 @@ export async function createInstallerWorker(o: InstallerWorkerOptions): Promise<
     workflowBundle: o.workflowBundle ?? (await installerBundle()),
     activities: createActivities({ pool, pollMs: o.pollMs, commandTimeoutMs: o.commandTimeoutMs }),
     dataConverter: o.dataConverter,
+    // Activities mostly wait on SSH (an apt upgrade, a reboot, a poll): the SDK's 100 slots made 50 sites of 3
+    // nodes queue for seconds behind each other (docs/performance.md). KLOUDSPOT_MAX_CONCURRENT_ACTIVITIES overrides.
+    ...(o.extra?.tuner ? {} : { maxConcurrentActivityTaskExecutions: 1000 }),
     ...o.extra,
   });
   return { worker, pool };
