@@ -54,6 +54,12 @@ test('golden commands: the exact text each builder produces', () => {
   assert.equal(c.applyTlsSecret().command,
     'sudo microk8s kubectl -n default create secret tls kloudspot-tls --cert=/etc/kloudspot/tls.crt --key=/etc/kloudspot/tls.key --dry-run=client -o yaml | sudo microk8s kubectl apply -f -');
   assert.equal(f.ping('192.168.1.50').command, 'ping -c 1 -W 2 192.168.1.50');
+  // The installer's Secret: the pair on stdin, never in the command text (nor in a file on the node).
+  const secret = c.applyTlsSecretManifest('CERT', 'KEY');
+  assert.equal(secret.command, 'sudo microk8s kubectl apply -f -');
+  assert.deepEqual(JSON.parse(secret.stdin!), { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls',
+    metadata: { name: 'kloudspot-tls', namespace: 'default' }, data: { 'tls.crt': 'Q0VSVA==', 'tls.key': 'S0VZ' } });
+  assert.deepEqual(secret.redact, ['KEY', 'S0VZ']);
 });
 
 test('hostile values stay data in every builder that takes one', () => {

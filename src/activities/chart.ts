@@ -2,7 +2,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import * as c from './commands/chart';
-import { readFile, removeFile, writeFile } from './commands/node-prep';
+import { readFile, writeFile } from './commands/node-prep';
 import { commandFailed, run, waitFor, type ActivityDeps } from './run';
 import type { StepResult } from './node-prep';
 import type { SshTarget } from './ssh';
@@ -56,19 +56,13 @@ export function createChartActivities(deps: ActivityDeps) {
       return (await run(deps, first, c.tlsSecretExists(), 'TLS secret')).code === 0;
     },
 
-    /** The key travels on stdin into a 0600 file, becomes a Secret, and is removed from the node. */
+    /** The pair travels on stdin straight into `kubectl apply`: the key is never written to the node's disk. */
     async installTlsSecret(first: SshTarget, certificatePem: string, privateKeyPem: string): Promise<StepResult> {
       const step = 'TLS secret';
-      // A retry after the Secret was created must not write the key to the node again.
+      // A retry after the Secret was created does not send the key again.
       if ((await run(deps, first, c.tlsSecretExists(), step)).code === 0) return { changed: false };
-      try {
-        await run(deps, first, writeFile(c.TLS_CERT_FILE, certificatePem, '0644'), step);
-        await run(deps, first, writeFile(c.TLS_KEY_FILE, privateKeyPem, '0600'), step);
-        const r = await run(deps, first, c.applyTlsSecret(), step);
-        return { changed: !/ unchanged$/m.test(r.stdout) };
-      } finally {
-        await run(deps, first, removeFile(c.TLS_KEY_FILE), step).catch(() => undefined);
-      }
+      const r = await run(deps, first, c.applyTlsSecretManifest(certificatePem, privateKeyPem), step);
+      return { changed: !/ unchanged$/m.test(r.stdout) };
     },
 
     async startChart(first: SshTarget): Promise<StepResult> {

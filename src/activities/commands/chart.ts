@@ -18,7 +18,21 @@ export const kloudspotStop = (): RemoteCommand => cmd('sudo kloudspot stop');
 export const listPods = (): RemoteCommand => cmd(`${KUBECTL} -n ${CHART_NAMESPACE} get pods -o json`);
 export const tlsSecretExists = (): RemoteCommand =>
   cmd(`${KUBECTL} -n ${CHART_NAMESPACE} get secret ${TLS_SECRET} -o name`, { okCodes: [0, 1] });
-/** Create-or-update as one idempotent apply (`secret/x created|configured|unchanged`). */
+/**
+ * The Secret `kubectl create secret tls` would make, applied from stdin: create-or-update in one idempotent
+ * apply (`secret/x created|configured|unchanged`), and the private key never rests in a file on the node
+ * (so no crash between writing and removing a key file can leave it there). The pair was checked first.
+ */
+export const applyTlsSecretManifest = (certificatePem: string, privateKeyPem: string): RemoteCommand => {
+  const b64 = (t: string) => Buffer.from(t).toString('base64');
+  const secret = {
+    apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls',
+    metadata: { name: TLS_SECRET, namespace: CHART_NAMESPACE },
+    data: { 'tls.crt': b64(certificatePem), 'tls.key': b64(privateKeyPem) },
+  };
+  return cmd(`${KUBECTL} apply -f -`, { stdin: `${JSON.stringify(secret, null, 2)}\n`, redact: [privateKeyPem, b64(privateKeyPem)] });
+};
+/** The seed's way, from files (the seed walk-through test uses it); the installer uses applyTlsSecretManifest. */
 export const applyTlsSecret = (): RemoteCommand =>
   cmd(`${KUBECTL} -n ${CHART_NAMESPACE} create secret tls ${TLS_SECRET} --cert=${shellQuote(TLS_CERT_FILE)} --key=${shellQuote(TLS_KEY_FILE)} --dry-run=client -o yaml | ${KUBECTL} apply -f -`);
 
