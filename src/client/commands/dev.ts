@@ -1,8 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { startFleet } from '../../sim';
-import { startDevStack } from '../dev-stack';
 
 export function registerDev(program: Command): void {
   program.command('dev')
@@ -11,6 +9,9 @@ export function registerDev(program: Command): void {
     .description('run a local Temporal dev server (Web UI, codec server) and a worker; optionally simulated nodes')
     .addHelpText('after', '\nExamples:\n  $ kloudspot-installer dev --simulate 3\n  $ kloudspot-installer install .kloudspot-dev/site.yaml --watch --codec-key-file .kloudspot-dev/codec-keys.json --address 127.0.0.1:7233')
     .action(async (o: { simulate?: string; dir: string }) => {
+      // Loaded here, not at CLI start: the worker and simulator cost a second of start-up for every command.
+      const { startFleet } = (require('../../sim') as typeof import('../../sim'));
+      const { startDevStack } = (require('../dev-stack') as typeof import('../dev-stack'));
       const dir = resolve(o.dir);
       const stack = await startDevStack({ dir, log: (l) => process.stdout.write(l + '\n') });
       const fleet = o.simulate ? await startFleet({ nodes: Number(o.simulate), site: 'dev-site', dir, severalBlockDevices: [1] }) : undefined;

@@ -2,8 +2,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { installerBundle } from '../../worker/worker';
 import { EXIT_BAD_INPUT, EXIT_FAILED, UserError } from '../errors';
 import { exportHistory } from '../installs';
 import { installWorkflowId } from '../../workflows/api';
@@ -55,11 +53,14 @@ export function registerHistory(program: Command): void {
         }
         return { file, history };
       });
+      // Loaded here, not at CLI start: the worker costs a second of start-up for every command.
+      const { DefaultLogger, Runtime, Worker } = (require('@temporalio/worker') as typeof import('@temporalio/worker'));
+      const { installerBundle } = (require('../../worker/worker') as typeof import('../../worker/worker'));
       const bundle = await installerBundle();
       // The replay worker logs its state changes, and core a WARN for each nondeterminism it finds: the report
       // below says it all, one line per file. An installed runtime keeps the process alive until a worker has come
       // and gone, so it is shut down at the end whatever happened.
-      let runtime: Runtime | undefined;
+      let runtime: import('@temporalio/worker').Runtime | undefined;
       try {
         runtime = Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
       } catch { /* already installed */ }

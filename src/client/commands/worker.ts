@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { TASK_QUEUE } from '../../workflows/api';
 import { ConfigError, DEFAULTS, ENV, resolveWorkerConfig, type WorkerFlags } from '../../worker/config';
-import { startWorkerService } from '../../worker/service';
 import { EXIT_BAD_INPUT, UserError } from '../errors';
 import { dataConverterFor, globals } from './common';
 
@@ -45,6 +44,7 @@ export function registerWorker(program: Command): void {
       const dataConverter = dataConverterFor(cmd);
       let service;
       try {
+        const { startWorkerService } = (require('../../worker/service') as typeof import('../../worker/service'));
         service = await startWorkerService({ config, dataConverter });
       } catch (err) {
         if (err instanceof ConfigError) throw new UserError(err.message, EXIT_BAD_INPUT);
