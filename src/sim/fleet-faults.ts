@@ -1,10 +1,10 @@
 // The fault controls a test (or the chaos run) holds: command faults (transient, hang, disconnect,
 // power loss), spontaneous reboots, and machine faults (no AVX, small disk, extra disks, impostor key).
-import { utils } from 'ssh2';
 import type { ChaosOptions, FaultSpec } from './faults';
 import { GiB, type DiskOptions } from './node-state';
 import type { RebootTiming } from './runner';
 import type { Fleet } from './fleet';
+import { ed25519KeyPair } from './ssh-server';
 
 export class FleetFaults {
   private readonly realKeys = new Map<string, string>();
@@ -49,7 +49,7 @@ export class FleetFaults {
     const n = this.fleet.node(node);
     if (on) {
       if (!this.realKeys.has(n.name)) this.realKeys.set(n.name, n.server.hostKey);
-      n.server.setHostKey(utils.generateKeyPairSync('ed25519').private);
+      n.server.setHostKey(ed25519KeyPair().private);
     } else {
       const real = this.realKeys.get(n.name);
       if (real) n.server.setHostKey(real);

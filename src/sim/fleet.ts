@@ -12,7 +12,7 @@ import { FaultController, type FaultSpec } from './faults';
 import { Latency, latencyModel, type LatencyModel } from './latency';
 import { SimNode, type NodeOptions } from './node-state';
 import { Rng } from './random';
-import { NodeServer } from './ssh-server';
+import { NodeServer, ed25519KeyPair } from './ssh-server';
 import { serveSftp } from './ssh-sftp';
 import { rebootNode, runOnNode, type RebootTiming } from './runner';
 import { StringInput } from './process';
@@ -176,7 +176,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const user = opts.user ?? 'kloudspot';
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'ks-sim-'));
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const client = utils.generateKeyPairSync('ed25519');
+  const client = ed25519KeyPair();
   const keyFile = join(dir, 'id_ed25519');
   writeFileSync(keyFile, client.private, { mode: 0o600 });
   chmodSync(keyFile, 0o600);
@@ -195,7 +195,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     try {
       let chosen = port;
       for (const node of fleet.machines) {
-        const hostKey = utils.generateKeyPairSync('ed25519').private;
+        const hostKey = ed25519KeyPair().private;
         const server = new NodeServer(node, chosen, hostKey, fleet.clientKey, user, (req) =>
           runOnNode(fleet, req.node, req.command, req, 'ssh', req.connection));
         server.sftpHandler = (sftp, connection) => serveSftp(sftp, node, fleet, connection);

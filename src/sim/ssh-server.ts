@@ -26,6 +26,17 @@ export function fingerprintOfKey(publicOrPrivate: string | ParsedKey): string {
   return `SHA256:${createHash('sha256').update(key.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
 }
 
+/**
+ * An ed25519 pair ssh2 can read back. Its generateKeyPairSync('ed25519') strips a leading zero byte from
+ * about one public key in 256, and parseKey then refuses the pair (mscdex/ssh2#1390, #1513): draw again.
+ */
+export function ed25519KeyPair(): { private: string; public: string } {
+  for (;;) {
+    const k = utils.generateKeyPairSync('ed25519');
+    if (!(utils.parseKey(k.public) instanceof Error) && !(utils.parseKey(k.private) instanceof Error)) return k;
+  }
+}
+
 export class NodeServer {
   private tcp: NetServer | null = null;
   private ssh: Server;
