@@ -215,7 +215,7 @@ async function main(): Promise<number> {
       say(`  ${site}/${f.node}: ${f.describe} on \`${f.command.slice(0, 80)}\`${ended ? ` (${ended})` : ''}`);
     }
     const c = commandStats(s.fleet);
-    say(`${site}: ${c.commands} SSH commands, ${c.interrupted} cut off before their exit status, ${c.reranAfterInterruption} state-changing commands ran again after an interruption, ${c.noOpRepeats} repeated ones were no-ops; faults fired: ${s.fleet.faults.fired.length}`);
+    say(`${site}: ${c.commands} SSH commands, ${c.interrupted} cut off before their exit status, ${c.reranAfterInterruption} commands that change something ran again after a cut-off run, ${c.noOpRepeats} repeats of such commands changed nothing; faults fired: ${s.fleet.faults.fired.length}`);
   }
   const st = answerStats;
   say(`answers: ${st.answers} (${st.duplicates} sent twice at once, ${st.late} late, ${st.notPending} for steps not waiting, ${st.resent} resent while the server was down)`);
