@@ -45,6 +45,10 @@ const o = new Command('chaos')
 
 const seed = o.seed !== undefined ? Number(o.seed) : Math.floor(Math.random() * 1e6);
 const n = { sites: Number(o.sites), nodes: Number(o.nodes), kills: Number(o.kills), reboots: Number(o.reboots), restarts: Number(o.restarts), cuts: Number(o.cuts) };
+for (const [k, v] of Object.entries({ seed, ...n, faultRate: Number(o.faultRate), commandTimeout: Number(o.commandTimeout), latencyScale: Number(o.latencyScale), window: Number(o.window), timeout: Number(o.timeout) })) {
+  if (!Number.isFinite(v) || v < 0) { process.stderr.write(`chaos: --${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a non-negative number\n`); process.exit(2); }
+}
+if (n.sites < 1 || n.nodes < 3) { process.stderr.write('chaos: at least 1 site of at least 3 nodes\n'); process.exit(2); }
 const rng = new Rng(seed);
 const t0 = Date.now();
 const say = (line: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
