@@ -241,5 +241,7 @@ async function main(): Promise<number> {
 
 main().then((code) => process.exit(code), (err) => {
   process.stderr.write(`chaos run failed: ${(err as Error).stack ?? err}\n`);
+  // A crash of the run itself must not leave the worker or the dev server behind.
+  for (const f of onInterrupt) { try { f(); } catch { /* exiting anyway */ } }
   process.exit(1);
 });
