@@ -1,0 +1,106 @@
+// Child processes of the benchmark: the worker (scripts/bench-worker.ts) and the plain scripts
+// (scripts/bench-script.ts), each forked with `node --import tsx` so its pid is the process doing the work.
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FromWorker, ToWorker, WorkerConfig, WorkerStats } from './bench-worker';
+import type { FromScript, ScriptConfig } from './bench-script';
+
+function spawnTs(file: string, env: Record<string, string>): ChildProcess {
+  // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each child (main thread and workflow threads), for finding where time goes.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  return fork(join(__dirname, file), [], { execArgv: ['--import', 'tsx', ...prof], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/** VmHWM (peak) and VmRSS of a process, in bytes, from /proc. */
+export function procMemory(pid: number): { hwm: number; rss: number } {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+  return { hwm: kb('VmHWM'), rss: kb('VmRSS') };
+}
+
+/** utime + stime of a process in seconds, from /proc (covers every thread, the native core's too). */
+export function procCpuSeconds(pid: number | 'self', withExitedChildren = false): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  // USER_HZ is 100 on Linux; cutime/cstime count children that have exited (the plain scripts).
+  return (fields[11] + fields[12] + (withExitedChildren ? fields[13] + fields[14] : 0)) / 100;
+}
+
+export interface WorkerProcess {
+  pid: number;
+  stats(clearConnects?: boolean): Promise<WorkerStats>;
+  /** Highest VmRSS sampled (every 100 ms) and VmHWM, since start. */
+  peakRss(): number;
+  stop(): Promise<void>;
+}
+
+export async function startWorkerProcess(config: WorkerConfig): Promise<WorkerProcess> {
+  const child = spawnTs('bench-worker.ts', { BENCH_WORKER_CONFIG: JSON.stringify(config) });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let waiting: ((m: FromWorker) => void)[] = [];
+  child.on('message', (m: FromWorker) => {
+    if (m.type === 'error') console.error(`bench worker: ${m.message}`);
+    const w = waiting;
+    waiting = [];
+    w.forEach((fn) => fn(m));
+  });
+  const next = () => new Promise<FromWorker>((resolve, reject) => {
+    waiting.push(resolve);
+    void exited.then(() => reject(new Error('the bench worker exited')));
+  });
+  const first = await next();
+  if (first.type !== 'ready') throw new Error(`bench worker did not start: ${JSON.stringify(first)}`);
+  const pid = child.pid!;
+  let sampled = 0;
+  const sample = () => {
+    try {
+      const m = procMemory(pid);
+      sampled = Math.max(sampled, m.rss, m.hwm);
+    } catch { /* exited */ }
+  };
+  const sampler = setInterval(sample, 100);
+  return {
+    pid,
+    async stats(clearConnects = false) {
+      const reply = next();
+      child.send({ type: 'stats', clearConnects } satisfies ToWorker);
+      const m = await reply;
+      if (m.type !== 'stats') throw new Error(`unexpected reply from the bench worker: ${m.type}`);
+      return m.stats;
+    },
+    peakRss() {
+      sample();
+      return sampled;
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      sample();
+      clearInterval(sampler);
+      child.send({ type: 'stop' } satisfies ToWorker);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Runs one plain script to its end; its wall time in ms. */
+export async function runScriptProcess(config: ScriptConfig): Promise<{ wallMs: number; startedAt: number; endedAt: number }> {
+  const child = spawnTs('bench-script.ts', { BENCH_SCRIPT_CONFIG: JSON.stringify(config) });
+  return new Promise((resolve, reject) => {
+    let result: FromScript | undefined;
+    child.on('message', (m: FromScript) => { result = m; });
+    child.once('exit', (code) => {
+      if (result?.type === 'done') resolve({ wallMs: result.endedAt - result.startedAt, startedAt: result.startedAt, endedAt: result.endedAt });
+      else reject(new Error(`${config.mode} script failed (exit ${code}): ${result?.type === 'error' ? result.message : 'no result'}`));
+    });
+  });
+}
+
+/** CPU seconds the whole machine spent busy (every process, all cores), from /proc/stat. */
+export function machineBusySeconds(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = cpu;
+  return (user + nice + system + irq + softirq + (steal ?? 0)) / 100;
+}
