@@ -9,7 +9,8 @@ import type { FromScript, ScriptConfig } from './bench-script';
 function spawnTs(file: string, env: Record<string, string>): ChildProcess {
   // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each child (main thread and workflow threads), for finding where time goes.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  return fork(join(__dirname, file), [], { execArgv: ['--import', 'tsx', ...prof], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean); // e.g. "--max-semi-space-size=4"
+  return fork(join(__dirname, file), [], { execArgv: ['--import', 'tsx', ...prof, ...flags], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 /** VmHWM (peak) and VmRSS of a process, in bytes, from /proc. */

@@ -3,24 +3,27 @@
 // then one line per figure as its last lines (docs/performance.md explains the method and the figures).
 //
 //   npm run bench [-- --scale 0.9 --poll-ms 100 --sites 1,10,50 --skip scripts
-//                     --worker-options '{"maxConcurrentActivityTaskExecutions":500}']
+//                     --worker-options '{"maxCachedWorkflows":300}']
+//   BENCH_NODE_FLAGS="--max-semi-space-size=4"   node flags for the worker and script processes
+//   BENCH_CPU_PROF=<dir>                          V8 CPU profiles of those processes
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startFleet, type Fleet, type FleetOptions } from '../src/sim';
 import { startInstall } from '../src/client/installs';
 import { readCodecKeyFile } from '../src/codec/codec';
 import { createDataConverter } from '../src/codec/data-converter';
-import { startDevServer } from '../src/temporal/dev-server';
+import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import type { InstallStatus } from '../src/workflows/api';
 import { installerBundle } from '../src/worker/worker';
 import { analyseGaps, GAP_CATEGORIES, total, type GapReport } from './bench-gaps';
 import { installHistories, replayMs, timelineOf, type Timeline } from './bench-history';
 import { machineBusySeconds, procCpuSeconds, procMemory, runScriptProcess, startWorkerProcess, type WorkerProcess } from './bench-procs';
-import type { WorkerConfig } from './bench-worker';
 import { commandOrder, orderDifferences } from './bench-script';
+import type { WorkerConfig } from './bench-worker';
 
 const CODEC_KEY_FILE = join(__dirname, '..', 'test', 'fixtures', 'test-codec-keys.json');
 const NODES = ['k8s-vm-1', 'k8s-vm-2', 'k8s-vm-3'];
@@ -41,6 +44,32 @@ const s = (ms: number) => (ms / 1000).toFixed(1);
 const mb = (b: number) => (b / 2 ** 20).toFixed(0);
 const ratio = (r: number) => r.toFixed(2);
 const progress = (what: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${what}\n`);
+const stats = (xs: number[]) => ({ mean: xs.reduce((x, y) => x + y, 0) / Math.max(1, xs.length), max: Math.max(0, ...xs) });
+
+type Row = [string, string];
+type Histories = Awaited<ReturnType<typeof installHistories>>;
+
+interface Bench {
+  server: DevServer;
+  client: Client;
+  worker: WorkerProcess;
+  bundle: { code: string };
+  dataConverter: DataConverter;
+  rows: Row[];
+}
+
+interface SitesRun {
+  sites: number;
+  wallMs: number;
+  peakRss: number;
+  /** CPU seconds during the run: ours, and every other process on the machine (other people's tests). */
+  cpu: { worker: number; bench: number; server: number; others: number };
+  histories: Histories;
+  timelines: Timeline[];
+  /** The 1-site run only: where its wall time went, and each node's commands in order. */
+  gaps?: GapReport;
+  order?: Map<string, string[]>;
+}
 
 async function newFleet(site: string, latency: FleetOptions['latency'] = 'realistic'): Promise<Fleet> {
   for (let attempt = 1; ; attempt++) {
@@ -63,168 +92,161 @@ async function runInstalls(client: Client, fleets: Fleet[]): Promise<{ wallMs: n
   return { wallMs, workflowIds: handles.map((h) => h.workflowId) };
 }
 
-interface FleetRun {
-  sites: number;
-  wallMs: number;
-  peakRss: number;
-  /** CPU seconds during the run: ours, and every other process on the machine (other people's tests). */
-  cpu: { worker: number; bench: number; server: number; others: number };
-  /** Schedule-to-start over every activity / workflow task of the run: mean and max ms. */
-  queue: { mean: number; max: number };
-  wftQueue: { mean: number; max: number };
-  /** Each install's own duration (its history's start to close): mean and max ms. */
-  installMs: { mean: number; max: number };
-  histories: Awaited<ReturnType<typeof installHistories>>;
-  timelines: Timeline[];
-  gaps?: GapReport;
+/** `n` sites of 3 nodes started at once against the one worker. */
+async function measureSites(b: Bench, n: number): Promise<SitesRun> {
+  progress(`${n} site${n === 1 ? '' : 's'} at once`);
+  const { worker, server } = b;
+  const fleets: Fleet[] = [];
+  try {
+    for (let i = 0; i < n; i++) fleets.push(await newFleet(n === 1 ? 'bench-one' : `fleet${n}-s${i + 1}`));
+    await worker.stats(true);
+    const before = { worker: procCpuSeconds(worker.pid), bench: process.cpuUsage(), server: procCpuSeconds(server.process.pid!), machine: machineBusySeconds() };
+    let peakRss = procMemory(worker.pid).rss;
+    const sampler = setInterval(() => { peakRss = Math.max(peakRss, procMemory(worker.pid).rss); }, 100);
+    const r = await runInstalls(b.client, fleets).finally(() => clearInterval(sampler));
+    const bench = process.cpuUsage(before.bench);
+    const ours = { worker: procCpuSeconds(worker.pid) - before.worker, bench: (bench.user + bench.system) / 1e6, server: procCpuSeconds(server.process.pid!) - before.server };
+    const cpu = { ...ours, others: Math.max(0, machineBusySeconds() - before.machine - ours.worker - ours.bench - ours.server) };
+    const w = await worker.stats();
+    const histories = (await Promise.all(r.workflowIds.map((id) => installHistories(b.client, id, NODES)))).flat();
+    const timelines = histories.map((h) => timelineOf(h.workflowId, h.history));
+    const run: SitesRun = { sites: n, wallMs: r.wallMs, peakRss: Math.max(peakRss, procMemory(worker.pid).rss), cpu, histories, timelines };
+    if (n === 1) {
+      run.gaps = analyseGaps(fleets[0].audit(), timelines, w.connects, POLL_MS);
+      run.order = commandOrder(fleets[0].audit());
+    }
+
+    const sum = (f: (t: Timeline) => number) => timelines.reduce((x, t) => x + f(t), 0);
+    const acts = stats(timelines.flatMap((t) => t.activities).filter((a) => a.started !== undefined).map((a) => a.started! - a.scheduled));
+    const wfts = stats(timelines.flatMap((t) => t.workflowTaskWaits));
+    const installs = stats(timelines.filter((t) => !t.workflowId.includes('/prepare/')).map((t) => t.end - t.start));
+    b.rows.push(
+      [`fleet ${n}: wall, worker peak RSS, worker CPU per site`, `${s(r.wallMs)} s, ${mb(run.peakRss)} MB, ${(cpu.worker / n).toFixed(2)} s`],
+      [`fleet ${n}: worker memory at the end: RSS, V8 heap used/total, external`, `${mb(w.memory.rss)}, ${mb(w.memory.heapUsed)}/${mb(w.memory.heapTotal)}, ${mb(w.memory.external)} MB`],
+      [`fleet ${n}: CPU s: worker / sim+client / server / other processes`, `${cpu.worker.toFixed(1)} / ${cpu.bench.toFixed(1)} / ${cpu.server.toFixed(1)} / ${cpu.others.toFixed(1)} (machine: ${(cpus().length * r.wallMs / 1000).toFixed(0)} core-s)`],
+      [`fleet ${n}: workflow tasks, of which timed out`, `${sum((t) => t.workflowTasks.length)}, ${sum((t) => t.workflowTaskTimeouts)}`],
+      [`fleet ${n}: SSH: commands, failed commands, connects`, `${w.execs}, ${w.execFailures}, ${w.connects.length}`],
+      [`fleet ${n}: install time mean / max; queue mean / max: activities, wf tasks`, `${s(installs.mean)} / ${s(installs.max)} s; ${acts.mean.toFixed(0)} / ${acts.max.toFixed(0)} ms, ${wfts.mean.toFixed(0)} / ${wfts.max.toFixed(0)} ms`],
+    );
+    return run;
+  } finally {
+    await Promise.all(fleets.map((f) => f.stop()));
+  }
+}
+
+/** The same activities in plain loops without Temporal, on fresh nodes with the same latency model: wall ms. */
+async function measureScript(b: Bench, mode: 'sequential' | 'parallel', reference: Map<string, string[]>): Promise<number> {
+  progress(`${mode} script`);
+  const f = await newFleet(`bench-${mode}`);
+  try {
+    const r = await runScriptProcess({ mode, spec: f.spec, pollMs: POLL_MS });
+    const busy = total(f.audit().map((e) => ({ start: e.start, end: e.end ?? r.endedAt })));
+    const order = commandOrder(f.audit());
+    const commands = [...order.values()].reduce((x, l) => x + l.length, 0);
+    b.rows.push([`${mode} script: wall time (B); distinct commands, differences in order`, `${s(r.wallMs)} s (${s(busy)} s); ${commands}, ${orderDifferences(reference, order)}`]);
+    return r.wallMs;
+  } finally {
+    await f.stop();
+  }
+}
+
+/**
+ * One history: an install's own (the largest of its four), through a fresh replay worker as
+ * `kloudspot-installer replay file.json` does; then up to 50 install histories through one replay worker.
+ */
+async function measureReplay(b: Bench, one: Histories, many: Histories): Promise<{ oneMs: number; perHistoryMs: number; count: number }> {
+  progress('replay');
+  await replayMs(one.slice(0, 1), b.bundle, b.dataConverter); // warm-up: module loading and JIT of this process
+  const oneMs = await replayMs(one.slice(0, 1), b.bundle, b.dataConverter);
+  const startMs = await replayMs([], b.bundle, b.dataConverter);
+  const installMs = await replayMs(one, b.bundle, b.dataConverter);
+  const fifty = many.filter((h) => !h.workflowId.includes('/prepare/')).slice(0, 50);
+  const fiftyMs = fifty.length > 1 ? await replayMs(fifty, b.bundle, b.dataConverter) : NaN;
+  b.rows.push(
+    ['replay: one install history (fresh replay worker included)', `${oneMs.toFixed(0)} ms`],
+    ['replay: starting a replay worker alone (no history)', `${startMs.toFixed(0)} ms`],
+    ['replay: one install with its 3 children (4 histories)', `${installMs.toFixed(0)} ms`],
+  );
+  if (fifty.length > 1) b.rows.push([`replay: ${fifty.length} install histories, one replay worker`, `${fiftyMs.toFixed(0)} ms`]);
+  return { oneMs, perHistoryMs: fiftyMs / fifty.length, count: fifty.length };
+}
+
+function gapRows(g: GapReport): Row[] {
+  return [
+    ['one site: wall time W (workflow start to close)', `${s(g.W)} s`],
+    ['one site: B = union of command intervals (audit log)', `${s(g.B)} s`],
+    ...GAP_CATEGORIES.flatMap((c): Row[] => [[`  idle: ${c}`, `${s(g.byCategory[c])} s`], ...(c !== 'polling intervals' ? [] : [
+      [`    of which the last pause of each wait (detection delay)`, `${s(g.pollDetection)} s`],
+      [`    of which the nodes' own asynchronous work (no command runs)`, `${s(g.byCategory[c] - g.pollDetection)} s`],
+    ] as Row[])]),
+    ...Object.entries(g.byActivity).sort((a, b) => b[1] - a[1]).filter(([, ms]) => ms >= 100)
+      .map(([type, ms]): Row => [`    idle inside ${type}`, `${s(ms)} s`]),
+  ];
+}
+
+function overheadLine(g: GapReport): string {
+  const c = g.byCategory;
+  return `overhead: W/B = ${ratio(g.W / g.B)} (W ${s(g.W)} s, B ${s(g.B)} s; W-B ${s(g.W - g.B)} s = workflow tasks ${s(c['workflow tasks'] + c['child workflow starts'])}` +
+    ` + activity scheduling ${s(c['activity scheduling'])} + SSH connects ${s(c['SSH connects'])} + polling intervals ${s(c['polling intervals'])}` +
+    ` (the nodes' own asynchronous work ${s(c['polling intervals'] - g.pollDetection)}, last pauses ${s(g.pollDetection)})` +
+    ` + SSH round trips and activity code ${s(c['activity code + SSH round trips'])} + node timers ${s(c['node timers (systemd-run --on-active)'])} + other ${s(c.other)})`;
 }
 
 async function main(): Promise<void> {
   const benchStart = Date.now();
   const machineStart = machineBusySeconds();
-  let oursCpu = 0; // CPU seconds of the worker, the server, this process and the plain scripts
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const dataConverter = createDataConverter(readCodecKeyFile(CODEC_KEY_FILE));
-  console.log(`bench: realistic latency x${SCALE}, poll ${POLL_MS} ms, sites ${SITES.join('/')}, 3 nodes a site, worker options ${JSON.stringify(WORKER_EXTRA)}`);
+  console.log(`bench: realistic latency x${SCALE}, poll ${POLL_MS} ms, sites ${SITES.join('/')}, 3 nodes a site, worker options ${JSON.stringify(WORKER_EXTRA)}, node flags "${process.env.BENCH_NODE_FLAGS ?? ''}"`);
   const server = await startDevServer({ uiPort: false });
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: server.namespace, dataConverter });
-  const bundle = await installerBundle();
-  const bundleFile = join(mkdtempSync(join(tmpdir(), 'ks-bench-')), 'workflows.js');
-  writeFileSync(bundleFile, bundle.code);
   let worker: WorkerProcess | undefined;
-  const rows: [string, string][] = [];
-  const runs: FleetRun[] = [];
-  let oneOrder = new Map<string, string[]>();
-
   try {
+    const client = new Client({ connection, namespace: server.namespace, dataConverter });
+    const bundle = await installerBundle();
+    const bundleFile = join(mkdtempSync(join(tmpdir(), 'ks-bench-')), 'workflows.js');
+    writeFileSync(bundleFile, bundle.code);
     // One worker process serves every site of the bench, as in production; warmed up by one fast install.
     worker = await startWorkerProcess({ address: server.address, namespace: server.namespace, bundleFile, codecKeyFile: CODEC_KEY_FILE, pollMs: POLL_MS, extra: WORKER_EXTRA });
+    const b: Bench = { server, client, worker, bundle, dataConverter, rows: [] };
     progress('warm-up install (fast latency)');
     const warm = await newFleet('bench-warmup', 'fast');
     await runInstalls(client, [warm]).finally(() => warm.stop());
 
-    // Fleet scale; the 1-site run is also the overhead run.
-    for (const n of SITES) {
-      progress(`${n} site${n === 1 ? '' : 's'} at once`);
-      const fleets: Fleet[] = [];
-      try {
-        for (let i = 0; i < n; i++) fleets.push(await newFleet(n === 1 ? 'bench-one' : `fleet${n}-s${i + 1}`));
-        await worker.stats(true);
-        const before = { worker: procCpuSeconds(worker.pid), bench: process.cpuUsage(), server: procCpuSeconds(server.process.pid!), machine: machineBusySeconds() };
-        const rssBefore = procMemory(worker.pid).rss;
-        let peakRss = rssBefore;
-        const sampler = setInterval(() => { peakRss = Math.max(peakRss, procMemory(worker!.pid).rss); }, 100);
-        const r = await runInstalls(client, fleets).finally(() => clearInterval(sampler));
-        const bench = process.cpuUsage(before.bench);
-        const ours = { worker: procCpuSeconds(worker.pid) - before.worker, bench: (bench.user + bench.system) / 1e6, server: procCpuSeconds(server.process.pid!) - before.server };
-        const cpu = { ...ours, others: Math.max(0, machineBusySeconds() - before.machine - ours.worker - ours.bench - ours.server) };
-        const wstats = await worker.stats();
-        const histories = (await Promise.all(r.workflowIds.map((id) => installHistories(client, id, NODES)))).flat();
-        const timelines = histories.map((h) => timelineOf(h.workflowId, h.history));
-        const acts = timelines.flatMap((t) => t.activities).filter((a) => a.started !== undefined);
-        const stats = (xs: number[]) => ({ mean: xs.reduce((x, y) => x + y, 0) / Math.max(1, xs.length), max: Math.max(0, ...xs) });
-        const run: FleetRun = {
-          sites: n, wallMs: r.wallMs, peakRss: Math.max(peakRss, procMemory(worker.pid).rss), cpu, histories, timelines,
-          queue: stats(acts.map((a) => a.started! - a.scheduled)),
-          wftQueue: stats(timelines.flatMap((t) => t.workflowTaskWaits)),
-          installMs: stats(timelines.filter((t) => !t.workflowId.includes('/prepare/')).map((t) => t.end - t.start)),
-        };
-        if (n === 1) {
-          run.gaps = analyseGaps(fleets[0].audit(), timelines, wstats.connects, POLL_MS);
-          oneOrder = commandOrder(fleets[0].audit());
-        }
-        runs.push(run);
-        rows.push([`fleet ${n}: wall, worker peak RSS, worker CPU per site`, `${s(r.wallMs)} s, ${mb(run.peakRss)} MB, ${(cpu.worker / n).toFixed(2)} s`]);
-        const m = wstats.memory;
-        rows.push([`fleet ${n}: worker memory at the end: RSS, V8 heap used/total, external`, `${mb(m.rss)}, ${mb(m.heapUsed)}/${mb(m.heapTotal)}, ${mb(m.external)} MB`]);
-        rows.push([`fleet ${n}: CPU s: worker / sim+client / server / other processes`, `${cpu.worker.toFixed(1)} / ${cpu.bench.toFixed(1)} / ${cpu.server.toFixed(1)} / ${cpu.others.toFixed(1)} (machine: ${(cpus().length * r.wallMs / 1000).toFixed(0)} core-s)`]);
-        const sum = (f: (t: Timeline) => number) => timelines.reduce((x, t) => x + f(t), 0);
-        rows.push([`fleet ${n}: workflow tasks, of which timed out`, `${sum((t) => t.workflowTasks.length)}, ${sum((t) => t.workflowTaskTimeouts)}`]);
-        rows.push([`fleet ${n}: SSH: commands, failed commands, connects`, `${wstats.execs}, ${wstats.execFailures}, ${wstats.connects.length}`]);
-        rows.push([`fleet ${n}: install time mean / max; queue mean / max: activities, wf tasks`, `${s(run.installMs.mean)} / ${s(run.installMs.max)} s; ${run.queue.mean.toFixed(0)} / ${run.queue.max.toFixed(0)} ms, ${run.wftQueue.mean.toFixed(0)} / ${run.wftQueue.max.toFixed(0)} ms`]);
-      } finally {
-        await Promise.all(fleets.map((f) => f.stop()));
-      }
-    }
-    const one = runs.find((r) => r.sites === 1)!;
+    const runs: SitesRun[] = [];
+    for (const n of SITES) runs.push(await measureSites(b, n));
+    const one = runs[0];
     const gaps = one.gaps!;
-
-    // The same activities in plain loops without Temporal, on fresh nodes with the same latency model.
     const scripts = new Map<string, number>();
-    if (!SKIP.has('scripts')) {
-      for (const mode of ['sequential', 'parallel'] as const) {
-        progress(`${mode} script`);
-        const f = await newFleet(`bench-${mode}`);
-        try {
-          const r = await runScriptProcess({ mode, spec: f.spec, pollMs: POLL_MS });
-          const b = total(f.audit().map((e) => ({ start: e.start, end: e.end ?? r.endedAt })));
-          const order = commandOrder(f.audit());
-          const commands = [...order.values()].reduce((x, l) => x + l.length, 0);
-          rows.push([`${mode} script: wall time (B); distinct commands, differences in order`, `${s(r.wallMs)} s (${s(b)} s); ${commands}, ${orderDifferences(oneOrder, order)}`]);
-          scripts.set(mode, r.wallMs);
-        } finally {
-          await f.stop();
-        }
-      }
-    }
-
-    // History size and replay.
-    progress('replay');
-    const perInstall = one.timelines;
-    const events = perInstall.reduce((n, t) => n + t.events, 0);
-    const bytes = perInstall.reduce((n, t) => n + t.bytes, 0);
-    // One history: the install's own (the largest of its four), through a fresh replay worker as
-    // `kloudspot-installer replay file.json` does; then 50 install histories through one replay worker.
-    await replayMs(one.histories.slice(0, 1), bundle, dataConverter); // warm-up: module loading and JIT of this process
-    const oneMs = await replayMs(one.histories.slice(0, 1), bundle, dataConverter);
-    const installMs = await replayMs(one.histories, bundle, dataConverter);
-    const big = runs[runs.length - 1];
-    const fifty = big.histories.filter((h) => !h.workflowId.includes('/prepare/')).slice(0, 50);
-    const fiftyMs = fifty.length > 1 ? await replayMs(fifty, bundle, dataConverter) : NaN;
-
-    rows.unshift(
-      ['one site: wall time W (workflow start to close)', `${s(gaps.W)} s`],
-      ['one site: B = union of command intervals (audit log)', `${s(gaps.B)} s`],
-      ...GAP_CATEGORIES.flatMap((c): [string, string][] => [[`  idle: ${c}`, `${s(gaps.byCategory[c])} s`], ...(c !== 'polling intervals' ? [] : [
-        [`    of which the last pause of each wait (detection delay)`, `${s(gaps.pollDetection)} s`],
-        [`    of which the nodes' own asynchronous work (no command runs)`, `${s(gaps.byCategory[c] - gaps.pollDetection)} s`],
-      ] as [string, string][])]),
-      ...Object.entries(gaps.byActivity).sort((a, b) => b[1] - a[1]).filter(([, ms]) => ms >= 100)
-        .map(([type, ms]): [string, string] => [`    of which inside ${type}`, `${s(ms)} s`]),
+    if (!SKIP.has('scripts')) for (const mode of ['sequential', 'parallel'] as const) scripts.set(mode, await measureScript(b, mode, one.order!));
+    const replay = await measureReplay(b, one.histories, runs[runs.length - 1].histories);
+    const events = one.timelines.reduce((n, t) => n + t.events, 0);
+    const bytes = one.timelines.reduce((n, t) => n + t.bytes, 0);
+    const sum = (f: (t: Timeline) => number) => one.timelines.reduce((x, t) => x + f(t), 0);
+    b.rows.unshift(...gapRows(gaps));
+    b.rows.push(
+      ['history per install (parent + 3 children)', `${events} events, ${bytes} bytes (parent: ${one.timelines[0].events} events, ${one.timelines[0].bytes} bytes)`],
+      ['  of which progress signals: events, workflow tasks they caused', `${sum((t) => t.signalEvents)} events, ${sum((t) => t.signalWorkflowTasks)} of ${sum((t) => t.workflowTasks.length)} workflow tasks (3 events each)`],
     );
-    rows.push(
-      ['history per install (parent + 3 children)', `${events} events, ${bytes} bytes (parent: ${perInstall[0].events} events, ${perInstall[0].bytes} bytes)`],
-      ['  of which progress signals: events, workflow tasks they caused', `${perInstall.reduce((x, t) => x + t.signalEvents, 0)} events, ${perInstall.reduce((x, t) => x + t.signalWorkflowTasks, 0)} of ${perInstall.reduce((x, t) => x + t.workflowTasks.length, 0)} workflow tasks (x3 events each)`],
-      ['replay: one install history (fresh replay worker included)', `${oneMs.toFixed(0)} ms`],
-      ['replay: one install with its 3 children (4 histories)', `${installMs.toFixed(0)} ms`],
-    );
-    if (fifty.length > 1) rows.push([`replay: ${fifty.length} install histories (fleet ${big.sites}), one replay worker`, `${fiftyMs.toFixed(0)} ms`]);
 
-    const width = Math.max(...rows.map((r) => r[0].length));
-    console.log('');
-    console.log(`${'figure'.padEnd(width)} | value`);
-    console.log(`${'-'.repeat(width)}-|-${'-'.repeat(40)}`);
-    for (const [k, v] of rows) console.log(`${k.padEnd(width)} | ${v}`);
-    oursCpu = procCpuSeconds(worker.pid) + procCpuSeconds(server.process.pid!) + procCpuSeconds('self', true);
+    const width = Math.max(...b.rows.map((r) => r[0].length));
+    console.log(`\n${'figure'.padEnd(width)} | value\n${'-'.repeat(width)}-|-${'-'.repeat(40)}`);
+    for (const [k, v] of b.rows) console.log(`${k.padEnd(width)} | ${v}`);
+    const ours = procCpuSeconds(worker.pid) + procCpuSeconds(server.process.pid!) + procCpuSeconds('self', true);
     const capacity = cpus().length * (Date.now() - benchStart) / 1000;
-    const others = Math.max(0, machineBusySeconds() - machineStart - oursCpu);
-    console.log(`(bench took ${s(Date.now() - benchStart)} s; other processes on this ${cpus().length}-core machine used ${others.toFixed(0)} CPU s of ${capacity.toFixed(0)}, ${(100 * others / capacity).toFixed(0)}%; load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
-    console.log('');
+    const others = Math.max(0, machineBusySeconds() - machineStart - ours);
+    console.log(`(bench took ${s(Date.now() - benchStart)} s; other processes on this ${cpus().length}-core machine used ${others.toFixed(0)} CPU s of ${capacity.toFixed(0)}, ${(100 * others / capacity).toFixed(0)}%;` +
+      ` load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})\n`);
 
-    const g = gaps.byCategory;
-    console.log(`overhead: W/B = ${ratio(gaps.W / gaps.B)} (W ${s(gaps.W)} s, B ${s(gaps.B)} s; W-B ${s(gaps.W - gaps.B)} s = workflow tasks ${s(g['workflow tasks'] + g['child workflow starts'])}` +
-      ` + activity scheduling ${s(g['activity scheduling'])} + SSH connects ${s(g['SSH connects'])} + polling intervals ${s(g['polling intervals'])}` +
-      ` (the nodes' own asynchronous work ${s(g['polling intervals'] - gaps.pollDetection)}, last pauses ${s(gaps.pollDetection)})` +
-      ` + SSH round trips and activity code ${s(g['activity code + SSH round trips'])} + node timers ${s(g['node timers (systemd-run --on-active)'])} + other ${s(g.other)})`);
+    console.log(overheadLine(gaps));
     console.log(`vs sequential script: ${ratio(gaps.W / (scripts.get('sequential') ?? NaN))}`);
     console.log(`vs parallel script: ${ratio(gaps.W / (scripts.get('parallel') ?? NaN))}`);
     for (const r of runs) console.log(`fleet ${r.sites}: ${s(r.wallMs)} s wall, worker peak RSS ${mb(r.peakRss)} MB, ${(r.cpu.worker / r.sites).toFixed(2)} CPU s per site`);
     const run50 = runs.find((r) => r.sites === 50);
     if (run50) console.log(`fleet 50/1: ${ratio(run50.wallMs / one.wallMs)}`);
     console.log(`history: ${events} events, ${bytes} bytes`);
-    console.log(`replay: ${oneMs.toFixed(0)} ms per history (one history)`);
-    if (fifty.length > 1) console.log(`replay: ${(fiftyMs / fifty.length).toFixed(0)} ms per history (${fifty.length} histories)`);
+    console.log(`replay: ${replay.oneMs.toFixed(0)} ms per history (one history)`);
+    if (replay.count > 1) console.log(`replay: ${replay.perHistoryMs.toFixed(0)} ms per history (${replay.count} histories)`);
   } finally {
     await worker?.stop().catch(() => undefined);
     await connection.close();
