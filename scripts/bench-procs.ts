@@ -1,16 +1,18 @@
-// Child processes of the benchmark: the worker (scripts/bench-worker.ts) and the plain scripts
-// (scripts/bench-script.ts), each forked with `node --import tsx` so its pid is the process doing the work.
+// Child processes of the benchmark: the worker (scripts/bench-worker.ts), the plain scripts
+// (scripts/bench-script.ts) and replay (scripts/bench-replay.ts), each forked with `node --require tsx/cjs` so its pid is the process doing the work.
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerStats } from './bench-worker';
 import type { FromScript, ScriptConfig } from './bench-script';
+import type { ReplayConfig, ReplayTimes } from './bench-replay';
 
 function spawnTs(file: string, env: Record<string, string>): ChildProcess {
   // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each child (main thread and workflow threads), for finding where time goes.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean); // e.g. "--max-semi-space-size=4"
-  return fork(join(__dirname, file), [], { execArgv: ['--import', 'tsx', ...prof, ...flags], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // tsx/cjs as bin/kloudspot-installer.js loads it (`--import tsx` would add an ESM loader thread, ~20 MB of RSS).
+  return fork(join(__dirname, file), [], { execArgv: ['--require', 'tsx/cjs', ...prof, ...flags], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 /** VmHWM (peak) and VmRSS of a process, in bytes, from /proc. */
@@ -86,17 +88,28 @@ export async function startWorkerProcess(config: WorkerConfig): Promise<WorkerPr
   };
 }
 
-/** Runs one plain script to its end; its wall time in ms. */
-export async function runScriptProcess(config: ScriptConfig): Promise<{ wallMs: number; startedAt: number; endedAt: number }> {
-  const child = spawnTs('bench-script.ts', { BENCH_SCRIPT_CONFIG: JSON.stringify(config) });
+/** Runs a child to its end and returns what it sent with its 'done' message. */
+function runChild<T>(file: string, env: Record<string, string>, what: string): Promise<T> {
+  const child = spawnTs(file, env);
   return new Promise((resolve, reject) => {
-    let result: FromScript | undefined;
-    child.on('message', (m: FromScript) => { result = m; });
+    let result: { type: 'done' } & T | { type: 'error'; message: string } | undefined;
+    child.on('message', (m: typeof result) => { result = m; });
     child.once('exit', (code) => {
-      if (result?.type === 'done') resolve({ wallMs: result.endedAt - result.startedAt, startedAt: result.startedAt, endedAt: result.endedAt });
-      else reject(new Error(`${config.mode} script failed (exit ${code}): ${result?.type === 'error' ? result.message : 'no result'}`));
+      if (result?.type === 'done') resolve(result);
+      else reject(new Error(`${what} failed (exit ${code}): ${result?.type === 'error' ? result.message : 'no result'}`));
     });
   });
+}
+
+/** Runs one plain script to its end; its wall time in ms. */
+export async function runScriptProcess(config: ScriptConfig): Promise<{ wallMs: number; startedAt: number; endedAt: number }> {
+  const r = await runChild<Extract<FromScript, { type: 'done' }>>('bench-script.ts', { BENCH_SCRIPT_CONFIG: JSON.stringify(config) }, `${config.mode} script`);
+  return { wallMs: r.endedAt - r.startedAt, startedAt: r.startedAt, endedAt: r.endedAt };
+}
+
+/** Replays histories in a fresh process (scripts/bench-replay.ts). */
+export async function runReplayProcess(config: ReplayConfig): Promise<ReplayTimes> {
+  return (await runChild<{ times: ReplayTimes }>('bench-replay.ts', { BENCH_REPLAY_CONFIG: JSON.stringify(config) }, 'replay')).times;
 }
 
 /** CPU seconds the whole machine spent busy (every process, all cores), from /proc/stat. */

@@ -1,5 +1,5 @@
 // The benchmark's worker, in a process of its own so its peak RSS and CPU time are its own: forked by
-// scripts/bench.ts with `node --import tsx`, it serves the installer's task queue until told to stop and
+// scripts/bench.ts with `node --require tsx/cjs`, it serves the installer's task queue until told to stop and
 // answers 'stats' with its CPU time, RSS and the SSH pool's connect events (for the idle-gap analysis).
 import { readFileSync } from 'node:fs';
 import { DefaultLogger, NativeConnection, Runtime, type WorkerOptions } from '@temporalio/worker';

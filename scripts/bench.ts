@@ -10,7 +10,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startFleet, type Fleet, type FleetOptions } from '../src/sim';
 import { startInstall } from '../src/client/installs';
@@ -20,8 +19,10 @@ import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import type { InstallStatus } from '../src/workflows/api';
 import { installerBundle } from '../src/worker/worker';
 import { analyseGaps, GAP_CATEGORIES, total, type GapReport } from './bench-gaps';
-import { installHistories, replayMs, timelineOf, type Timeline } from './bench-history';
-import { machineBusySeconds, procCpuSeconds, procMemory, runScriptProcess, startWorkerProcess, type WorkerProcess } from './bench-procs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { installHistories, timelineOf, type Timeline } from './bench-history';
+import type { ReplayTimes } from './bench-replay';
+import { machineBusySeconds, procCpuSeconds, procMemory, runReplayProcess, runScriptProcess, startWorkerProcess, type WorkerProcess } from './bench-procs';
 import { commandOrder, orderDifferences } from './bench-script';
 import type { WorkerConfig } from './bench-worker';
 
@@ -53,8 +54,7 @@ interface Bench {
   server: DevServer;
   client: Client;
   worker: WorkerProcess;
-  bundle: { code: string };
-  dataConverter: DataConverter;
+  bundleFile: string;
   rows: Row[];
 }
 
@@ -152,23 +152,23 @@ async function measureScript(b: Bench, mode: 'sequential' | 'parallel', referenc
 
 /**
  * One history: an install's own (the largest of its four), through a fresh replay worker as
- * `kloudspot-installer replay file.json` does; then up to 50 install histories through one replay worker.
+ * `kloudspot-installer replay file.json` does (median of 3); then up to 50 install histories through one
+ * replay worker. In a process of its own, like the worker.
  */
-async function measureReplay(b: Bench, one: Histories, many: Histories): Promise<{ oneMs: number; perHistoryMs: number; count: number }> {
+async function measureReplay(b: Bench, one: Histories, many: Histories): Promise<ReplayTimes> {
   progress('replay');
-  await replayMs(one.slice(0, 1), b.bundle, b.dataConverter); // warm-up: module loading and JIT of this process
-  const oneMs = await replayMs(one.slice(0, 1), b.bundle, b.dataConverter);
-  const startMs = await replayMs([], b.bundle, b.dataConverter);
-  const installMs = await replayMs(one, b.bundle, b.dataConverter);
-  const fifty = many.filter((h) => !h.workflowId.includes('/prepare/')).slice(0, 50);
-  const fiftyMs = fifty.length > 1 ? await replayMs(fifty, b.bundle, b.dataConverter) : NaN;
+  const dir = mkdtempSync(join(tmpdir(), 'ks-bench-replay-'));
+  const toJson = (hs: Histories) => hs.map((h) => ({ workflowId: h.workflowId, history: JSON.parse(historyToJSON(h.history)) }));
+  const historiesFile = join(dir, 'histories.json');
+  writeFileSync(historiesFile, JSON.stringify({ install: toJson(one), many: toJson(many.filter((h) => !h.workflowId.includes('/prepare/')).slice(0, 50)) }));
+  const t = await runReplayProcess({ bundleFile: b.bundleFile, codecKeyFile: CODEC_KEY_FILE, historiesFile });
   b.rows.push(
-    ['replay: one install history (fresh replay worker included)', `${oneMs.toFixed(0)} ms`],
-    ['replay: starting a replay worker alone (no history)', `${startMs.toFixed(0)} ms`],
-    ['replay: one install with its 3 children (4 histories)', `${installMs.toFixed(0)} ms`],
+    ['replay: one install history (fresh replay worker included; median of 3)', `${t.oneMs.toFixed(0)} ms`],
+    ['replay: starting a replay worker alone (no history)', `${t.startMs.toFixed(0)} ms`],
+    ['replay: one install with its 3 children (4 histories)', `${t.installMs.toFixed(0)} ms`],
   );
-  if (fifty.length > 1) b.rows.push([`replay: ${fifty.length} install histories, one replay worker`, `${fiftyMs.toFixed(0)} ms`]);
-  return { oneMs, perHistoryMs: fiftyMs / fifty.length, count: fifty.length };
+  if (t.many > 1) b.rows.push([`replay: ${t.many} install histories, one replay worker`, `${t.manyMs.toFixed(0)} ms`]);
+  return t;
 }
 
 function gapRows(g: GapReport): Row[] {
@@ -208,7 +208,7 @@ async function main(): Promise<void> {
     writeFileSync(bundleFile, bundle.code);
     // One worker process serves every site of the bench, as in production; warmed up by one fast install.
     worker = await startWorkerProcess({ address: server.address, namespace: server.namespace, bundleFile, codecKeyFile: CODEC_KEY_FILE, pollMs: POLL_MS, extra: WORKER_EXTRA });
-    const b: Bench = { server, client, worker, bundle, dataConverter, rows: [] };
+    const b: Bench = { server, client, worker, bundleFile, rows: [] };
     progress('warm-up install (fast latency)');
     const warm = await newFleet('bench-warmup', 'fast');
     await runInstalls(client, [warm]).finally(() => warm.stop());
@@ -246,7 +246,7 @@ async function main(): Promise<void> {
     if (run50) console.log(`fleet 50/1: ${ratio(run50.wallMs / one.wallMs)}`);
     console.log(`history: ${events} events, ${bytes} bytes`);
     console.log(`replay: ${replay.oneMs.toFixed(0)} ms per history (one history)`);
-    if (replay.count > 1) console.log(`replay: ${replay.perHistoryMs.toFixed(0)} ms per history (${replay.count} histories)`);
+    if (replay.many > 1) console.log(`replay: ${(replay.manyMs / replay.many).toFixed(0)} ms per history (${replay.many} histories)`);
   } finally {
     await worker?.stop().catch(() => undefined);
     await connection.close();
