@@ -171,6 +171,18 @@ async function measureReplay(b: Bench, one: Histories, many: Histories): Promise
   return t;
 }
 
+/** The install's phases, from its own activities: where the critical path goes. */
+function phaseRow(t: Timeline[]): Row {
+  const acts = [...t[0].activities].sort((a, b) => a.scheduled - b.scheduled);
+  const firstOf = (type: string) => acts.find((a) => a.type === type)?.scheduled ?? NaN;
+  const prepared = Math.max(...t.slice(1).map((c) => c.start));
+  const marks: [string, number][] = [
+    ['preflight', t[0].start], ['prepare-nodes', prepared], ['form-cluster', firstOf('waitMicroK8sReady')],
+    ['configure-storage', firstOf('enableIscsid')], ['deploy-chart', firstOf('writeValuesFile')], ['end', t[0].end],
+  ];
+  return ['one site: phases (s)', marks.slice(0, -1).map(([name, at], i) => `${name} ${s(marks[i + 1][1] - at)}`).join(', ')];
+}
+
 function gapRows(g: GapReport): Row[] {
   return [
     ['one site: wall time W (workflow start to close)', `${s(g.W)} s`],
@@ -223,7 +235,7 @@ async function main(): Promise<void> {
     const events = one.timelines.reduce((n, t) => n + t.events, 0);
     const bytes = one.timelines.reduce((n, t) => n + t.bytes, 0);
     const sum = (f: (t: Timeline) => number) => one.timelines.reduce((x, t) => x + f(t), 0);
-    b.rows.unshift(...gapRows(gaps));
+    b.rows.unshift(...gapRows(gaps), phaseRow(one.timelines));
     b.rows.push(
       ['history per install (parent + 3 children)', `${events} events, ${bytes} bytes (parent: ${one.timelines[0].events} events, ${one.timelines[0].bytes} bytes)`],
       ['  of which progress signals: events, workflow tasks they caused', `${sum((t) => t.signalEvents)} events, ${sum((t) => t.signalWorkflowTasks)} of ${sum((t) => t.workflowTasks.length)} workflow tasks (3 events each)`],
