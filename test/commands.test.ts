@@ -9,6 +9,7 @@ import * as m from '../src/activities/commands/microk8s';
 import * as s from '../src/activities/commands/storage';
 import * as c from '../src/activities/commands/chart';
 import * as f from '../src/activities/commands/facts';
+import { kubectlWait } from '../src/activities/commands/kube-wait';
 import * as yaml from 'js-yaml';
 
 const HOSTILE = [
@@ -60,6 +61,12 @@ test('golden commands: the exact text each builder produces', () => {
   assert.deepEqual(JSON.parse(secret.stdin!), { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls',
     metadata: { name: 'kloudspot-tls', namespace: 'default' }, data: { 'tls.crt': 'Q0VSVA==', 'tls.key': 'S0VZ' } });
   assert.deepEqual(secret.redact, ['KEY', 'S0VZ']);
+  assert.equal(kubectlWait(c.podsReady, 600).command,
+    "sudo microk8s kubectl -n default wait --for=condition=Ready pod --all '--field-selector=status.phase!=Succeeded' --timeout=600s");
+  assert.equal(kubectlWait(s.poolInstancesOnline, 60).command,
+    "sudo microk8s kubectl -n openebs wait '--for=jsonpath={.status.phase}=ONLINE' cspi -l openebs.io/cstor-pool-cluster=cstor-storage --timeout=60s");
+  assert.equal(kubectlWait({ resource: 'node/k8s-vm-2', for: 'condition=Ready' }, 0.2).command,
+    'sudo microk8s kubectl wait --for=condition=Ready node/k8s-vm-2 --timeout=1s');
 });
 
 test('hostile values stay data in every builder that takes one', () => {

@@ -10,6 +10,7 @@ import * as prep from '../src/activities/commands/node-prep';
 import * as mk from '../src/activities/commands/microk8s';
 import * as st from '../src/activities/commands/storage';
 import * as chart from '../src/activities/commands/chart';
+import { kubectlWait } from '../src/activities/commands/kube-wait';
 import { connectAll, closeAll, eventually, type SimClient, type Run } from './helpers/sim';
 import { CERT, KEY, OTHER_KEY } from './helpers/sim-tls';
 
@@ -262,12 +263,28 @@ test('TLS secret, helm status, kloudspot start/update/stop, pods', async () => {
   assert.equal(hs.stdout.split('\n').length, 2, 'helm prints JSON on one line');
   assert.equal(JSON.parse(hs.stdout).info.status, 'deployed');
   assert.deepEqual(chart.parseHelmStatus(hs.stdout, hs.code!), { exists: true, status: 'deployed', revision: 1 });
-  const pods = await eventually(async () => {
-    const ps = chart.parsePods((await run('k8s-vm-1', chart.listPods())).stdout);
-    return ps.length === 3 && ps.every((p) => p.ready && p.phase === 'Running') ? ps : undefined;
-  });
+  // kubectl wait blocks until every pod is Ready: right after it, one listing shows them all Ready.
+  const waited = await run('k8s-vm-1', kubectlWait(chart.podsReady, 60));
+  assert.equal(waited.code, 0, waited.stderr);
+  assert.match(waited.stdout, /^(pod\/(kloudspot-api|kloudspot-web|redis-master)-\S+ condition met\n){3}$/);
+  const pods = chart.parsePods((await run('k8s-vm-1', chart.listPods())).stdout);
+  assert.ok(pods.length === 3 && pods.every((p) => p.ready && p.phase === 'Running'), JSON.stringify(pods));
   assert.deepEqual(pods.map((p) => p.name.replace(/-[a-z0-9]{10}-[a-z0-9]{5}$/, '')).sort(), ['kloudspot-api', 'kloudspot-web', 'redis-master-0']);
   assert.match((await run('k8s-vm-1', chart.kloudspotUpdate())).stdout, /^Release "kloudspot" has been upgraded\. Happy Helming!\n[\s\S]*REVISION: 2\n/);
   assert.equal((await run('k8s-vm-1', chart.kloudspotStop())).stdout, 'release "kloudspot" uninstalled\n');
   assert.deepEqual(chart.parsePods((await run('k8s-vm-1', chart.listPods())).stdout), []);
+  assert.deepEqual(await run('k8s-vm-1', kubectlWait(chart.podsReady, 5)), { code: 1, signal: null, stdout: '', stderr: 'error: no matching resources found\n' });
+});
+
+test('kubectl wait: a node by name, one that does not exist, a pool phase by jsonpath', async () => {
+  const node = await run('k8s-vm-1', kubectlWait({ resource: 'node/k8s-vm-2', for: 'condition=Ready' }, 30));
+  assert.deepEqual([node.code, node.stdout], [0, 'node/k8s-vm-2 condition met\n']);
+  assert.deepEqual(await run('k8s-vm-1', kubectlWait({ resource: 'node/k8s-vm-9', for: 'condition=Ready' }, 30)),
+    { code: 1, signal: null, stdout: '', stderr: 'Error from server (NotFound): nodes "k8s-vm-9" not found\n' });
+  const pool = await run('k8s-vm-1', kubectlWait(st.poolInstancesOnline, 30));
+  assert.equal(pool.code, 0, pool.stderr);
+  assert.match(pool.stdout, /^cstorpoolinstance\.cstor\.openebs\.io\/cstor-storage-[a-z0-9]{4} condition met\n$/);
+  const never = await run('k8s-vm-1', kubectlWait({ ...st.poolInstancesOnline, for: 'jsonpath={.status.phase}=OFFLINE' }, 1));
+  assert.deepEqual([never.code, never.stdout], [1, '']);
+  assert.match(never.stderr, /^error: timed out waiting for the condition on cstorpoolinstances\/cstor-storage-[a-z0-9]{4}\n$/);
 });

@@ -2,6 +2,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import * as c from './commands/chart';
+import { kubectlWait } from './commands/kube-wait';
 import { readFile, writeFile } from './commands/node-prep';
 import { commandFailed, run, waitFor, type ActivityDeps } from './run';
 import type { StepResult } from './node-prep';
@@ -102,7 +103,7 @@ export function createChartActivities(deps: ActivityDeps) {
         const notReady = pods.filter((p) => !p.ready);
         if (pods.length > 0 && notReady.length === 0) return { done: { pods: pods.length, revision: h.revision } };
         return { seen: pods.length === 0 ? 'no pods yet' : `${notReady.length}/${pods.length} pods not ready: ${notReady.slice(0, 5).map((p) => `${p.name} ${p.reason ?? p.phase}`).join(', ')}` };
-      });
+      }, { target: first, step, command: (t) => kubectlWait(c.podsReady, t) });
     },
 
     async waitChartGone(first: SshTarget, timeoutMs: number): Promise<StepResult> {

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import * as m from './commands/microk8s';
+import { kubectlWait } from './commands/kube-wait';
 import { commandFailed, run, waitFor, type ActivityDeps } from './run';
 import type { StepResult } from './node-prep';
 import type { SshTarget } from './ssh';
@@ -56,7 +57,7 @@ export function createClusterActivities(deps: ActivityDeps) {
         const s = await status(first, step);
         const voters = [...s.datastoreMasters, ...s.datastoreStandbys];
         return voters.includes(`${address}:19001`) ? { done: true } : { seen: `datastore nodes: ${voters.join(' ') || 'none'}` };
-      });
+      }, { target: first, step, command: (t) => kubectlWait({ resource: `node/${name}`, for: 'condition=Ready' }, t) });
       return { changed: false };
     },
 

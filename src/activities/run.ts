@@ -108,9 +108,37 @@ export async function pause(deps: ActivityDeps, ms = deps.pollMs ?? 2000): Promi
   await ctx.sleep(ms);
 }
 
-/** Polls `check` until it returns a value, or fails with what it waited for and what it saw last. */
+/**
+ * A command that blocks on the node until the awaited condition may hold (`kubectl wait`), run between two checks
+ * instead of sleeping: the wait notices the change as it happens rather than up to a poll interval later, and
+ * the node does the watching. Given the seconds it may block.
+ */
+export interface BlockingWait {
+  target: SshTarget;
+  step: string;
+  command: (timeoutSeconds: number) => RemoteCommand;
+}
+
+/** Longest single blocking wait: a dropped watch or a changed plan is noticed at least this often. */
+const BLOCKING_WAIT_MAX_SECONDS = 60;
+
+async function betweenChecks(deps: ActivityDeps, deadline: number, block?: BlockingWait): Promise<void> {
+  if (!block) return pause(deps);
+  const started = Date.now();
+  const seconds = Math.min(BLOCKING_WAIT_MAX_SECONDS, Math.max(1, Math.ceil((deadline - started) / 1000)));
+  await run(deps, block.target, block.command(seconds), block.step, { timeoutMs: seconds * 1000 + 30_000 });
+  // It ended at once (the object is not there yet, the API server is restarting): fall back to the poll interval.
+  const rest = (deps.pollMs ?? 2000) - (Date.now() - started);
+  if (rest > 0) await pause(deps, rest);
+}
+
+/**
+ * Checks with `check` until it returns a value, or fails with what it waited for and what it saw last.
+ * Between checks it sleeps the poll interval, or runs `block` when the node can watch for the change itself.
+ */
 export async function waitFor<T>(
   deps: ActivityDeps, what: string, timeoutMs: number, check: () => Promise<{ done: T } | { seen: string }>,
+  block?: BlockingWait,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let seen = 'nothing yet';
@@ -121,6 +149,6 @@ export async function waitFor<T>(
     if (Date.now() >= deadline) {
       throw ApplicationFailure.create({ type: 'WaitTimedOut', nonRetryable: true, message: `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}; last seen: ${seen}` });
     }
-    await pause(deps);
+    await betweenChecks(deps, deadline, block);
   }
 }

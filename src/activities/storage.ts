@@ -2,6 +2,7 @@
 // block devices listed, the cStor pool created and waited for.
 import * as yaml from 'js-yaml';
 import * as s from './commands/storage';
+import { kubectlWait } from './commands/kube-wait';
 import { run, waitFor, type ActivityDeps } from './run';
 import type { StepResult } from './node-prep';
 import type { SshTarget } from './ssh';
@@ -72,7 +73,7 @@ export function createStorageActivities(deps: ActivityDeps) {
         const notOnline = nodes.filter((n) => !pools.some((p) => p.node === n && p.phase === 'ONLINE'));
         return notOnline.length === 0 ? { done: true }
           : { seen: pools.map((p) => `${p.name} on ${p.node}: ${p.phase || 'no phase'}`).join(', ') || 'no pool instances' };
-      });
+      }, { target: first, step, command: (t) => kubectlWait(s.poolInstancesOnline, t) });
       return { changed: false };
     },
   };

@@ -15,6 +15,8 @@ export const helmStatus = (): RemoteCommand => cmd(`sudo microk8s helm3 status $
 export const kloudspotStart = (): RemoteCommand => cmd('sudo kloudspot start');
 export const kloudspotUpdate = (): RemoteCommand => cmd('sudo kloudspot update --update-helm');
 export const kloudspotStop = (): RemoteCommand => cmd('sudo kloudspot stop');
+/** Every pod of the chart Ready; a finished Job's pod (Succeeded) is never Ready and counts as done in parsePods too. */
+export const podsReady = { resource: 'pod', namespace: CHART_NAMESPACE, for: 'condition=Ready', all: true, fieldSelector: 'status.phase!=Succeeded' };
 export const listPods = (): RemoteCommand => cmd(`${KUBECTL} -n ${CHART_NAMESPACE} get pods -o json`);
 export const tlsSecretExists = (): RemoteCommand =>
   cmd(`${KUBECTL} -n ${CHART_NAMESPACE} get secret ${TLS_SECRET} -o name`, { okCodes: [0, 1] });

@@ -37,6 +37,10 @@ export function ndmRestartMark(configMapJson: string): string | undefined {
   return (JSON.parse(configMapJson) as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations?.[NDM_RESTART_MARK];
 }
 export const listBlockDevices = (): RemoteCommand => cmd(`${KUBECTL} -n openebs get blockdevices -o json`);
+/** `kubectl wait` for every pool instance of our pool cluster to report phase ONLINE. */
+export const poolInstancesOnline = {
+  resource: 'cspi', namespace: 'openebs', for: 'jsonpath={.status.phase}=ONLINE', selector: `openebs.io/cstor-pool-cluster=${CSPC_NAME}`,
+};
 export const listPoolInstances = (): RemoteCommand =>
   cmd(`${KUBECTL} -n openebs get cspi -l ${shellQuote(`openebs.io/cstor-pool-cluster=${CSPC_NAME}`)} -o json`);
 

@@ -1,4 +1,4 @@
-// `microk8s kubectl` (kubectl 1.32): get (table, -o json|yaml|name), apply -f (JSON or YAML, List or
+// `microk8s kubectl` (kubectl 1.32): get (table, -o json|yaml|name), wait, apply -f (JSON or YAML, List or
 // multi-document), create secret tls / namespace, rollout restart. Error texts are kubectl's
 // (staging/src/k8s.io/kubectl) and the API server's StatusError messages.
 import * as yaml from 'js-yaml';
@@ -9,6 +9,7 @@ import { reconcileCspc, startNdm, validateCspc } from '../storage-sim';
 import { sha256hex } from '../random';
 import { KUBERNETES_VERSION } from '../addons-data';
 import { createSecretTls } from './kubectl-secret';
+import { waitFor } from './kubectl-wait';
 
 export const REFUSED = 'The connection to the server 127.0.0.1:16443 was refused - did you specify the right host or port?\n';
 const CRD_KINDS: Record<string, string> = { BlockDevice: 'openebs', CStorPoolCluster: 'openebs', CStorPoolInstance: 'openebs', IPAddressPool: 'metallb' };
@@ -18,7 +19,7 @@ export function kindServed(c: Cluster, kind: string): boolean {
   return !addon || c.addons.has(addon);
 }
 
-interface Flags { ns?: string; output?: string; selector?: Record<string, string>; noHeaders: boolean; files: string[]; rest: string[]; other: Map<string, string> }
+export interface Flags { ns?: string; output?: string; selector?: Record<string, string>; noHeaders: boolean; files: string[]; rest: string[]; other: Map<string, string> }
 
 function parseFlags(args: string[]): Flags {
   const f: Flags = { noHeaders: false, files: [], rest: [], other: new Map() };
@@ -49,7 +50,7 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i] + 3))).join('') + '\n').join('');
 }
 
-function nodeObjects(c: Cluster): KubeObject[] {
+export function nodeObjects(c: Cluster): KubeObject[] {
   return [...c.kubeNodes.values()].sort((a, b) => a.name.localeCompare(b.name)).map((r) => ({
     apiVersion: 'v1', kind: 'Node',
     metadata: { name: r.name, labels: { 'kubernetes.io/hostname': r.name, 'kubernetes.io/os': 'linux', 'microk8s.io/cluster': 'true' }, creationTimestamp: new Date(r.createdAt).toISOString() },
@@ -206,6 +207,7 @@ export async function kubectl(p: Proc, args: string[]): Promise<number> {
     case 'get': await p.work('command'); return get(p, c, f);
     case 'apply': return apply(p, c, f);
     case 'rollout': return rollout(p, c, f);
+    case 'wait': return waitFor(p, c, f);
     case 'create':
       if (f.rest[0] === 'secret' && f.rest[1] === 'tls') return createSecretTls(p, c, f.rest[2], f.ns ?? 'default', f.other, f.output);
       if (f.rest[0] === 'namespace' || f.rest[0] === 'ns') {
