@@ -60,8 +60,8 @@ test('3-node install: bare nodes to a ready chart, questions answered by signal;
     assert.equal(final.phase, 'done');
     const cluster = assertSeedState(fleet);
     assert.deepEqual(fleet.duplicateEffects(), [], 'no side effect happened twice');
-    await recordHistory(env.client, handle.workflowId, 'install-3-nodes_v2');
-    await recordHistory(env.client, `${handle.workflowId}/prepare/k8s-vm-2`, 'prepare-node_v2');
+    await recordHistory(env.client, handle.workflowId, 'install-3-nodes_v3');
+    await recordHistory(env.client, `${handle.workflowId}/prepare/k8s-vm-2`, 'prepare-node_v3');
 
     const effectsBefore = fleet.effects().length;
     const again = await startInstall(env.client, fleet.spec);
@@ -92,7 +92,7 @@ test('5-node install: 3 managers and 2 workers joined with --worker, a worker as
     const workerJoins = fleet.effects().filter((e) => /microk8s join .* as worker/.test(e.effect ?? '')).map((e) => e.node);
     assert.deepEqual(workerJoins.sort(), ['k8s-vm-4', 'k8s-vm-5']);
     assert.deepEqual(fleet.duplicateEffects(), []);
-    await recordHistory(env.client, handle.workflowId, 'install-5-nodes_v2');
+    await recordHistory(env.client, handle.workflowId, 'install-5-nodes_v3');
   } finally {
     await fleet.stop();
   }

@@ -2,7 +2,7 @@
 // parallel, and reused by addNode. The seed's "Configure Each System", reordered where MicroK8s needs it:
 // hostname, hosts file and static address come before the tools script installs MicroK8s (kubelet
 // registers under the hostname; dqlite pins the node's address).
-import { ApplicationFailure, condition, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, getExternalWorkflowHandle, patched, setHandler } from '@temporalio/workflow';
 import type { SshTarget } from '../activities/ssh';
 import * as api from './api';
 import type { FailureAction, NodeReport, Question, StepState } from './api';
@@ -22,6 +22,13 @@ export interface PrepareNodeInput {
 }
 
 export interface PrepareNodeResult { node: string; changed: string[]; skipped: string[] }
+
+/**
+ * The steps that take minutes on a real node: only their starts are reported to the parent. A signal costs
+ * events on both sides and a workflow task in each; reporting every step start was 40% of an install's
+ * history and half its workflow tasks (docs/performance.md), for steps that last a second.
+ */
+export const REPORTED_STEPS: ReadonlySet<string> = new Set(['apt-upgrade', 'reboot-wait', 'kloudspot-tools', 'reboot-again-wait']);
 
 export function prepareNodeWorkflowId(site: string, node: string): string {
   return `install/${site}/prepare/${node}`;
@@ -47,12 +54,15 @@ async function prepareNodeSteps(input: PrepareNodeInput): Promise<PrepareNodeRes
   });
   const report = (r: Omit<NodeReport, 'node'>) => parent.signal(api.nodeReportSignal, { node: node.name, ...r });
 
+  // Histories recorded before this change reported every step start; they replay as they were.
+  const everyStep = !patched('report-slow-steps-only');
   const changed: string[] = [];
   const skipped: string[] = [];
   const host: StepHost = {
     setStep(_n: string | undefined, id: string, state: StepState) {
-      // Only starts and failures cross to the parent: each signal costs history on both sides.
-      if (state === 'running' || state === 'skipped') report({ step: id, state }).catch(() => undefined);
+      // Only starts of long steps, skips and failures cross to the parent.
+      const reported = state === 'skipped' || (state === 'running' && (everyStep || REPORTED_STEPS.has(id)));
+      if (reported) report({ step: id, state }).catch(() => undefined);
       if (state === 'skipped') skipped.push(id);
     },
     async askFailure(stepId, n, message, lastError) {
