@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { startFleet } from '../src/sim';
-import { startInstall } from '../src/client/installs';
+import { getStatus, startInstall } from '../src/client/installs';
 import * as api from '../src/workflows/api';
 import { startInstallEnv, status, waitForQuestion, type InstallEnv } from './helpers/install';
 
@@ -27,6 +27,10 @@ test('a step that keeps failing becomes a question with command, exit code and s
     assert.match(q.lastError!, /insufficient free space/);
     const s = await status(handle);
     assert.equal(s.state, 'waiting');
+    // The child answers for its own step too.
+    const own = await env.client.workflow.getHandle(api.prepareNodeWorkflowId('retry', 'k8s-vm-3')).query(api.nodeProgressQuery);
+    assert.equal(own.step, 'shared-volume');
+    assert.ok(['failed', 'waiting'].includes(own.state), own.state);
 
     // Wrong answers are refused with the reason, and the question stays.
     await assert.rejects(handle.executeUpdate(api.resolveFailureUpdate, { args: [{ step: 'k8s-vm-9:nothing', action: 'retry' }] }),
@@ -89,6 +93,30 @@ test('abort of a node\'s prepare step (a child workflow) aborts the whole instal
     await handle.executeUpdate(api.resolveFailureUpdate, { args: [{ step: q.step!, action: 'abort' }] });
     await assert.rejects(handle.result(), (e: Error) => e instanceof WorkflowFailedError && /aborted at k8s-vm-1:hostname/.test(e.cause?.message ?? ''));
   } finally {
+    await fleet.stop();
+  }
+});
+
+test('status shows a node\'s exact step, asked of its child, though the install hears only of long steps', { timeout: 300_000 }, async () => {
+  const fleet = await startFleet({ nodes: 3, site: 'progress', seed: 15, specOverrides: selfSigned });
+  const handle = await startInstall(env.client, fleet.spec);
+  try {
+    // Node 1 stays in its (short, unreported) hostname step: the command hangs.
+    fleet.faults.add({ kind: 'hang', node: 'k8s-vm-1', match: 'hostnamectl set-hostname', times: Infinity });
+    const deadline = Date.now() + 120_000;
+    let seen: api.InstallStatus;
+    for (;;) {
+      seen = await getStatus(env.client, 'progress');
+      if (seen.nodes[0].step === 'hostname' || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual([seen.nodes[0].step, seen.nodes[0].state], ['hostname', 'running'], JSON.stringify(seen.nodes));
+    // The install's own query still names the last long step it was told of.
+    const parent = (await status(handle)).nodes[0];
+    assert.notEqual(parent.step, 'hostname');
+    assert.equal(parent.state, 'running');
+  } finally {
+    await handle.terminate('test over').catch(() => undefined);
     await fleet.stop();
   }
 });

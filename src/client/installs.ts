@@ -68,13 +68,28 @@ export function installHandle(client: Client, site: string): WorkflowHandle {
 
 export async function getStatus(client: Client, site: string, workflowId = api.installWorkflowId(site)): Promise<api.InstallStatus> {
   try {
-    return await client.workflow.getHandle(workflowId).query(api.statusQuery);
+    const status = await client.workflow.getHandle(workflowId).query(api.statusQuery);
+    return await withNodeProgress(client, status);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
       throw new UserError(`No install of site "${site}" (workflow ${workflowId}) on this server: check the name with \`kloudspot-installer list\`.`, EXIT_FAILED);
     }
     throw err;
   }
+}
+
+/**
+ * The install's status with each running node's exact step, asked of its prepare-node child: the install
+ * itself hears only of the long steps. A child that is gone or does not answer leaves the row as it was.
+ */
+async function withNodeProgress(client: Client, status: api.InstallStatus): Promise<api.InstallStatus> {
+  if (status.state !== 'running' && status.state !== 'waiting') return status;
+  const nodes = await Promise.all(status.nodes.map(async (n) => {
+    if (n.state !== 'running') return n;
+    const p = await client.workflow.getHandle(api.prepareNodeWorkflowId(status.site, n.name)).query(api.nodeProgressQuery).catch(() => undefined);
+    return p && p.state === 'running' ? { ...n, step: p.step } : n;
+  }));
+  return { ...status, nodes };
 }
 
 /** Sends an answer as an update, so a wrong answer is refused with the workflow's reason. */

@@ -66,5 +66,13 @@ export function installWorkflowId(site: string): string {
   return `install/${site}`;
 }
 
+export function prepareNodeWorkflowId(site: string, node: string): string {
+  return `${installWorkflowId(site)}/prepare/${node}`;
+}
+
+/** A prepare-node child's own step, exact: the parent hears only of the long steps (prepare-node.ts). */
+export interface NodeProgress { node: string; step: string; state: StepState }
+export const nodeProgressQuery = defineQuery<NodeProgress>('nodeProgress');
+
 /** An update definition taking one argument (for the client's generic helper). */
 export type UpdateDef<Ret, Arg> = ReturnType<typeof defineUpdate<Ret, [Arg]>>;

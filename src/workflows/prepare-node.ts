@@ -30,9 +30,7 @@ export interface PrepareNodeResult { node: string; changed: string[]; skipped: s
  */
 export const REPORTED_STEPS: ReadonlySet<string> = new Set(['apt-upgrade', 'reboot-wait', 'kloudspot-tools', 'reboot-again-wait']);
 
-export function prepareNodeWorkflowId(site: string, node: string): string {
-  return `install/${site}/prepare/${node}`;
-}
+export const prepareNodeWorkflowId = api.prepareNodeWorkflowId;
 
 export async function prepareNode(input: PrepareNodeInput): Promise<PrepareNodeResult> {
   try {
@@ -58,8 +56,11 @@ async function prepareNodeSteps(input: PrepareNodeInput): Promise<PrepareNodeRes
   const everyStep = !patched('report-slow-steps-only');
   const changed: string[] = [];
   const skipped: string[] = [];
+  let progress: api.NodeProgress = { node: node.name, step: 'pending', state: 'pending' };
+  setHandler(api.nodeProgressQuery, () => progress, { description: 'This node\'s current step (the install\'s status shows only the long ones)' });
   const host: StepHost = {
     setStep(_n: string | undefined, id: string, state: StepState) {
+      progress = { node: node.name, step: id, state };
       // Only starts of long steps, skips and failures cross to the parent.
       const reported = state === 'skipped' || (state === 'running' && (everyStep || REPORTED_STEPS.has(id)));
       if (reported) report({ step: id, state }).catch(() => undefined);
