@@ -7,10 +7,13 @@ import type { FromWorker, ToWorker, WorkerConfig, WorkerStats } from './bench-wo
 import type { FromScript, ScriptConfig } from './bench-script';
 import type { ReplayConfig, ReplayTimes } from './bench-replay';
 
+/** The worker's heap cap as docker-compose.yml runs it (NODE_OPTIONS); BENCH_NODE_FLAGS replaces it. */
+export const NODE_FLAGS = process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=384';
+
 function spawnTs(file: string, env: Record<string, string>): ChildProcess {
   // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each child (main thread and workflow threads), for finding where time goes.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean); // e.g. "--max-semi-space-size=4"
+  const flags = NODE_FLAGS.split(' ').filter(Boolean);
   // tsx/cjs as bin/kloudspot-installer.js loads it (`--import tsx` would add an ESM loader thread, ~20 MB of RSS).
   return fork(join(__dirname, file), [], { execArgv: ['--require', 'tsx/cjs', ...prof, ...flags], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }

@@ -5,6 +5,7 @@
 //   npm run bench [-- --scale 0.9 --poll-ms 100 --sites 1,10,50 --skip scripts
 //                     --worker-options '{"maxCachedWorkflows":300}']
 //   BENCH_NODE_FLAGS="--max-semi-space-size=4"   node flags for the worker and script processes
+//                                                 (default: the heap cap docker-compose.yml gives the worker)
 //   BENCH_CPU_PROF=<dir>                          V8 CPU profiles of those processes
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ import { analyseGaps, GAP_CATEGORIES, total, type GapReport } from './bench-gaps
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { installHistories, timelineOf, type Timeline } from './bench-history';
 import type { ReplayTimes } from './bench-replay';
-import { machineBusySeconds, procCpuSeconds, procMemory, runReplayProcess, runScriptProcess, startWorkerProcess, type WorkerProcess } from './bench-procs';
+import { NODE_FLAGS, machineBusySeconds, procCpuSeconds, procMemory, runReplayProcess, runScriptProcess, startWorkerProcess, type WorkerProcess } from './bench-procs';
 import { commandOrder, orderDifferences } from './bench-script';
 import type { WorkerConfig } from './bench-worker';
 
@@ -39,7 +40,8 @@ const POLL_MS = Number(arg('poll-ms', '100'));
 // The 1-site run is the overhead run and the denominator of fleet 50/1: always there.
 const SITES = [...new Set([1, ...arg('sites', '1,10,50').split(',').map(Number)])].sort((a, b) => a - b);
 const SKIP = new Set(arg('skip', '').split(',').filter(Boolean));
-const WORKER_EXTRA = JSON.parse(arg('worker-options', '{}')) as WorkerConfig['extra'];
+// The cache size docker-compose.yml sets (KLOUDSPOT_MAX_CACHED_WORKFLOWS) next to its heap cap.
+const WORKER_EXTRA = JSON.parse(arg('worker-options', '{"maxCachedWorkflows":400}')) as WorkerConfig['extra'];
 
 const s = (ms: number) => (ms / 1000).toFixed(1);
 const mb = (b: number) => (b / 2 ** 20).toFixed(0);
@@ -209,7 +211,7 @@ async function main(): Promise<void> {
   const machineStart = machineBusySeconds();
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const dataConverter = createDataConverter(readCodecKeyFile(CODEC_KEY_FILE));
-  console.log(`bench: realistic latency x${SCALE}, poll ${POLL_MS} ms, sites ${SITES.join('/')}, 3 nodes a site, worker options ${JSON.stringify(WORKER_EXTRA)}, node flags "${process.env.BENCH_NODE_FLAGS ?? ''}"`);
+  console.log(`bench: realistic latency x${SCALE}, poll ${POLL_MS} ms, sites ${SITES.join('/')}, 3 nodes a site, worker options ${JSON.stringify(WORKER_EXTRA)}, node flags "${NODE_FLAGS}"`);
   const server = await startDevServer({ uiPort: false });
   const connection = await Connection.connect({ address: server.address });
   let worker: WorkerProcess | undefined;

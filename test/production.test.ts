@@ -187,7 +187,8 @@ test('compose: the Web UI\'s codec endpoint is our codec server, which allows ex
 test('compose: the worker\'s environment is what the code reads, and it resolves to a valid configuration', () => {
   const w = svc('worker');
   const env = envOf(w);
-  const known = new Set<string>([...Object.values(ENV), ...Object.values(ENV_ALIASES)]);
+  // NODE_OPTIONS is node's own (the heap cap, docs/performance.md).
+  const known = new Set<string>([...Object.values(ENV), ...Object.values(ENV_ALIASES), 'NODE_OPTIONS']);
   for (const name of Object.keys(env)) assert.ok(known.has(name), `the worker reads ${name}`);
   assert.equal(env[ENV.taskQueue], TASK_QUEUE, 'the task queue installs are started on');
   assert.equal(w.build.dockerfile, 'Dockerfile');
@@ -204,6 +205,9 @@ test('compose: the worker\'s environment is what the code reads, and it resolves
   assert.deepEqual(cfg.health, { host: '0.0.0.0', port: 8080 });
   assert.deepEqual(cfg.metrics, { host: '0.0.0.0', port: 9464 });
   assert.ok(cfg.maxConcurrentActivities && cfg.maxConcurrentWorkflowTasks);
+  // A capped heap comes with an explicit cache size: the SDK would size the cache from the cap (10 at 192 MB).
+  const heapCap = /--max-old-space-size=(\d+)/.exec(String(env.NODE_OPTIONS ?? ''));
+  if (heapCap) assert.ok((cfg.maxCachedWorkflows ?? 0) >= 200, 'KLOUDSPOT_MAX_CACHED_WORKFLOWS set alongside --max-old-space-size');
   const expose = (w.expose as string[]).map(Number);
   assert.ok(expose.includes(cfg.health!.port) && expose.includes(cfg.metrics!.port), 'health and metrics ports exposed on the network');
   assert.ok(w.healthcheck.test.join(' ').includes('dist/src/worker/healthcheck.js'), 'the health check asks /healthz at KLOUDSPOT_HEALTH_ADDRESS');
@@ -339,6 +343,8 @@ test('worker config: flags over environment over defaults; mistakes are refused 
   assert.deepEqual(parseHostPort('[::]:9464', 'x'), { host: '::', port: 9464 });
   assert.throws(() => resolveWorkerConfig({}, { TEMPORAL_TLS_CERT: '/c.pem' }), (e: Error) => e instanceof ConfigError && /TEMPORAL_TLS_KEY/.test(e.message));
   assert.throws(() => resolveWorkerConfig({ maxConcurrentWorkflowTasks: '1' }, {}), /from 2 to/);
+  assert.equal(resolveWorkerConfig({}, { KLOUDSPOT_MAX_CACHED_WORKFLOWS: '400' }).maxCachedWorkflows, 400);
+  assert.throws(() => resolveWorkerConfig({ maxCachedWorkflows: 'lots' }, {}), /max cached workflows/);
   assert.throws(() => resolveWorkerConfig({ metricsAddress: 'metrics.local:9464' }, {}), /IP address/);
   assert.throws(() => resolveWorkerConfig({ shutdownGrace: 'soon' }, {}), /duration/);
   assert.throws(() => resolveWorkerConfig({ logFormat: 'xml' }, {}), /json or text/);

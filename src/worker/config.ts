@@ -20,6 +20,7 @@ export const ENV = {
   identity: 'KLOUDSPOT_WORKER_IDENTITY',
   maxConcurrentActivities: 'KLOUDSPOT_MAX_CONCURRENT_ACTIVITIES',
   maxConcurrentWorkflowTasks: 'KLOUDSPOT_MAX_CONCURRENT_WORKFLOW_TASKS',
+  maxCachedWorkflows: 'KLOUDSPOT_MAX_CACHED_WORKFLOWS',
   shutdownGrace: 'KLOUDSPOT_SHUTDOWN_GRACE',
   connectTimeout: 'KLOUDSPOT_CONNECT_TIMEOUT',
   codecKeyFile: 'KLOUDSPOT_CODEC_KEY_FILE',
@@ -63,6 +64,7 @@ export interface WorkerFlags {
   identity?: string;
   maxConcurrentActivities?: string;
   maxConcurrentWorkflowTasks?: string;
+  maxCachedWorkflows?: string;
   shutdownGrace?: string;
   connectTimeout?: string;
   healthAddress?: string;
@@ -85,6 +87,8 @@ export interface WorkerServiceConfig {
   identity: string;
   maxConcurrentActivities?: number;
   maxConcurrentWorkflowTasks?: number;
+  /** Workflows kept in memory; the SDK derives its default from the V8 heap limit (600 a GiB above 200 MiB). */
+  maxCachedWorkflows?: number;
   shutdownGraceMs: number;
   connectTimeoutMs: number;
   health?: HostPort;
@@ -186,6 +190,7 @@ export function resolveWorkerConfig(flags: WorkerFlags, env: NodeJS.ProcessEnv =
     identity: pick(flags.identity, ENV.identity) ?? `${process.pid}@${hostname()}`,
     maxConcurrentActivities: parseCount(pick(flags.maxConcurrentActivities, ENV.maxConcurrentActivities), 'max concurrent activities'),
     maxConcurrentWorkflowTasks: parseCount(pick(flags.maxConcurrentWorkflowTasks, ENV.maxConcurrentWorkflowTasks), 'max concurrent workflow tasks', 2),
+    maxCachedWorkflows: parseCount(pick(flags.maxCachedWorkflows, ENV.maxCachedWorkflows), 'max cached workflows', 2),
     shutdownGraceMs: parseDuration(grace, `shutdown grace (${ENV.shutdownGrace})`),
     connectTimeoutMs: parseDuration(connect, `connect timeout (${ENV.connectTimeout})`),
     health: health ? parseHostPort(health, `health address (${ENV.healthAddress})`) : undefined,

@@ -190,6 +190,7 @@ export async function startWorkerService(o: WorkerServiceOptions): Promise<Worke
         shutdownForceTime: cfg.shutdownGraceMs + FORCE_AFTER_GRACE_MS,
         ...(cfg.maxConcurrentActivities ? { maxConcurrentActivityTaskExecutions: cfg.maxConcurrentActivities } : {}),
         ...(cfg.maxConcurrentWorkflowTasks ? { maxConcurrentWorkflowTaskExecutions: cfg.maxConcurrentWorkflowTasks } : {}),
+        ...(cfg.maxCachedWorkflows ? { maxCachedWorkflows: cfg.maxCachedWorkflows } : {}),
       };
       ({ worker } = await createInstallerWorker({
         connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue, dataConverter: o.dataConverter, pool, extra,
@@ -201,6 +202,7 @@ export async function startWorkerService(o: WorkerServiceOptions): Promise<Worke
         encryption: o.dataConverter ? 'on' : 'OFF (--insecure-plaintext)',
         workflowBundle: cfg.workflowBundle ?? 'built at start',
         maxConcurrentActivities: cfg.maxConcurrentActivities, maxConcurrentWorkflowTasks: cfg.maxConcurrentWorkflowTasks,
+        maxCachedWorkflows: cfg.maxCachedWorkflows,
         health: health?.url, metrics: cfg.metrics ? `http://${formatHostPort(cfg.metrics)}/metrics` : undefined,
       });
       await worker.run();

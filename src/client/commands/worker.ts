@@ -16,6 +16,7 @@ export function registerWorker(program: Command): void {
     .option('--tls-server-name <name>', `server name to verify, if not the address's host (env ${ENV.tlsServerName})`)
     .option('--max-concurrent-activities <n>', `activities run at once by this worker (env ${ENV.maxConcurrentActivities})`)
     .option('--max-concurrent-workflow-tasks <n>', `workflow tasks run at once, 2 or more (env ${ENV.maxConcurrentWorkflowTasks})`)
+    .option('--max-cached-workflows <n>', `workflows kept in memory between their tasks (env ${ENV.maxCachedWorkflows}; default from the heap limit)`)
     .option('--shutdown-grace <duration>', `on SIGTERM/SIGINT, how long running activities may finish before they are handed back (env ${ENV.shutdownGrace}; default ${DEFAULTS.shutdownGrace})`)
     .option('--connect-timeout <duration>', `how long to retry reaching the server at start (env ${ENV.connectTimeout}; default ${DEFAULTS.connectTimeout})`)
     .option('--health-address <host:port>', `serve /healthz and /readyz here (env ${ENV.healthAddress}; off by default)`)
