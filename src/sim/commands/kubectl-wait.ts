@@ -6,8 +6,8 @@
 // a named object that does not exist: `Error from server (NotFound): <plural> "<name>" not found`. All rc 1.
 import type { Proc } from '../process';
 import type { Cluster } from '../cluster-state';
-import { RESOURCES, kindOf, qualifiedName, type KubeObject } from '../kube-store';
-import { kindServed, nodeObjects, REFUSED, type Flags } from './kubectl';
+import { qualifiedName, type KubeObject } from '../kube-store';
+import { listObjects, REFUSED, resourceArg, type Flags } from './kubectl';
 
 const WATCH_MS = 25;
 
@@ -48,23 +48,15 @@ function timeoutMs(p: Proc, flag: string | undefined): number {
 }
 
 export async function waitFor(p: Proc, c: Cluster, f: Flags): Promise<number> {
-  const [resource, name] = f.rest;
   const condition = parseFor(f.other.get('--for'));
   if (typeof condition === 'string') { p.err(`${condition}\n`); return 1; }
-  if (!resource) { p.err('error: resource(s) were provided, but no name was specified\n'); return 1; }
-  const [res, slashName] = resource.split('/');
-  const kind = kindOf(res);
-  if (!kind || !kindServed(c, kind)) { p.err(`error: the server doesn't have a resource type "${res}"\n`); return 1; }
-  const info = RESOURCES[kind];
-  const ns = info.namespaced ? f.ns ?? 'default' : undefined;
-  const wanted = name ?? slashName;
+  if (!f.rest[0]) { p.err('error: resource(s) were provided, but no name was specified\n'); return 1; }
+  const r = resourceArg(p, c, f);
+  if (!r) return 1;
+  const { kind, info, wanted } = r;
   if (!wanted && f.other.get('--all') !== 'true' && !f.selector) { p.err('error: resource(s) were provided, but no name was specified\n'); return 1; }
   const inField = fieldFilter(f.other.get('--field-selector'));
-  const list = () => {
-    c.refresh();
-    const all = kind === 'Node' ? nodeObjects(c) : c.store.list(kind, ns, f.selector);
-    return all.filter((o) => (!wanted || o.metadata.name === wanted) && inField(o));
-  };
+  const list = () => listObjects(c, r, f.selector).filter((o) => (!wanted || o.metadata.name === wanted) && inField(o));
   await p.work('command');
   const first = list();
   if (first.length === 0) {

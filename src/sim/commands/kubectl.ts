@@ -50,7 +50,7 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i] + 3))).join('') + '\n').join('');
 }
 
-export function nodeObjects(c: Cluster): KubeObject[] {
+function nodeObjects(c: Cluster): KubeObject[] {
   return [...c.kubeNodes.values()].sort((a, b) => a.name.localeCompare(b.name)).map((r) => ({
     apiVersion: 'v1', kind: 'Node',
     metadata: { name: r.name, labels: { 'kubernetes.io/hostname': r.name, 'kubernetes.io/os': 'linux', 'microk8s.io/cluster': 'true' }, creationTimestamp: new Date(r.createdAt).toISOString() },
@@ -62,17 +62,30 @@ export function nodeObjects(c: Cluster): KubeObject[] {
   }));
 }
 
-function get(p: Proc, c: Cluster, f: Flags): number {
+export interface ResourceArg { kind: string; info: (typeof RESOURCES)[string]; ns?: string; wanted?: string }
+
+/** `type`, `type name` or `type/name` as get and wait take them; undefined (error printed) for a type not served. */
+export function resourceArg(p: Proc, c: Cluster, f: Flags): ResourceArg | undefined {
   const [resource, name] = f.rest;
-  if (!resource) { p.err('You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\n'); return 1; }
   const [res, slashName] = resource.split('/');
   const kind = kindOf(res);
-  if (!kind || !kindServed(c, kind)) { p.err(`error: the server doesn't have a resource type "${res}"\n`); return 1; }
+  if (!kind || !kindServed(c, kind)) { p.err(`error: the server doesn't have a resource type "${res}"\n`); return undefined; }
   const info = RESOURCES[kind];
-  const ns = info.namespaced ? f.ns ?? 'default' : undefined;
+  return { kind, info, ns: info.namespaced ? f.ns ?? 'default' : undefined, wanted: name ?? slashName };
+}
+
+/** The objects of a kind as the API server has them now (time-based state brought up to date first). */
+export function listObjects(c: Cluster, r: ResourceArg, selector?: Record<string, string>): KubeObject[] {
   c.refresh();
-  let items = kind === 'Node' ? nodeObjects(c) : c.store.list(kind, ns, f.selector);
-  const wanted = name ?? slashName;
+  return r.kind === 'Node' ? nodeObjects(c) : c.store.list(r.kind, r.ns, selector);
+}
+
+function get(p: Proc, c: Cluster, f: Flags): number {
+  if (!f.rest[0]) { p.err('You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\n'); return 1; }
+  const r = resourceArg(p, c, f);
+  if (!r) return 1;
+  const { kind, info, ns, wanted } = r;
+  let items = listObjects(c, r, f.selector);
   if (wanted) {
     items = items.filter((o) => o.metadata.name === wanted);
     if (items.length === 0) { p.err(`Error from server (NotFound): ${info.plural}${info.group ? `.${info.group}` : ''} "${wanted}" not found\n`); return 1; }
