@@ -3,12 +3,12 @@
 import { ApplicationFailure, ChildWorkflowFailure, ParentClosePolicy, patched, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SiteSpec } from '../site/schema';
 import { CustomerKey, PhaseKey, SiteKey } from '../temporal/search-attributes';
-import type { InstallStatus, Phase } from './api';
+import { prepareNodeWorkflowId, type InstallStatus, type Phase } from './api';
 import { configureStorage } from './configure-storage';
 import { deployChart } from './deploy-chart';
 import { formCluster } from './form-cluster';
 import { runPreflight } from './preflight';
-import { prepareNode, prepareNodeWorkflowId } from './prepare-node';
+import { prepareNode } from './prepare-node';
 import { Control } from './questions';
 import { siteNodes, siteTimeouts, targetOf, type SiteContext, type SiteNode } from './site-context';
 import { InstallAborted } from './steps';

@@ -30,7 +30,6 @@ export interface PrepareNodeResult { node: string; changed: string[]; skipped: s
  */
 export const REPORTED_STEPS: ReadonlySet<string> = new Set(['apt-upgrade', 'reboot-wait', 'kloudspot-tools', 'reboot-again-wait']);
 
-export const prepareNodeWorkflowId = api.prepareNodeWorkflowId;
 
 export async function prepareNode(input: PrepareNodeInput): Promise<PrepareNodeResult> {
   try {

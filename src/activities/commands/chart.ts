@@ -2,6 +2,7 @@
 import { shellQuote } from './quote';
 import { cmd, type RemoteCommand } from './types';
 import { KUBECTL, STORAGE_CLASS } from './storage';
+import type { KubeWait } from './kube-wait';
 
 export const VALUES_FILE = '/etc/kloudspot/values.yaml';
 export const RELEASE = 'kloudspot';
@@ -16,7 +17,7 @@ export const kloudspotStart = (): RemoteCommand => cmd('sudo kloudspot start');
 export const kloudspotUpdate = (): RemoteCommand => cmd('sudo kloudspot update --update-helm');
 export const kloudspotStop = (): RemoteCommand => cmd('sudo kloudspot stop');
 /** Every pod of the chart Ready; a finished Job's pod (Succeeded) is never Ready and counts as done in parsePods too. */
-export const podsReady = { resource: 'pod', namespace: CHART_NAMESPACE, for: 'condition=Ready', all: true, fieldSelector: 'status.phase!=Succeeded' };
+export const podsReady: KubeWait = { resource: 'pod', namespace: CHART_NAMESPACE, for: 'condition=Ready', all: true, fieldSelector: 'status.phase!=Succeeded' };
 export const listPods = (): RemoteCommand => cmd(`${KUBECTL} -n ${CHART_NAMESPACE} get pods -o json`);
 export const tlsSecretExists = (): RemoteCommand =>
   cmd(`${KUBECTL} -n ${CHART_NAMESPACE} get secret ${TLS_SECRET} -o name`, { okCodes: [0, 1] });

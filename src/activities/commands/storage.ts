@@ -2,6 +2,7 @@
 // Sources: microk8s-community-addons addons/openebs, openebs/charts 3.3.0, NDM blockdevice_types.go,
 // cstor-operators docs/quick.md; see docs/commands.md.
 import { shellQuote } from './quote';
+import type { KubeWait } from './kube-wait';
 import { cmd, type RemoteCommand } from './types';
 
 export const CSPC_NAME = 'cstor-storage';
@@ -38,7 +39,7 @@ export function ndmRestartMark(configMapJson: string): string | undefined {
 }
 export const listBlockDevices = (): RemoteCommand => cmd(`${KUBECTL} -n openebs get blockdevices -o json`);
 /** `kubectl wait` for every pool instance of our pool cluster to report phase ONLINE. */
-export const poolInstancesOnline = {
+export const poolInstancesOnline: KubeWait = {
   resource: 'cspi', namespace: 'openebs', for: 'jsonpath={.status.phase}=ONLINE', selector: `openebs.io/cstor-pool-cluster=${CSPC_NAME}`,
 };
 export const listPoolInstances = (): RemoteCommand =>

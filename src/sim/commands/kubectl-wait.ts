@@ -39,12 +39,12 @@ function fieldFilter(sel: string | undefined): (o: KubeObject) => boolean {
   return (o) => (((o.status as { phase?: string } | undefined)?.phase === m[2]) === (m[1] !== '!='));
 }
 
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+
+/** `--timeout=600s` (kubectl's default 30s), in simulated time. */
 function timeoutMs(p: Proc, flag: string | undefined): number {
   const m = /^(\d+)(ms|s|m|h)?$/.exec(flag ?? '30s');
-  if (!m) return p.world.latency.seconds(30);
-  const n = Number(m[1]);
-  const s = m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : m[2] === 'h' ? n * 3600 : n;
-  return p.world.latency.seconds(s);
+  return p.world.latency.seconds(m ? Number(m[1]) * UNIT_SECONDS[m[2] ?? 's'] : 30);
 }
 
 export async function waitFor(p: Proc, c: Cluster, f: Flags): Promise<number> {
