@@ -2,10 +2,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { startFleet } from '../src/sim';
-import { getStatus, startInstall } from '../src/client/installs';
-import * as api from '../src/workflows/api';
-import { startInstallEnv, status, waitForQuestion, type InstallEnv } from './helpers/install';
+import { startFleet } from '../../src/sim';
+import { getStatus, startInstall } from '../../src/client/installs';
+import * as api from '../../src/workflows/api';
+import { startInstallEnv, status, waitForQuestion, type InstallEnv } from '../helpers/install';
 
 let env: InstallEnv;
 before(async () => { env = await startInstallEnv(); });

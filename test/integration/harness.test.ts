@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyToJSON, historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { startHarness, withWorker, workflowBundle, type TemporalHarness } from './helpers/temporal';
-import * as activities from './fixtures/ping-activities';
+import { startHarness, withWorker, workflowBundle, type TemporalHarness } from '../helpers/temporal';
+import * as activities from '../fixtures/ping-activities';
 
-const workflowsPath = require.resolve('./fixtures/ping-workflow');
+const workflowsPath = require.resolve('../fixtures/ping-workflow');
 let h: TemporalHarness;
 
 before(async () => { h = await startHarness(); });

@@ -4,11 +4,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { startFleet } from '../src/sim';
-import { makeCertificate } from '../src/client/certs';
-import { startInstall } from '../src/client/installs';
-import * as api from '../src/workflows/api';
-import { startInstallEnv, status, waitForQuestion, type InstallEnv } from './helpers/install';
+import { startFleet } from '../../src/sim';
+import { makeCertificate } from '../../src/client/certs';
+import { startInstall } from '../../src/client/installs';
+import * as api from '../../src/workflows/api';
+import { startInstallEnv, status, waitForQuestion, type InstallEnv } from '../helpers/install';
 
 let env: InstallEnv;
 before(async () => { env = await startInstallEnv(); });

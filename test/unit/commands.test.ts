@@ -3,13 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { shellQuote, shellJoin, UnquotableError } from '../src/activities/commands/quote';
-import * as prep from '../src/activities/commands/node-prep';
-import * as m from '../src/activities/commands/microk8s';
-import * as s from '../src/activities/commands/storage';
-import * as c from '../src/activities/commands/chart';
-import * as f from '../src/activities/commands/facts';
-import { kubectlWait } from '../src/activities/commands/kube-wait';
+import { shellQuote, shellJoin, UnquotableError } from '../../src/activities/commands/quote';
+import * as prep from '../../src/activities/commands/node-prep';
+import * as m from '../../src/activities/commands/microk8s';
+import * as s from '../../src/activities/commands/storage';
+import * as c from '../../src/activities/commands/chart';
+import * as f from '../../src/activities/commands/facts';
+import { kubectlWait } from '../../src/activities/commands/kube-wait';
 import * as yaml from 'js-yaml';
 
 const HOSTILE = [

@@ -1,11 +1,11 @@
 // Later operations on an installed site: update the deployment, add a worker node, uninstall the chart.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFleet } from '../src/sim';
-import { parseSiteSpec } from '../src/site/load';
-import { startInstall } from '../src/client/installs';
-import type { InstallStatus } from '../src/workflows/api';
-import { finish, startInstallEnv, type InstallEnv } from './helpers/install';
+import { startFleet } from '../../src/sim';
+import { parseSiteSpec } from '../../src/site/load';
+import { startInstall } from '../../src/client/installs';
+import type { InstallStatus } from '../../src/workflows/api';
+import { finish, startInstallEnv, type InstallEnv } from '../helpers/install';
 
 let env: InstallEnv;
 before(async () => { env = await startInstallEnv(); });

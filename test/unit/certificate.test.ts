@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkCertificatePair } from '../src/activities/chart';
-import { makeCertificate } from '../src/client/certs';
+import { checkCertificatePair } from '../../src/activities/chart';
+import { makeCertificate } from '../../src/client/certs';
 
 const good = makeCertificate('kloudspot.acme.example');
 const other = makeCertificate('other.example');

@@ -4,11 +4,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { startFleet, type Fleet } from '../src/sim';
-import { makeCertificate } from '../src/client/certs';
-import { startInstall } from '../src/client/installs';
-import * as api from '../src/workflows/api';
-import { recordHistory, startInstallEnv, status, waitForQuestion, type InstallEnv } from './helpers/install';
+import { startFleet, type Fleet } from '../../src/sim';
+import { makeCertificate } from '../../src/client/certs';
+import { startInstall } from '../../src/client/installs';
+import * as api from '../../src/workflows/api';
+import { recordHistory, startInstallEnv, status, waitForQuestion, type InstallEnv } from '../helpers/install';
 
 let env: InstallEnv;
 before(async () => { env = await startInstallEnv(); });

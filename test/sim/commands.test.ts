@@ -3,16 +3,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as yaml from 'js-yaml';
-import { startFleet, type Fleet } from '../src/sim';
-import type { RemoteCommand } from '../src/activities/commands/types';
-import * as facts from '../src/activities/commands/facts';
-import * as prep from '../src/activities/commands/node-prep';
-import * as mk from '../src/activities/commands/microk8s';
-import * as st from '../src/activities/commands/storage';
-import * as chart from '../src/activities/commands/chart';
-import { kubectlWait } from '../src/activities/commands/kube-wait';
-import { connectAll, closeAll, eventually, type SimClient, type Run } from './helpers/sim';
-import { CERT, KEY, OTHER_KEY } from './helpers/sim-tls';
+import { startFleet, type Fleet } from '../../src/sim';
+import type { RemoteCommand } from '../../src/activities/commands/types';
+import * as facts from '../../src/activities/commands/facts';
+import * as prep from '../../src/activities/commands/node-prep';
+import * as mk from '../../src/activities/commands/microk8s';
+import * as st from '../../src/activities/commands/storage';
+import * as chart from '../../src/activities/commands/chart';
+import { kubectlWait } from '../../src/activities/commands/kube-wait';
+import { connectAll, closeAll, eventually, type SimClient, type Run } from '../helpers/sim';
+import { CERT, KEY, OTHER_KEY } from '../helpers/sim-tls';
 
 let fleet: Fleet;
 let c: Record<string, SimClient>;

@@ -2,10 +2,10 @@
 // work done records no effect, so "no effect happened twice" is a meaningful assertion.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFleet, type Fleet } from '../src/sim';
-import * as prep from '../src/activities/commands/node-prep';
-import * as st from '../src/activities/commands/storage';
-import { connect, eventually, type SimClient } from './helpers/sim';
+import { startFleet, type Fleet } from '../../src/sim';
+import * as prep from '../../src/activities/commands/node-prep';
+import * as st from '../../src/activities/commands/storage';
+import { connect, eventually, type SimClient } from '../helpers/sim';
 
 let fleet: Fleet;
 let c: SimClient;
@@ -68,7 +68,7 @@ test('a real duplicate shows up in duplicateEffects()', async () => {
 });
 
 test('SFTP uploads (SshPool.upload) land with their mode and are audited; /etc is out of reach', async () => {
-  const { SshPool } = await import('../src/activities/ssh');
+  const { SshPool } = await import('../../src/activities/ssh');
   const pool = new SshPool();
   const n = fleet.node('k8s-vm-3');
   const t = { node: n.name, host: n.address, port: n.port, username: fleet.spec.ssh.user, privateKeyFile: fleet.keyFile };

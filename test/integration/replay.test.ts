@@ -7,10 +7,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { installerBundle } from '../src/worker/worker';
-import { quietRuntime, testDataConverter } from './helpers/install';
+import { installerBundle } from '../../src/worker/worker';
+import { quietRuntime, testDataConverter } from '../helpers/install';
 
-const dir = join(__dirname, 'histories');
+const dir = join(__dirname, '..', 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
 test('there are recorded histories to replay', () => {

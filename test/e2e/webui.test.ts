@@ -13,16 +13,16 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { startFleet, type Fleet } from '../src/sim';
-import { startInstall } from '../src/client/installs';
-import { readCodecKeyFile, ENCRYPTED_ENCODING } from '../src/codec/codec';
-import { startCodecServer, type CodecServer } from '../src/codec/server';
-import { freePort } from '../src/temporal/dev-server';
-import type { InstallStatus } from '../src/workflows/api';
-import { TEST_CODEC_KEY_FILE, startInstallEnv, status, waitForQuestion, type InstallEnv } from './helpers/install';
+import { startFleet, type Fleet } from '../../src/sim';
+import { startInstall } from '../../src/client/installs';
+import { readCodecKeyFile, ENCRYPTED_ENCODING } from '../../src/codec/codec';
+import { startCodecServer, type CodecServer } from '../../src/codec/server';
+import { freePort } from '../../src/temporal/dev-server';
+import type { InstallStatus } from '../../src/workflows/api';
+import { TEST_CODEC_KEY_FILE, startInstallEnv, status, waitForQuestion, type InstallEnv } from '../helpers/install';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOT = join(__dirname, '..', 'docs', 'webui-pending-question.png');
+const SCREENSHOT = join(__dirname, '..', '..', 'docs', 'webui-pending-question.png');
 const artifacts = mkdtempSync(join(tmpdir(), 'ks-webui-'));
 
 let env: InstallEnv | undefined;

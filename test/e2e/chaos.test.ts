@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-const root = join(__dirname, '..');
+const root = join(__dirname, '..', '..');
 
 test('chaos (1 site, 3 kills, 1 server restart, 1 reboot, seed 7): the install completes, nothing happens twice', { timeout: 240_000 }, async () => {
   const args = ['--import', 'tsx', join(root, 'scripts', 'chaos.ts'),

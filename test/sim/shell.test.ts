@@ -3,10 +3,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { parseScript, tokenize } from '../src/sim/shell-parse';
-import { shellJoin, shellQuote } from '../src/activities/commands/quote';
-import { startFleet, type Fleet } from '../src/sim';
-import { connect, type SimClient } from './helpers/sim';
+import { parseScript, tokenize } from '../../src/sim/shell-parse';
+import { shellJoin, shellQuote } from '../../src/activities/commands/quote';
+import { startFleet, type Fleet } from '../../src/sim';
+import { connect, type SimClient } from '../helpers/sim';
 
 const HOSTILE = [
   'plain', '', ' ', 'two words', "it's", '"double"', '$HOME', '`id`', '$(id)', 'a;b', 'a&&b', 'a|b', '>x', '<x', '\\', '\\n',

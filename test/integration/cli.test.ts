@@ -8,12 +8,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../src/sim';
-import { makeCertificate } from '../src/client/certs';
-import { installHandle } from '../src/client/installs';
-import type { InstallStatus, Question } from '../src/workflows/api';
-import { CLI, runCli, type CliResult } from './helpers/cli';
-import { TEST_CODEC_KEY_FILE, startInstallEnv, waitForQuestion, type InstallEnv } from './helpers/install';
+import { startFleet, type Fleet } from '../../src/sim';
+import { makeCertificate } from '../../src/client/certs';
+import { installHandle } from '../../src/client/installs';
+import type { InstallStatus, Question } from '../../src/workflows/api';
+import { CLI, runCli, type CliResult } from '../helpers/cli';
+import { TEST_CODEC_KEY_FILE, startInstallEnv, waitForQuestion, type InstallEnv } from '../helpers/install';
 
 // Nothing from the developer's own shell may leak into the runs.
 const CLEAN_ENV: NodeJS.ProcessEnv = {

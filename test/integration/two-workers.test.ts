@@ -11,14 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { startFleet, type Fleet } from '../src/sim';
-import { startInstall } from '../src/client/installs';
-import { freePort, startDevServer, type DevServer } from '../src/temporal/dev-server';
-import { ENV, ENV_ALIASES } from '../src/worker/config';
-import { installerBundle } from '../src/worker/worker';
-import type { InstallStatus } from '../src/workflows/api';
-import { CLI } from './helpers/cli';
-import { TEST_CODEC_KEY_FILE, testDataConverter } from './helpers/install';
+import { startFleet, type Fleet } from '../../src/sim';
+import { startInstall } from '../../src/client/installs';
+import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import { ENV, ENV_ALIASES } from '../../src/worker/config';
+import { installerBundle } from '../../src/worker/worker';
+import type { InstallStatus } from '../../src/workflows/api';
+import { CLI } from '../helpers/cli';
+import { TEST_CODEC_KEY_FILE, testDataConverter } from '../helpers/install';
 
 interface WorkerProc {
   identity: string;

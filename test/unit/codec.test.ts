@@ -1,28 +1,22 @@
-// Payload encryption end to end: the codec, its keys, the codec server the Web UI calls, redaction, and a real
-// dev-server run whose raw history (read without the codec) holds no plaintext input and no failure secret.
+// Payload encryption: the codec, its keys, redaction and the codec server the Web UI calls (an HTTP server in
+// this process). The dev-server run whose raw history holds no plaintext is test/integration/codec-history.test.ts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { Client, WorkflowFailedError } from '@temporalio/client';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { AesGcmCodec, ENCRYPTED_ENCODING, generateKeyFile, loadCodecKeys, rotateKeyFile, type CodecKeys } from '../src/codec/codec';
-import { FAILURE_CONVERTER_PATH, NO_KEY_MESSAGE, createDataConverter, resolveDataConverter } from '../src/codec/data-converter';
-import { REDACTED, redactPayload, redactText } from '../src/codec/redact';
-import { startCodecServer, type CodecServer } from '../src/codec/server';
-import { startHarness, quietLogger, type TemporalHarness } from './helpers/temporal';
-import { CERT, KEY } from './helpers/sim-tls';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { AesGcmCodec, ENCRYPTED_ENCODING, generateKeyFile, loadCodecKeys, rotateKeyFile } from '../../src/codec/codec';
+import { FAILURE_CONVERTER_PATH, NO_KEY_MESSAGE, resolveDataConverter } from '../../src/codec/data-converter';
+import { REDACTED, redactPayload, redactText } from '../../src/codec/redact';
+import { startCodecServer, type CodecServer } from '../../src/codec/server';
+import { CERT, KEY } from '../helpers/sim-tls';
+import { TOKEN, UI, call, fromJson, keysOf, toJson, value } from '../helpers/codec';
 
-const keysOf = (entries: Record<string, Buffer>, current: string): CodecKeys => ({ current, keys: new Map(Object.entries(entries)) });
 const K1 = randomBytes(32);
 const K2 = randomBytes(32);
 const meta = (p: Payload, k: string) => (p.metadata?.[k] ? Buffer.from(p.metadata[k]).toString() : undefined);
-const value = (p: Payload) => defaultPayloadConverter.fromPayload(p);
 const tmp = () => mkdtempSync(join(tmpdir(), 'ks-codec-'));
 
 describe('codec', () => {
@@ -155,34 +149,6 @@ describe('redaction for /decode', () => {
   });
 });
 
-/** A raw HTTP call, so the test controls every header (Origin and Host included) the way a browser would send them. */
-function call(url: string, o: { method?: string; path: string; headers?: Record<string, string>; body?: unknown }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: any }> {
-  return new Promise((resolve, reject) => {
-    const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
-    const req = request(url + o.path, { method: o.method ?? 'POST', headers: o.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode!, headers: res.headers, json: text ? JSON.parse(text) : undefined });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const UI = 'http://localhost:8233';
-const TOKEN = 'test-token-0123456789abcdef';
-const toJson = (p: Payload) => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])),
-  data: Buffer.from(p.data ?? []).toString('base64'),
-});
-const fromJson = (p: { metadata: Record<string, string>; data: string }): Payload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
-  data: Buffer.from(p.data, 'base64'),
-});
-
 describe('codec server', () => {
   const keys = keysOf({ k1: K1 }, 'k1');
   const codec = new AesGcmCodec(keys);
@@ -265,82 +231,6 @@ describe('codec server', () => {
       assert.equal((await call(open.url, { path: '/decode', headers: { ...h, Host: 'rebound.evil.example' }, body: { payloads: [] } })).status, 403);
     } finally {
       await open.close();
-    }
-  });
-});
-
-function body64(pem: string): string { return pem.split('\n').slice(1, -2).join(''); }
-
-/** Every payload object (metadata + data) in a JSON history. */
-function payloadsIn(v: unknown, out: { metadata: Record<string, string>; data?: string }[] = []) {
-  if (Array.isArray(v)) v.forEach((x) => payloadsIn(x, out));
-  else if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    if (o.metadata && typeof o.metadata === 'object' && 'encoding' in (o.metadata as object)) out.push(o as never);
-    Object.values(o).forEach((x) => payloadsIn(x, out));
-  }
-  return out;
-}
-
-describe('a real dev server with the codec', () => {
-  let h: TemporalHarness;
-  const keys = keysOf({ k1: K1 }, 'k1');
-  const SECRET = 'join-token-7f3a9c51e2';
-
-  before(async () => {
-    // The SDK's default worker log prints failed activities' messages (this test's secret) at WARN.
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    h = await startHarness();
-  });
-  after(async () => { await h?.stop(); });
-
-  test('history holds only ciphertext, failure messages included; the codec client and the codec server read it', async () => {
-    const dataConverter = createDataConverter(keys);
-    const client = new Client({ connection: h.client.connection, namespace: h.server.namespace, dataConverter });
-    // The failure converter runs inside the sandbox too, so the bundle is built with its path.
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/ping-workflow'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger });
-    const activities = {
-      async echo(text: string): Promise<string> {
-        if (text.startsWith('fail')) throw ApplicationFailure.nonRetryable(`microk8s join 10.0.0.1:25000/${SECRET} failed\n${KEY}`, 'JoinFailed');
-        return text.toUpperCase();
-      },
-    };
-    const worker = await Worker.create({ connection: h.nativeConnection, namespace: h.server.namespace, taskQueue: 'codec', workflowBundle, activities, dataConverter });
-    const failed = await worker.runUntil(async () => {
-      assert.equal(await client.workflow.execute('ping', { taskQueue: 'codec', workflowId: 'codec-ok', args: ['temporal'] }), 'pong: TEMPORAL');
-      return client.workflow.execute('ping', { taskQueue: 'codec', workflowId: 'codec-fail', args: ['fail'] }).then(() => undefined, (e: unknown) => e);
-    });
-    assert.ok(failed instanceof WorkflowFailedError);
-    assert.match(String(((failed.cause as Error)?.cause as Error | undefined)?.message), new RegExp(SECRET), 'the codec client decodes the failure message');
-
-    // Raw history, read with a plain client (no codec).
-    for (const id of ['codec-ok', 'codec-fail']) {
-      const raw = historyToJSON(await h.client.workflow.getHandle(id).fetchHistory());
-      for (const plain of ['"temporal"', 'pong: TEMPORAL', SECRET, body64(KEY).slice(0, 24), 'microk8s join']) {
-        assert.ok(!raw.includes(plain), `${id}: ${plain} in the raw history`);
-        assert.ok(!raw.includes(Buffer.from(plain).toString('base64').slice(0, 12)), `${id}: base64 of ${plain} in the raw history`);
-      }
-      const payloads = payloadsIn(JSON.parse(raw));
-      assert.ok(payloads.length >= 3, `${id}: payloads found`);
-      for (const p of payloads) assert.equal(Buffer.from(p.metadata.encoding, 'base64').toString(), ENCRYPTED_ENCODING, `${id}: every payload encrypted`);
-      // The only "temporal" left may be the SDK's own name and build id, which the server records in every run.
-      const withoutSdkIds = raw.replace(/"sdkName": "temporal-typescript"/g, '').replace(/"buildId": "@temporalio\/worker@[^"]*"/g, '');
-      assert.doesNotMatch(withoutSdkIds, /temporal/i, `${id}: the input string (any case) appears nowhere in the raw history`);
-    }
-
-    // The codec server decodes the same raw payloads for the UI, with the private key redacted from the failure.
-    const server = await startCodecServer({ port: 0, keys, allowedOrigin: UI, token: TOKEN });
-    try {
-      const raw = JSON.parse(historyToJSON(await h.client.workflow.getHandle('codec-fail').fetchHistory()));
-      const failedEvent = raw.events.find((e: Record<string, unknown>) => e.activityTaskFailedEventAttributes);
-      const attrs = failedEvent.activityTaskFailedEventAttributes.failure.encodedAttributes;
-      const r = await call(server.url, { path: '/decode', headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', Origin: UI, Authorization: `Bearer ${TOKEN}` }, body: { payloads: [attrs] } });
-      assert.equal(r.status, 200);
-      const decoded = value(fromJson(r.json.payloads[0])) as { message: string };
-      assert.match(decoded.message, new RegExp(`microk8s join .*${SECRET} failed`));
-      assert.ok(decoded.message.includes(REDACTED) && !decoded.message.includes(body64(KEY).slice(0, 24)));
-    } finally {
-      await server.close();
     }
   });
 });
