@@ -16,7 +16,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
 # 2. Build: TypeScript compiled to dist/ (tsc type-checks as it goes), then the workflow bundle written once,
-#    from the same lockfile, so it matches the @temporalio/worker that runs it.
+#    from the same lockfile, so it matches the @temporalio/worker that runs it. The node simulator, the demo and
+#    the throwaway-certificate code are development tools: removed here (src/client/dev-only.ts lists them), so
+#    `sim` and `dev --simulate` say "not in this build" in the image.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -25,6 +27,7 @@ COPY tsconfig.json ./
 COPY deploy/tsconfig.build.json ./deploy/
 COPY src ./src
 RUN npx tsc -p deploy/tsconfig.build.json \
+ && rm -rf dist/src/sim dist/src/client/demo.js dist/src/client/demo.js.map dist/src/client/certs.js dist/src/client/certs.js.map \
  && node dist/src/worker/build-bundle.js dist/workflow-bundle.js
 
 # 3. Runtime: node, production node_modules, compiled code and the bundle; runs as the unprivileged node user.

@@ -11,6 +11,9 @@ import { registerWorker } from './commands/worker';
 import { registerCodec } from './commands/codec';
 import { registerDev } from './commands/dev';
 import { registerMaintenance } from './commands/maintenance';
+import { registerSetup } from './commands/setup';
+import { NamespaceNotReadyError } from '../temporal/namespace-check';
+import { describeServerError } from '../temporal/server-errors';
 
 const program = new Command('kloudspot-installer')
   .description('Durable installer: bare Ubuntu 22.04 machines to an HA MicroK8s cluster running the Kloudspot chart')
@@ -29,6 +32,7 @@ const program = new Command('kloudspot-installer')
   .exitOverride();
 
 addConnectionOptions(program);
+registerSetup(program);
 registerValidate(program);
 registerSim(program);
 registerInstall(program);
@@ -51,13 +55,18 @@ function report(err: unknown): number {
     process.stderr.write(err.message + '\n');
     return EXIT_BAD_INPUT;
   }
+  if (err instanceof NamespaceNotReadyError) {
+    process.stderr.write(err.message + '\n');
+    return EXIT_FAILED;
+  }
   if (err instanceof UserError) {
     process.stderr.write(err.message + '\n');
     if (debug && err.stack) process.stderr.write(err.stack + '\n');
     return err.exitCode;
   }
   const e = err as Error;
-  process.stderr.write(`Error: ${e?.message ?? String(err)}\n`);
+  // A call the server refused: its status code and message, never only the SDK's "Failed to start Workflow".
+  process.stderr.write(`Error: ${describeServerError(err) ?? e?.message ?? String(err)}\n`);
   if (debug && e?.stack) process.stderr.write(e.stack + '\n');
   else process.stderr.write('(run with --debug for details)\n');
   return EXIT_FAILED;

@@ -7,12 +7,21 @@ import { delimiter, join } from 'node:path';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 
-export function temporalCacheDir(): string {
-  const base = process.env.KLOUDSPOT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kloudspot-installer');
-  return join(base, `temporal-${TEMPORAL_CLI_VERSION}`);
+/** Where build outputs are kept, outside the repo: $KLOUDSPOT_CACHE_DIR or ~/.cache/kloudspot-installer. */
+export function kloudspotCacheBase(): string {
+  return process.env.KLOUDSPOT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kloudspot-installer');
 }
 
-function isExecutable(file: string): boolean {
+export function temporalCacheDir(): string {
+  return join(kloudspotCacheBase(), `temporal-${TEMPORAL_CLI_VERSION}`);
+}
+
+/** The Go toolchain, on PATH or where the official tarball puts it. */
+export function goBinary(): string | undefined {
+  return onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+}
+
+export function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return true;
@@ -21,7 +30,7 @@ function isExecutable(file: string): boolean {
   }
 }
 
-function onPath(name: string): string | undefined {
+export function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir && isExecutable(join(dir, name))) return join(dir, name);
   }
@@ -54,7 +63,7 @@ export function resolveTemporalCli(log: (line: string) => void = (l) => process.
   const cached = join(cacheDir, 'temporal');
   if (isExecutable(cached)) return cached;
 
-  const go = onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const go = goBinary();
   if (!go) throw new TemporalCliMissingError('no `go` toolchain to build it with');
   mkdirSync(cacheDir, { recursive: true });
   log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${cacheDir} (once; this takes several minutes)...`);

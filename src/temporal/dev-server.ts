@@ -20,6 +20,8 @@ export interface DevServerOptions {
   /** Namespace retention, e.g. '720h' (the dev server defaults to 24 h). */
   retention?: string;
   codecEndpoint?: string;
+  /** Register the installer's search attributes at start (default true); false: a plain server, as a user's may be. */
+  searchAttributes?: boolean;
   /** How long to wait for the server to answer. */
   startTimeoutMs?: number;
   log?: (line: string) => void;
@@ -60,7 +62,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     uiUrl = `http://${ip}:${uiPort}`;
   }
   if (opts.codecEndpoint) args.push('--ui-codec-endpoint', opts.codecEndpoint);
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  if (opts.searchAttributes !== false) for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   // Updates are used by the CLI to get validated answers.
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
 

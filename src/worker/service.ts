@@ -5,7 +5,7 @@
 import { IllegalStateError, type DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { SshPool } from '../activities/ssh';
-import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
+import { NamespaceNotReadyError, requireNamespaceReady } from '../temporal/namespace-check';
 import { ConfigError, formatHostPort, loadTls, type WorkerServiceConfig } from './config';
 import { startHealthServer, type HealthServer, type ServiceState } from './health';
 import { createServiceLogger, sshEventLogger, type ServiceLogger } from './logging';
@@ -30,6 +30,8 @@ export interface WorkerService {
   done: Promise<number>;
   /** What a signal does: a graceful shutdown (idempotent). */
   shutdown(reason: string): void;
+  /** Why it refused to start when the namespace is not set up (the paragraph for the person). */
+  notReady(): NamespaceNotReadyError | undefined;
 }
 
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -85,24 +87,6 @@ async function connect(cfg: WorkerServiceConfig, tls: ReturnType<typeof loadTls>
   }
 }
 
-/** The installer's workflows upsert these; missing ones fail every workflow task, so say so at start. */
-async function checkSearchAttributes(connection: NativeConnection, cfg: WorkerServiceConfig, logger: ServiceLogger): Promise<void> {
-  try {
-    const r = await connection.withDeadline(Date.now() + 5000, () => connection.operatorService.listSearchAttributes({ namespace: cfg.namespace }));
-    const have = r.customAttributes ?? {};
-    const missing = Object.keys(SEARCH_ATTRIBUTES).filter((name) => !(name in have));
-    if (missing.length) {
-      logger.error('search attributes missing on the server: installs will fail until they are registered', {
-        namespace: cfg.namespace, missing,
-        fix: missing.map((n) => `temporal operator search-attribute create --namespace ${cfg.namespace} --name ${n} --type ${SEARCH_ATTRIBUTES[n as keyof typeof SEARCH_ATTRIBUTES]}`).join(' && '),
-      });
-    }
-  } catch (err) {
-    // Temporal Cloud refuses the operator service to workers; register them there with tcld or the UI.
-    logger.debug('could not list search attributes', { error: err as Error });
-  }
-}
-
 export async function startWorkerService(o: WorkerServiceOptions): Promise<WorkerService> {
   const cfg = o.config;
   // TLS files are read now, so a missing one is a configuration error before anything starts.
@@ -115,6 +99,7 @@ export async function startWorkerService(o: WorkerServiceOptions): Promise<Worke
   let worker: Worker | undefined;
   let connection: NativeConnection | undefined;
   let stopRequestedAt: number | undefined;
+  let fatal: NamespaceNotReadyError | undefined;
 
   const currentState = (): ServiceState => {
     if (state === 'FAILED' || state === 'STOPPED' || !worker) return state;
@@ -183,7 +168,8 @@ export async function startWorkerService(o: WorkerServiceOptions): Promise<Worke
       logger.info('connecting to Temporal', { address: cfg.address, namespace: cfg.namespace, tls: Boolean(cfg.tls), mtls: Boolean(cfg.tls?.cert), apiKey: Boolean(cfg.apiKey) });
       connection = await connect(cfg, tls, logger, stop.signal);
       if (!connection) { state = 'STOPPED'; return 0; }
-      await checkSearchAttributes(connection, cfg, logger);
+      // Missing search attributes would fail every workflow task: refuse to start, naming them and the fix.
+      await connection.withDeadline(Date.now() + 10_000, () => requireNamespaceReady(connection!, cfg.namespace, cfg.address));
       const extra = {
         identity: cfg.identity,
         shutdownGraceTime: cfg.shutdownGraceMs,
@@ -211,6 +197,7 @@ export async function startWorkerService(o: WorkerServiceOptions): Promise<Worke
     } catch (err) {
       state = 'FAILED';
       code = 1;
+      if (err instanceof NamespaceNotReadyError) fatal = err;
       logger.error('worker failed', { error: err as Error });
     } finally {
       for (const [sig, h] of handlers) process.off(sig, h);
@@ -221,5 +208,5 @@ export async function startWorkerService(o: WorkerServiceOptions): Promise<Worke
     return code;
   })();
 
-  return { logger, health, done, shutdown };
+  return { logger, health, done, shutdown, notReady: () => fatal };
 }

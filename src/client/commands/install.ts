@@ -4,6 +4,7 @@ import { EXIT_FAILED } from '../errors';
 import { getStatus, listInstalls, startInstall } from '../installs';
 import { renderStatus } from '../render';
 import { watchInstall } from '../watch';
+import { requireNamespaceReady } from '../../temporal/namespace-check';
 import { clientFor, globals } from './common';
 
 export function registerInstall(program: Command): void {
@@ -15,6 +16,7 @@ export function registerInstall(program: Command): void {
     .action(async (file: string, opts: { watch?: boolean }, cmd: Command) => {
       const spec = loadSiteSpecFile(file);
       const client = await clientFor(cmd);
+      await requireNamespaceReady(client.connection, client.options.namespace, globals(cmd).address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233');
       const handle = await startInstall(client, spec);
       process.stdout.write(`Started ${handle.workflowId} for ${summarizeSpec(spec)}\n`);
       if (opts.watch) {

@@ -2,6 +2,7 @@ import { copyFileSync, chmodSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_BAD_INPUT, UserError } from '../errors';
+import { loadDevOnly } from '../dev-only';
 
 interface SimOptions { nodes: string; specOut: string; keyOut?: string; seed: string; latency: string; port?: string; site?: string }
 
@@ -17,7 +18,7 @@ export function registerSim(program: Command): void {
     .option('--site <name>', 'the site name in the spec')
     .addHelpText('after', '\nExample:\n  $ kloudspot-installer sim --nodes 3 --spec-out site.yaml\n  $ kloudspot-installer install site.yaml   # in another terminal')
     .action(async (o: SimOptions) => {
-      const { startFleet } = (require('../../sim') as typeof import('../../sim'));
+      const { startFleet } = loadDevOnly('`kloudspot-installer sim`', '../../sim', () => require('../../sim') as typeof import('../../sim'));
       const nodes = Number(o.nodes);
       if (!Number.isInteger(nodes) || nodes < 3 || nodes > 64) throw new UserError(`--nodes ${o.nodes}: give a whole number from 3 to 64`, EXIT_BAD_INPUT);
       if (o.latency !== 'fast' && o.latency !== 'realistic') throw new UserError(`--latency ${o.latency}: give fast or realistic`, EXIT_BAD_INPUT);

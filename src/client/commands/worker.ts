@@ -52,6 +52,8 @@ export function registerWorker(program: Command): void {
         throw err;
       }
       const exitCode = await service.done;
+      const notReady = service.notReady();
+      if (notReady) process.stderr.write(`${notReady.message}\n`);
       process.exitCode = exitCode;
       // Whatever native handle might linger, a stopped service ends its process.
       setTimeout(() => process.exit(exitCode), 3000).unref();
