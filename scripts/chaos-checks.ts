@@ -2,9 +2,9 @@
 // Reads the simulated machines and their audit logs directly (the ground truth, not what the installer says).
 import type { Fleet } from '../src/sim';
 import type { AuditEntry } from '../src/sim';
-import { CSPC_NAME } from '../src/activities/commands/storage';
+import { CSPC_NAME } from '../src/activities/commands/openebs';
 import { TLS_KEY_FILE, VALUES_FILE, TLS_SECRET } from '../src/activities/commands/chart';
-import { NETPLAN_FILE } from '../src/activities/commands/node-prep';
+import { NETPLAN_FILE } from '../src/activities/commands/netplan';
 
 export interface Duplicate { site: string; node: string; effect: string; count: number }
 

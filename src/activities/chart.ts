@@ -1,9 +1,11 @@
 // deploy-chart steps: values file, TLS secret, `kloudspot start|update|stop`, waiting for healthy pods.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/activity';
 import * as c from './commands/chart';
-import { kubectlWait } from './commands/kube-wait';
-import { readFile, writeFile } from './commands/node-prep';
+import { readFile, writeFile } from './commands/files';
+import { helmStatus, parseHelmStatus } from './commands/helm';
+import { kubectlWait } from './commands/kubectl';
+import * as tools from './commands/tools';
+import { failure, FailureType } from './failures';
 import { commandFailed, run, waitFor, type ActivityDeps } from './run';
 import type { StepResult } from './node-prep';
 import type { SshTarget } from './ssh';
@@ -34,9 +36,9 @@ export function checkCertificatePair(certificatePem: string, privateKeyPem: stri
 }
 
 export function createChartActivities(deps: ActivityDeps) {
-  const helm = async (first: SshTarget, step: string) => {
-    const r = await run(deps, first, c.helmStatus(), step);
-    return c.parseHelmStatus(r.stdout, r.code);
+  const helm = async (first: SshTarget) => {
+    const r = await run(deps, first, helmStatus());
+    return parseHelmStatus(r.stdout, r.code);
   };
 
   return {
@@ -45,71 +47,63 @@ export function createChartActivities(deps: ActivityDeps) {
     },
 
     async writeValuesFile(first: SshTarget, values: c.ChartValuesInput): Promise<StepResult> {
-      const step = 'values file';
       const content = c.renderValues(values);
-      const current = await run(deps, first, readFile(c.VALUES_FILE), step);
+      const current = await run(deps, first, readFile(c.VALUES_FILE));
       if (current.code === 0 && current.stdout === content) return { changed: false };
-      await run(deps, first, writeFile(c.VALUES_FILE, content, '0644'), step);
+      await run(deps, first, writeFile(c.VALUES_FILE, content, '0644'));
       return { changed: true };
     },
 
     async tlsSecretPresent(first: SshTarget): Promise<boolean> {
-      return (await run(deps, first, c.tlsSecretExists(), 'TLS secret')).code === 0;
+      return (await run(deps, first, c.tlsSecretExists())).code === 0;
     },
 
     /** The pair travels on stdin straight into `kubectl apply`: the key is never written to the node's disk. */
     async installTlsSecret(first: SshTarget, certificatePem: string, privateKeyPem: string): Promise<StepResult> {
-      const step = 'TLS secret';
       // A retry after the Secret was created does not send the key again.
-      if ((await run(deps, first, c.tlsSecretExists(), step)).code === 0) return { changed: false };
-      const r = await run(deps, first, c.applyTlsSecretManifest(certificatePem, privateKeyPem), step);
+      if ((await run(deps, first, c.tlsSecretExists())).code === 0) return { changed: false };
+      const r = await run(deps, first, c.applyTlsSecretManifest(certificatePem, privateKeyPem));
       return { changed: !/ unchanged$/m.test(r.stdout) };
     },
 
     async startChart(first: SshTarget): Promise<StepResult> {
-      const step = 'kloudspot start';
-      const h = await helm(first, step);
+      const h = await helm(first);
       if (h.exists && h.status === 'deployed') return { changed: false, detail: `revision ${h.revision}` };
       if (h.exists && h.status !== 'deployed') {
-        throw ApplicationFailure.create({ type: 'ReleaseNotDeployed', nonRetryable: true,
-          message: `release ${c.RELEASE} exists with status ${h.status}: inspect it with \`microk8s helm3 status ${c.RELEASE}\`, fix or \`kloudspot stop\`, then retry` });
+        throw failure(FailureType.ReleaseNotDeployed, `release ${c.RELEASE} exists with status ${h.status}: inspect it with \`microk8s helm3 status ${c.RELEASE}\`, fix or \`kloudspot stop\`, then retry`, { nonRetryable: true });
       }
-      await run(deps, first, c.kloudspotStart(), step, { timeoutMs: 30 * 60_000 });
+      await run(deps, first, tools.kloudspotStart(), { timeoutMs: 30 * 60_000 });
       return { changed: true };
     },
 
     async updateChart(first: SshTarget): Promise<StepResult> {
-      const step = 'kloudspot update';
-      const before = await helm(first, step);
-      if (!before.exists) throw ApplicationFailure.create({ type: 'ReleaseMissing', nonRetryable: true, message: `release ${c.RELEASE} is not installed: run an install first` });
-      await run(deps, first, c.kloudspotUpdate(), step, { timeoutMs: 30 * 60_000 });
-      return { changed: true, detail: `revision ${before.revision} -> ${(await helm(first, step)).revision}` };
+      const before = await helm(first);
+      if (!before.exists) throw failure(FailureType.ReleaseMissing, `release ${c.RELEASE} is not installed: run an install first`, { nonRetryable: true });
+      await run(deps, first, tools.kloudspotUpdate(), { timeoutMs: 30 * 60_000 });
+      return { changed: true, detail: `revision ${before.revision} -> ${(await helm(first)).revision}` };
     },
 
     async stopChart(first: SshTarget): Promise<StepResult> {
-      const step = 'kloudspot stop';
-      if (!(await helm(first, step)).exists) return { changed: false, detail: 'not installed' };
-      const r = await run(deps, first, c.kloudspotStop(), step, { timeoutMs: 30 * 60_000 });
-      if ((await helm(first, step)).exists) throw commandFailed(first, step, r, 'the release is still there');
+      if (!(await helm(first)).exists) return { changed: false, detail: 'not installed' };
+      const r = await run(deps, first, tools.kloudspotStop(), { timeoutMs: 30 * 60_000 });
+      if ((await helm(first)).exists) throw commandFailed(first, r, 'the release is still there');
       return { changed: true };
     },
 
     async waitChartReady(first: SshTarget, timeoutMs: number): Promise<{ pods: number; revision?: number }> {
-      const step = 'chart ready';
       return waitFor<{ pods: number; revision?: number }>(deps, `release ${c.RELEASE} deployed and every pod Ready`, timeoutMs, async () => {
-        const h = await helm(first, step);
+        const h = await helm(first);
         if (!h.exists || h.status !== 'deployed') return { seen: h.exists ? `release status ${h.status}` : 'release not found' };
-        const pods = c.parsePods((await run(deps, first, c.listPods(), step)).stdout);
+        const pods = c.parsePods((await run(deps, first, c.listPods())).stdout);
         const notReady = pods.filter((p) => !p.ready);
         if (pods.length > 0 && notReady.length === 0) return { done: { pods: pods.length, revision: h.revision } };
         return { seen: pods.length === 0 ? 'no pods yet' : `${notReady.length}/${pods.length} pods not ready: ${notReady.slice(0, 5).map((p) => `${p.name} ${p.reason ?? p.phase}`).join(', ')}` };
-      }, { target: first, step, command: (t) => kubectlWait(c.podsReady, t) });
+      }, { target: first, command: (t) => kubectlWait(c.podsReady, t) });
     },
 
     async waitChartGone(first: SshTarget, timeoutMs: number): Promise<StepResult> {
-      const step = 'chart removed';
       await waitFor(deps, 'the chart\'s pods to go', timeoutMs, async () => {
-        const pods = c.parsePods((await run(deps, first, c.listPods(), step)).stdout);
+        const pods = c.parsePods((await run(deps, first, c.listPods())).stdout);
         return pods.length === 0 ? { done: true } : { seen: `${pods.length} pods left` };
       });
       return { changed: false };

@@ -1,8 +1,8 @@
 // form-cluster steps: join nodes to the first manager one at a time, wait for HA, enable add-ons.
 import { randomBytes } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/activity';
+import { kubectlWait } from './commands/kubectl';
 import * as m from './commands/microk8s';
-import { kubectlWait } from './commands/kube-wait';
+import { failure, FailureType } from './failures';
 import { commandFailed, run, waitFor, type ActivityDeps } from './run';
 import type { StepResult } from './node-prep';
 import type { SshTarget } from './ssh';
@@ -10,61 +10,57 @@ import type { SshTarget } from './ssh';
 export interface JoinInput { first: SshTarget; joiner: SshTarget; joinerName: string; worker: boolean }
 
 export function createClusterActivities(deps: ActivityDeps) {
-  const status = async (t: SshTarget, step: string) => m.parseStatus((await run(deps, t, m.status(), step)).stdout);
-  const nodes = async (t: SshTarget, step: string) => m.parseKubeNodes((await run(deps, t, m.getNodes(), step)).stdout);
+  const status = async (t: SshTarget) => m.parseStatus((await run(deps, t, m.status())).stdout);
+  const nodes = async (t: SshTarget) => m.parseKubeNodes((await run(deps, t, m.getNodes())).stdout);
 
   /** Whether `joiner` already belongs to `first`'s cluster, judged on the joiner itself. */
-  async function alreadyJoined(i: JoinInput, step: string): Promise<boolean> {
-    if (i.worker) return (await run(deps, i.joiner, m.workerClusteredLock(), step)).code === 0;
-    const s = await status(i.joiner, step);
+  async function alreadyJoined(i: JoinInput): Promise<boolean> {
+    if (i.worker) return (await run(deps, i.joiner, m.workerClusteredLock())).code === 0;
+    const s = await status(i.joiner);
     return [...s.datastoreMasters, ...s.datastoreStandbys].some((a) => a.startsWith(`${i.first.host}:`));
   }
 
   return {
     async waitMicroK8sReady(t: SshTarget, timeoutMs: number): Promise<StepResult> {
-      const step = 'microk8s ready';
       const seconds = Math.max(30, Math.round(timeoutMs / 1000));
-      const r = await run(deps, t, m.waitReady(seconds), step, { timeoutMs: timeoutMs + 30_000 });
+      const r = await run(deps, t, m.waitReady(seconds), { timeoutMs: timeoutMs + 30_000 });
       const s = m.parseStatus(r.stdout);
-      if (r.code !== 0 || !(s.running || s.workerOnly)) throw commandFailed(t, step, r, 'microk8s is not running');
+      if (r.code !== 0 || !(s.running || s.workerOnly)) throw commandFailed(t, r, 'microk8s is not running');
       return { changed: false };
     },
 
     /** One join: a fresh token on the first manager, used at once by the joiner. */
     async joinCluster(i: JoinInput): Promise<StepResult> {
-      const step = `join ${i.joinerName}`;
-      if (await alreadyJoined(i, step)) return { changed: false, detail: 'already a member' };
+      if (await alreadyJoined(i)) return { changed: false, detail: 'already a member' };
       const token = randomBytes(16).toString('hex');
-      const added = await run(deps, i.first, m.addNode(token), step);
+      const added = await run(deps, i.first, m.addNode(token));
       const url = m.pickJoinUrl(added.stdout, i.first.host, token);
       const secrets = [token, url];
-      const joined = await run(deps, i.joiner, { ...m.join(url, i.worker, secrets), okCodes: [0, 1] }, step, { timeoutMs: 10 * 60_000 });
+      const joined = await run(deps, i.joiner, { ...m.join(url, i.worker, secrets), okCodes: [0, 1] }, { timeoutMs: 10 * 60_000 });
       if (joined.code !== 0) {
         // A join that lost its answer can still have gone through: trust the membership check over the exit code.
-        if (/already known to dqlite|already part of/.test(joined.stdout + joined.stderr) && await alreadyJoined(i, step)) return { changed: true };
-        throw commandFailed(i.joiner, step, joined);
+        if (/already known to dqlite|already part of/.test(joined.stdout + joined.stderr) && await alreadyJoined(i)) return { changed: true };
+        throw commandFailed(i.joiner, joined);
       }
       return { changed: true };
     },
 
     /** The gate between joins: the node is Ready and, for a manager, a datastore node on the first manager. */
     async waitNodeJoined(first: SshTarget, name: string, address: string, manager: boolean, timeoutMs: number): Promise<StepResult> {
-      const step = `wait for ${name}`;
       await waitFor(deps, `${name} Ready${manager ? ` and ${address}:19001 in the datastore` : ''}`, timeoutMs, async () => {
-        const n = (await nodes(first, step)).find((x) => x.name === name);
+        const n = (await nodes(first)).find((x) => x.name === name);
         if (!n || n.status !== 'Ready') return { seen: n ? `${name} is ${n.status}` : `${name} not in kubectl get nodes` };
         if (!manager) return { done: true };
-        const s = await status(first, step);
+        const s = await status(first);
         const voters = [...s.datastoreMasters, ...s.datastoreStandbys];
         return voters.includes(`${address}:19001`) ? { done: true } : { seen: `datastore nodes: ${voters.join(' ') || 'none'}` };
-      }, { target: first, step, command: (t) => kubectlWait({ resource: `node/${name}`, for: 'condition=Ready' }, t) });
+      }, { target: first, command: (t) => kubectlWait({ resource: `node/${name}`, for: 'condition=Ready' }, t) });
       return { changed: false };
     },
 
     async waitHighAvailability(first: SshTarget, timeoutMs: number): Promise<StepResult> {
-      const step = 'high availability';
       await waitFor(deps, 'high-availability: yes', timeoutMs, async () => {
-        const s = await status(first, step);
+        const s = await status(first);
         return s.highAvailability ? { done: true } : { seen: `high-availability: no; datastore master nodes: ${s.datastoreMasters.join(' ') || 'none'}` };
       });
       return { changed: false };
@@ -73,17 +69,14 @@ export function createClusterActivities(deps: ActivityDeps) {
     /** `dns`, `ingress`, `metallb:<vip>/32`, `community`, `openebs`: enabled only when not already. */
     async enableAddon(first: SshTarget, addon: string): Promise<StepResult> {
       const name = addon.split(':')[0];
-      const step = `enable ${name}`;
-      const state = async () => m.parseAddonState((await run(deps, first, m.addonStatus(name), step)).stdout);
+      const state = async () => m.parseAddonState((await run(deps, first, m.addonStatus(name))).stdout);
       if ((await state()) === 'enabled') return { changed: false };
-      const r = await run(deps, first, m.enableAddon(addon), step, { timeoutMs: 15 * 60_000 });
+      const r = await run(deps, first, m.enableAddon(addon), { timeoutMs: 15 * 60_000 });
       if ((await state()) !== 'enabled') {
         // `microk8s enable openebs` exits 0 without installing when iscsid is off: verify, never trust rc alone.
-        throw ApplicationFailure.create({
-          type: 'VerifyFailed',
-          message: `microk8s enable ${addon} exited ${r.code} but ${name} is not enabled: ${(r.stdout + r.stderr).trim().split('\n').slice(0, 3).join(' / ')}`,
-          details: [{ node: first.node, step, command: r.command, exitCode: r.code, stderrTail: (r.stdout + r.stderr).slice(-2048) }],
-        });
+        throw failure(FailureType.VerifyFailed,
+          `microk8s enable ${addon} exited ${r.code} but ${name} is not enabled: ${(r.stdout + r.stderr).trim().split('\n').slice(0, 3).join(' / ')}`,
+          { details: { node: first.node, step: 'enableAddon', command: r.command, exitCode: r.code, stderrTail: (r.stdout + r.stderr).slice(-2048) } });
       }
       return { changed: true };
     },

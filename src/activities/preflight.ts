@@ -1,9 +1,10 @@
 // Preflight: read-only facts of one node, judged against the seed's system requirements.
 // Nothing here changes a node; every problem is collected, none stops the others from being found.
-import * as f from './commands/facts';
+import { lvmSizeBytes } from '../site/sizes';
+import * as f from './commands/basic';
+import { GB, listLogicalVolumes, listVolumeGroups, parseLogicalVolumes, parseVolumeGroups, SHARED_LV } from './commands/lvm';
 import { addonStatus, parseAddonState } from './commands/microk8s';
-import { listLogicalVolumes, parseLogicalVolumes } from './commands/node-prep';
-import { GB, lvmSizeBytes } from './commands/storage';
+import type { RemoteCommand } from './commands/sh';
 import { run, type ActivityDeps } from './run';
 import type { SshTarget } from './ssh';
 
@@ -45,12 +46,11 @@ const gb = (bytes: number) => `${(bytes / GB).toFixed(1)} GB`;
 export function createPreflightActivities(deps: ActivityDeps) {
   return {
     async preflightNode(target: SshTarget, input: PreflightInput): Promise<PreflightResult> {
-      const step = 'preflight';
       const problems: string[] = [];
       const warnings: string[] = [];
-      const out = async (c: ReturnType<typeof f.readOsRelease>) => (await run(deps, target, c, step)).stdout;
+      const out = async (c: RemoteCommand) => (await run(deps, target, c)).stdout;
 
-      const osResult = await run(deps, target, f.readOsRelease(), step);
+      const osResult = await run(deps, target, f.readOsRelease());
       const os = f.parseOsRelease(osResult.stdout);
       if (os.id !== 'ubuntu' || os.versionId !== '22.04') {
         problems.push(`runs ${os.prettyName || os.id + ' ' + os.versionId}, not Ubuntu 22.04: install Ubuntu 22.04 Server`);
@@ -66,10 +66,10 @@ export function createPreflightActivities(deps: ActivityDeps) {
       const diskBytes = f.parseDisks(await out(f.listDisks())).reduce((n, d) => n + d.bytes, 0);
       if (diskBytes < MIN.diskBytes) problems.push(`has ${gb(diskBytes)} of disk, needs at least 1 TB`);
 
-      const vgs = f.parseVolumeGroups(await out(f.listVolumeGroups()));
+      const vgs = parseVolumeGroups(await out(listVolumeGroups()));
       const vg = vgs.find((v) => v.name === input.volumeGroup);
-      const lvs = await run(deps, target, listLogicalVolumes(input.volumeGroup), step);
-      const sharedVolumeExists = lvs.code === 0 && parseLogicalVolumes(lvs.stdout).some((lv) => lv.name === 'shared');
+      const lvs = await run(deps, target, listLogicalVolumes(input.volumeGroup));
+      const sharedVolumeExists = lvs.code === 0 && parseLogicalVolumes(lvs.stdout).some((lv) => lv.name === SHARED_LV);
       if (!vg) {
         problems.push(`has no LVM volume group ${input.volumeGroup} (found: ${vgs.map((v) => v.name).join(', ') || 'none'}): set lvm.volumeGroup in the spec`);
       } else {
@@ -81,13 +81,13 @@ export function createPreflightActivities(deps: ActivityDeps) {
 
       for (const peer of input.peers) {
         if (peer.address === target.host) continue;
-        const r = await run(deps, target, f.ping(peer.address), step);
+        const r = await run(deps, target, f.ping(peer.address));
         if (r.code !== 0) problems.push(`cannot reach ${peer.name} (${peer.address}): check cabling, VLANs and firewalls`);
       }
-      const vip = input.virtualIpInUse ? undefined : await run(deps, target, f.ping(input.virtualIp), step);
+      const vip = input.virtualIpInUse ? undefined : await run(deps, target, f.ping(input.virtualIp));
       if (vip?.code === 0) {
         // On a re-run the VIP answers because our own MetalLB announces it: that is not a conflict.
-        const metallb = await run(deps, target, { ...addonStatus('metallb'), okCodes: [0, 1, 127] }, step);
+        const metallb = await run(deps, target, { ...addonStatus('metallb'), okCodes: [0, 1, 127] });
         const ours = metallb.code === 0 && safeAddonState(metallb.stdout) === 'enabled';
         if (!ours) problems.push(`the virtual IP ${input.virtualIp} already answers: another machine uses it; pick a free address for virtualIp`);
       }

@@ -1,7 +1,8 @@
 // Runs one built command on a node from inside an activity: heartbeats while it runs, stops it when the
 // activity is cancelled, and turns every failure into an ApplicationFailure a person can read.
-import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { RemoteCommand } from './commands/types';
+import { Context } from '@temporalio/activity';
+import type { RemoteCommand } from './commands/sh';
+import { failure, FailureType, waitTimedOut, type CommandFailureDetails } from './failures';
 import {
   CommandAbortedError, CommandTimeoutError, HostKeyMismatchError, SshConnectError, SshKeyFileError,
   type ExecResult, type SshPool, type SshTarget,
@@ -24,15 +25,6 @@ export interface ActivityDeps {
  */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5 * 60_000;
 
-/** What a failed command leaves for the person who has to decide: kept small, secrets already redacted. */
-export interface CommandFailureDetails {
-  node: string;
-  step: string;
-  command: string;
-  exitCode: number | null;
-  stderrTail: string;
-}
-
 const TAIL_IN_HISTORY = 2048;
 
 export function tail(text: string, bytes = TAIL_IN_HISTORY): string {
@@ -47,54 +39,54 @@ function inActivity(): Context | undefined {
   }
 }
 
-export function commandFailed(target: SshTarget, step: string, r: ExecResult, why?: string): ApplicationFailure {
+/** The step a person reads about comes from the workflow's step; here only the node and the command. */
+export function commandFailed(target: SshTarget, r: ExecResult, why?: string): Error {
   const lastLine = (r.stderr.trim() || r.stdout.trim()).split('\n').pop() ?? '';
   const details: CommandFailureDetails = {
-    node: target.node, step, command: r.command, exitCode: r.code, stderrTail: tail(r.stderr || r.stdout),
+    node: target.node, step: activityType(), command: r.command, exitCode: r.code, stderrTail: tail(r.stderr || r.stdout),
   };
-  return ApplicationFailure.create({
-    type: 'CommandFailed',
-    message: `${step} on ${target.node}: ${why ?? `\`${r.command}\` exited ${r.code}`}${lastLine ? `: ${lastLine.slice(0, 300)}` : ''}`,
-    details: [details],
-  });
+  const what = why ?? `\`${r.command}\` exited ${r.code}`;
+  return failure(FailureType.CommandFailed, `on ${target.node}: ${what}${lastLine ? `: ${lastLine.slice(0, 300)}` : ''}`, { details });
 }
 
-/** Maps SSH-layer errors to Temporal failures: host key mismatches never retry; the rest do. */
-export function toFailure(target: SshTarget, step: string, err: unknown): unknown {
+/** Maps SSH-layer errors to Temporal failures: host key mismatches and unreadable key files never retry; the rest do. */
+export function toFailure(target: SshTarget, err: unknown): unknown {
+  const details = (command: string, e: Error): CommandFailureDetails =>
+    ({ node: target.node, step: activityType(), command, exitCode: null, stderrTail: e.message });
   if (err instanceof HostKeyMismatchError) {
-    return ApplicationFailure.create({ type: 'HostKeyMismatch', message: err.message, nonRetryable: true,
-      details: [{ node: target.node, step, command: '(ssh connect)', exitCode: null, stderrTail: err.message }] });
+    return failure(FailureType.HostKeyMismatch, err.message, { nonRetryable: true, details: details('(ssh connect)', err) });
   }
   if (err instanceof SshKeyFileError) {
     // The worker's own setup: retrying cannot help until someone fixes the key file.
-    return ApplicationFailure.create({ type: 'SshKeyFile', message: err.message, nonRetryable: true,
-      details: [{ node: target.node, step, command: '(read ssh key)', exitCode: null, stderrTail: err.message }] });
+    return failure(FailureType.SshKeyFile, err.message, { nonRetryable: true, details: details('(read ssh key)', err) });
   }
   if (err instanceof SshConnectError) {
-    return ApplicationFailure.create({ type: 'SshUnavailable', message: `${step} on ${target.node}: ${err.message}`,
-      details: [{ node: target.node, step, command: '(ssh connect)', exitCode: null, stderrTail: err.message }] });
+    return failure(FailureType.SshUnavailable, `on ${target.node}: ${err.message}`, { details: details('(ssh connect)', err) });
   }
-  if (err instanceof CommandTimeoutError) {
-    return ApplicationFailure.create({ type: 'CommandTimeout', message: `${step} on ${target.node}: ${err.message}` });
-  }
+  if (err instanceof CommandTimeoutError) return failure(FailureType.CommandTimeout, `on ${target.node}: ${err.message}`);
   return err;
 }
 
+/** The activity's name, for heartbeats and failure details (`createSharedVolume`); `command` outside one. */
+function activityType(): string {
+  return inActivity()?.info.activityType ?? 'command';
+}
+
 export async function run(
-  deps: ActivityDeps, target: SshTarget, c: RemoteCommand, step: string, opts: { timeoutMs?: number } = {},
+  deps: ActivityDeps, target: SshTarget, c: RemoteCommand, opts: { timeoutMs?: number } = {},
 ): Promise<ExecResult> {
   const ctx = inActivity();
-  const beat = ctx ? setInterval(() => ctx.heartbeat({ step, node: target.node }), 1000) : undefined;
+  const beat = ctx ? setInterval(() => ctx.heartbeat({ activity: ctx.info.activityType, node: target.node }), 1000) : undefined;
   try {
     const r = await deps.pool.exec(target, c.command, {
       stdin: c.stdin, redact: c.redact, signal: ctx?.cancellationSignal,
       timeoutMs: opts.timeoutMs ?? deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, tailBytes: 64 * 1024,
     });
-    if (!(c.okCodes ?? [0]).includes(r.code)) throw commandFailed(target, step, r);
+    if (!(c.okCodes ?? [0]).includes(r.code)) throw commandFailed(target, r);
     return r;
   } catch (err) {
     if (err instanceof CommandAbortedError && ctx) throw ctx.cancellationSignal.reason ?? err;
-    throw toFailure(target, step, err);
+    throw toFailure(target, err);
   } finally {
     if (beat) clearInterval(beat);
   }
@@ -115,7 +107,6 @@ export async function pause(deps: ActivityDeps, ms = deps.pollMs ?? 2000): Promi
  */
 export interface BlockingWait {
   target: SshTarget;
-  step: string;
   command: (timeoutSeconds: number) => RemoteCommand;
 }
 
@@ -126,7 +117,7 @@ async function betweenChecks(deps: ActivityDeps, deadline: number, block?: Block
   if (!block) return pause(deps);
   const started = Date.now();
   const seconds = Math.min(BLOCKING_WAIT_MAX_SECONDS, Math.max(1, Math.ceil((deadline - started) / 1000)));
-  await run(deps, block.target, block.command(seconds), block.step, { timeoutMs: seconds * 1000 + 30_000 });
+  await run(deps, block.target, block.command(seconds), { timeoutMs: seconds * 1000 + 30_000 });
   // It ended at once (the object is not there yet, the API server is restarting): fall back to the poll interval.
   const rest = (deps.pollMs ?? 2000) - (Date.now() - started);
   if (rest > 0) await pause(deps, rest);
@@ -147,7 +138,7 @@ export async function waitFor<T>(
     if ('done' in r) return r.done;
     seen = r.seen;
     if (Date.now() >= deadline) {
-      throw ApplicationFailure.create({ type: 'WaitTimedOut', nonRetryable: true, message: `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}; last seen: ${seen}` });
+      throw waitTimedOut(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}; last seen: ${seen}`);
     }
     await betweenChecks(deps, deadline, block);
   }

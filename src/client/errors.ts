@@ -1,12 +1,2 @@
-// Exit codes (DESIGN.md section 6): 0 success, 1 a failed operation, 2 bad input.
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_BAD_INPUT = 2;
-
-/** An error whose message is meant for a person; `exitCode` says which kind of failure it is. */
-export class UserError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT_FAILED) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+// The CLI's errors live in src/errors.ts (the codec and the worker use them too).
+export { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, UserError } from '../errors';

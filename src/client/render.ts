@@ -1,5 +1,5 @@
 // Pure renderers of an install's status for a person: the live view, one-line changes, the summary.
-import type { InstallStatus, Question } from '../workflows/api';
+import { QUESTION_DETAIL_LINES, type InstallStatus, type Question } from '../workflows/api';
 
 export function elapsed(fromIso: string, to = new Date()): string {
   const s = Math.max(0, Math.round((to.getTime() - new Date(fromIso).getTime()) / 1000));
@@ -25,7 +25,7 @@ export function renderStatus(s: InstallStatus, opts: { uiUrl?: string; now?: Dat
     lines.push('', 'Waiting for you:');
     for (const q of s.questions) {
       lines.push(`  [${q.kind}${q.node ? ` ${q.node}` : ''}] ${q.prompt}`);
-      if (q.lastError) lines.push(...q.lastError.split('\n').slice(-8).map((l) => `      ${l}`));
+      if (q.lastError) lines.push(...q.lastError.split('\n').slice(-QUESTION_DETAIL_LINES).map((l) => `      ${l}`));
       lines.push(`    answer: ${answerCommand(s.site, q)}`);
     }
   }

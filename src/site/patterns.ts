@@ -1,6 +1,6 @@
 // Every string in a site spec that can reach a shell on a node is held to one of these patterns.
 // None of them admits a shell metacharacter (space, quote, $, `, ;, |, &, <, >, (, ), \, newline, NUL),
-// so quoting (src/activities/commands/quote.ts) is a second line of defence, not the only one.
+// so quoting (src/activities/commands/sh.ts) is a second line of defence, not the only one.
 
 /** RFC 1123 label: lowercase letters, digits, hyphens; 1-63 chars; no leading/trailing hyphen. */
 export const RFC1123_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;

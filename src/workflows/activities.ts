@@ -1,6 +1,7 @@
 // Activity stubs with their options. Workflows import only the TYPE of the activities.
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { NON_RETRYABLE } from '../activities/failures';
 
 // A few quick retries absorb transient faults (a held dpkg lock, a node still booting); after that a
 // person decides (resolveFailure). A killed worker's activity is retried elsewhere after the heartbeat timeout.
@@ -9,7 +10,7 @@ const retry: ActivityOptions['retry'] = {
   backoffCoefficient: 2,
   maximumInterval: '15s',
   maximumAttempts: 5,
-  nonRetryableErrorTypes: ['HostKeyMismatch', 'WaitTimedOut', 'ReleaseNotDeployed', 'ReleaseMissing', 'VerifyFailed'],
+  nonRetryableErrorTypes: NON_RETRYABLE,
 };
 
 /** Ordinary steps: each command has its own timeout inside the activity. */

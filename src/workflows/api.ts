@@ -4,7 +4,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const TASK_QUEUE = 'kloudspot-installer';
 
-export type Phase = 'preflight' | 'prepare-nodes' | 'form-cluster' | 'configure-storage' | 'deploy-chart' | 'done';
+export type PhaseName = 'preflight' | 'prepare-nodes' | 'form-cluster' | 'configure-storage' | 'deploy-chart' | 'done';
 export type InstallState = 'running' | 'waiting' | 'completed' | 'failed';
 export type StepState = 'pending' | 'running' | 'done' | 'skipped' | 'waiting' | 'failed';
 
@@ -28,7 +28,7 @@ export interface Question {
 export interface InstallStatus {
   site: string;
   workflow: string;
-  phase: Phase;
+  phase: PhaseName;
   state: InstallState;
   nodes: NodeStatus[];
   questions: Question[];
@@ -38,6 +38,9 @@ export interface InstallStatus {
   /** Figures for the summary: storage estimate, pool, release. */
   summary?: Record<string, string>;
 }
+
+/** A question's details shown in full up to this many lines (a preflight report of every node fits). */
+export const QUESTION_DETAIL_LINES = 60;
 
 export interface ChooseBlockDevice { node: string; blockDevice: string }
 export interface UploadCertificate { certificatePem: string; privateKeyPem: string }

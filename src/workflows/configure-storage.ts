@@ -1,46 +1,63 @@
 // Phase 4, configure-storage: the seed's "Configure Storage" and the block-device part of `kloudspot init`.
-import { SKIPPED, step } from './steps';
-import { firstManager, targetOf, type SiteContext } from './site-context';
+import { storageNeed } from '../site/sizes';
+import { allNodes, type Phase } from './phase';
+import { firstManager, runStep, targetOf, type SiteContext } from './site-context';
+import { defineStep, SKIPPED } from './steps';
+
+/** Also add-node's: a new node needs iscsid before it joins. */
+export const ISCSID = defineStep({ id: 'iscsid', title: 'enable iscsid' });
+const ADDON_COMMUNITY = defineStep({ id: 'addon-community', title: 'microk8s enable community' });
+const ADDON_OPENEBS = defineStep({ id: 'addon-openebs', title: 'microk8s enable openebs' });
+const POOL_CHECK = defineStep({ id: 'cstor-pool-check', title: 'existing cStor pool?' });
+const NDM_FILTER = defineStep({ id: 'ndm-filter', title: 'let OpenEBS NDM see LVM volumes' });
+const BLOCK_DEVICES = defineStep({ id: 'block-devices', title: 'list block devices' });
+const POOL = defineStep({ id: 'cstor-pool', title: 'create the cStor pool' });
+const POOL_ONLINE = defineStep({ id: 'cstor-pool-online', title: 'wait until every pool instance is ONLINE' });
 
 const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
 
-export async function configureStorage(ctx: SiteContext): Promise<void> {
-  const { ctl, spec, timeouts } = ctx;
-  ctl.setPhase('configure-storage');
+export const configureStorage: Phase = {
+  name: 'configure-storage',
+  title: 'OpenEBS cStor on the shared LVM volumes, a person choosing the block device where a node has several',
+  hosts: allNodes,
+  run: (ctx) => configureCstor(ctx),
+};
+
+async function configureCstor(ctx: SiteContext): Promise<void> {
+  const { spec, timeouts } = ctx;
   const first = firstManager(ctx);
   const firstTarget = targetOf(ctx, first);
   const names = ctx.nodes.map((n) => n.name);
-  const shared = spec.storage.elasticsearch + spec.storage.streamState;
-  const unshared = spec.storage.insightsDatabase + spec.storage.kafka + spec.storage.zookeeper;
-  ctl.setSummary('storage', `Required per node: Shared ${shared} GB, Unshared ${unshared} GB (shared volume ${spec.lvm.sharedVolumeSize} on ${spec.lvm.volumeGroup})`);
+  const { sharedGb: shared, unsharedGb: unshared } = storageNeed(spec.storage);
+  ctx.board.setSummary('storage', `Required per node: Shared ${shared} GB, Unshared ${unshared} GB (shared volume ${spec.lvm.sharedVolumeSize} on ${spec.lvm.volumeGroup})`);
 
   // `microk8s enable openebs` needs iscsid on every node, or it exits 0 having installed nothing.
-  await Promise.all(ctx.nodes.map((n) => step(ctl, n.name, 'iscsid', (a) => a.steps.enableIscsid(targetOf(ctx, n)))));
-  await step(ctl, first.name, 'addon-community', (a) => a.steps.enableAddon(firstTarget, 'community'));
-  await step(ctl, first.name, 'addon-openebs', (a) => a.steps.enableAddon(firstTarget, 'openebs'));
+  await Promise.all(ctx.nodes.map((n) => runStep(ctx, n.name, ISCSID, (a) => a.steps.enableIscsid(targetOf(ctx, n)))));
+  await runStep(ctx, first.name, ADDON_COMMUNITY, (a) => a.steps.enableAddon(firstTarget, 'community'));
+  await runStep(ctx, first.name, ADDON_OPENEBS, (a) => a.steps.enableAddon(firstTarget, 'openebs'));
 
-  const existing = await step(ctl, first.name, 'cstor-pool-check', (a) => a.steps.existingPool(firstTarget));
+  const existing = await runStep(ctx, first.name, POOL_CHECK, (a) => a.steps.existingPool(firstTarget));
   if (existing !== SKIPPED && names.every((n) => existing.some((p) => p.node === n && p.phase === 'ONLINE'))) {
-    ctl.setSummary('pool', `cStor pool already online on ${names.length} nodes`);
+    ctx.board.setSummary('pool', `cStor pool already online on ${names.length} nodes`);
     return;
   }
 
-  await step(ctl, first.name, 'ndm-filter', (a) => a.steps.exposeSharedVolumesToNdm(firstTarget));
-  const candidates = await step(ctl, first.name, 'block-devices', (a) => a.waits(timeouts.storageReady).listBlockDeviceCandidates(firstTarget, names, timeouts.storageReady));
+  await runStep(ctx, first.name, NDM_FILTER, (a) => a.steps.exposeSharedVolumesToNdm(firstTarget));
+  const candidates = await runStep(ctx, first.name, BLOCK_DEVICES, (a) => a.waits(timeouts.storageReady).listBlockDeviceCandidates(firstTarget, names, timeouts.storageReady));
   if (candidates === SKIPPED) return;
   // One device: use it. Several: a person chooses, every node's question open at once.
   const choices = await Promise.all(ctx.nodes.map(async (n) => {
     const options = candidates[n.name] ?? [];
     if (options.length === 1) return { node: n.name, blockDevice: options[0].name };
-    ctl.setNode(n.name, 'choose-block-device', 'waiting');
-    const chosen = await ctl.askBlockDevice(n.name, options.map((o) => ({
+    ctx.board.setNode(n.name, 'choose-block-device', 'waiting');
+    const chosen = await ctx.questions.askBlockDevice(n.name, options.map((o) => ({
       name: o.name, label: `${o.name} (${o.path}, ${gb(o.sizeBytes)}${o.links[0] ? `, ${o.links[0]}` : ''})`,
     })));
-    ctl.setNode(n.name, 'choose-block-device', 'done');
+    ctx.board.setNode(n.name, 'choose-block-device', 'done');
     return { node: n.name, blockDevice: chosen };
   }));
   const replicas = Math.min(3, ctx.nodes.length);
-  await step(ctl, first.name, 'cstor-pool', (a) => a.steps.createCstorPool(firstTarget, choices, replicas));
-  await step(ctl, first.name, 'cstor-pool-online', (a) => a.waits(timeouts.storageReady).waitPoolOnline(firstTarget, names, timeouts.storageReady));
-  ctl.setSummary('pool', `cStor pool online on ${names.length} nodes: ${choices.map((c) => `${c.node}=${c.blockDevice}`).join(', ')}`);
+  await runStep(ctx, first.name, POOL, (a) => a.steps.createCstorPool(firstTarget, choices, replicas));
+  await runStep(ctx, first.name, POOL_ONLINE, (a) => a.waits(timeouts.storageReady).waitPoolOnline(firstTarget, names, timeouts.storageReady));
+  ctx.board.setSummary('pool', `cStor pool online on ${names.length} nodes: ${choices.map((c) => `${c.node}=${c.blockDevice}`).join(', ')}`);
 }

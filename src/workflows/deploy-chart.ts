@@ -1,9 +1,22 @@
 // Phase 5, deploy-chart: the values file, the TLS certificate (uploaded by a person or self-signed by
 // choice), `kloudspot start`, then wait until every pod is Ready.
 import { steps } from './activities';
-import { SKIPPED, step } from './steps';
-import { firstManager, targetOf, type SiteContext } from './site-context';
-import type { CertificateAnswer } from './questions';
+import type { CertificateAnswer } from './answers';
+import type { Phase } from './phase';
+import { firstManager, runStep, targetOf, type SiteContext } from './site-context';
+import { defineStep, SKIPPED } from './steps';
+
+const TLS_CHECK = defineStep({ id: 'tls-check', title: 'TLS secret present?' });
+const TLS_SECRET = defineStep({ id: 'tls-secret', title: 'create the TLS secret' });
+const VALUES_FILE = defineStep({ id: 'values-file', title: 'write /etc/kloudspot/values.yaml' });
+const CHART_START = defineStep({ id: 'chart-start', title: 'kloudspot start' });
+const CHART_UPDATE = defineStep({ id: 'chart-update', title: 'kloudspot update --update-helm' });
+const CHART_STOP = defineStep({ id: 'chart-stop', title: 'kloudspot stop' });
+const CHART_READY = defineStep({ id: 'chart-ready', title: 'wait until every pod is Ready' });
+const CHART_GONE = defineStep({ id: 'chart-gone', title: 'wait until the pods are gone' });
+
+/** Cluster-wide commands run on the first manager. */
+const onFirstManager = (ctx: SiteContext) => [firstManager(ctx)];
 
 export function valuesInput(ctx: SiteContext, tls: 'uploaded' | 'self-signed') {
   const { spec } = ctx;
@@ -13,37 +26,69 @@ export function valuesInput(ctx: SiteContext, tls: 'uploaded' | 'self-signed') {
   };
 }
 
-export async function deployChart(ctx: SiteContext): Promise<void> {
-  const { ctl, spec, timeouts } = ctx;
-  ctl.setPhase('deploy-chart');
+export const deployChart: Phase = {
+  name: 'deploy-chart',
+  title: 'values file, TLS certificate (uploaded or self-signed), kloudspot start, every pod Ready',
+  hosts: onFirstManager,
+  run: (ctx) => startChart(ctx),
+};
+
+async function startChart(ctx: SiteContext): Promise<void> {
+  const { spec, timeouts } = ctx;
   const first = firstManager(ctx);
   const t = targetOf(ctx, first);
 
   let answer: CertificateAnswer | undefined;
   let tls: 'uploaded' | 'self-signed' = 'self-signed';
   if (spec.tls.mode === 'upload') {
-    const present = await step(ctl, first.name, 'tls-check', (a) => a.steps.tlsSecretPresent(t));
+    const present = await runStep(ctx, first.name, TLS_CHECK, (a) => a.steps.tlsSecretPresent(t));
     if (present === true) {
       tls = 'uploaded';
-      ctl.certificateNotNeeded();
+      ctx.questions.certificateNotNeeded();
     } else {
-      ctl.setNode(first.name, 'tls-certificate', 'waiting');
-      answer = await ctl.askCertificate(spec.dnsHostname, async (u) => {
+      ctx.board.setNode(first.name, 'tls-certificate', 'waiting');
+      answer = await ctx.questions.askCertificate(spec.dnsHostname, async (u) => {
         const r = await steps.checkCertificate(u.certificatePem, u.privateKeyPem, spec.dnsHostname);
         return r.ok ? undefined : r.reason;
       });
       tls = answer.kind === 'upload' ? 'uploaded' : 'self-signed';
     }
   } else {
-    ctl.certificateNotNeeded();
+    ctx.questions.certificateNotNeeded();
   }
 
-  await step(ctl, first.name, 'values-file', (a) => a.steps.writeValuesFile(t, valuesInput(ctx, tls)));
+  await runStep(ctx, first.name, VALUES_FILE, (a) => a.steps.writeValuesFile(t, valuesInput(ctx, tls)));
   if (answer?.kind === 'upload') {
     const { certificatePem, privateKeyPem } = answer.upload;
-    await step(ctl, first.name, 'tls-secret', (a) => a.steps.installTlsSecret(t, certificatePem, privateKeyPem));
+    await runStep(ctx, first.name, TLS_SECRET, (a) => a.steps.installTlsSecret(t, certificatePem, privateKeyPem));
   }
-  await step(ctl, first.name, 'chart-start', (a) => a.steps.startChart(t));
-  const ready = await step(ctl, first.name, 'chart-ready', (a) => a.waits(timeouts.chartReady).waitChartReady(t, timeouts.chartReady));
-  if (ready !== SKIPPED) ctl.setSummary('chart', `release kloudspot deployed (revision ${ready.revision ?? '?'}), ${ready.pods} pods ready, TLS ${tls}`);
+  await runStep(ctx, first.name, CHART_START, (a) => a.steps.startChart(t));
+  const ready = await runStep(ctx, first.name, CHART_READY, (a) => a.waits(timeouts.chartReady).waitChartReady(t, timeouts.chartReady));
+  if (ready !== SKIPPED) ctx.board.setSummary('chart', `release kloudspot deployed (revision ${ready.revision ?? '?'}), ${ready.pods} pods ready, TLS ${tls}`);
 }
+
+/** update: the values file from the spec again, then `kloudspot update --update-helm`, until every pod is Ready. */
+export const updateChart: Phase = {
+  name: 'deploy-chart',
+  title: 'values file, kloudspot update --update-helm, every pod Ready',
+  hosts: onFirstManager,
+  async run(ctx, [first]) {
+    const t = targetOf(ctx, first);
+    const tls = (await runStep(ctx, first.name, TLS_CHECK, (a) => a.steps.tlsSecretPresent(t))) === true ? 'uploaded' : 'self-signed';
+    await runStep(ctx, first.name, VALUES_FILE, (a) => a.steps.writeValuesFile(t, valuesInput(ctx, tls)));
+    await runStep(ctx, first.name, CHART_UPDATE, (a) => a.steps.updateChart(t));
+    await runStep(ctx, first.name, CHART_READY, (a) => a.waits(ctx.timeouts.chartReady).waitChartReady(t, ctx.timeouts.chartReady));
+  },
+};
+
+/** uninstall: `kloudspot stop`, until the chart's pods are gone. The cluster stays. */
+export const removeChart: Phase = {
+  name: 'deploy-chart',
+  title: 'kloudspot stop, until the pods are gone',
+  hosts: onFirstManager,
+  async run(ctx, [first]) {
+    const t = targetOf(ctx, first);
+    await runStep(ctx, first.name, CHART_STOP, (a) => a.steps.stopChart(t));
+    await runStep(ctx, first.name, CHART_GONE, (a) => a.waits(ctx.timeouts.chartReady).waitChartGone(t, ctx.timeouts.chartReady));
+  },
+};

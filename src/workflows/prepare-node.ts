@@ -2,12 +2,36 @@
 // parallel, and reused by addNode. The seed's "Configure Each System", reordered where MicroK8s needs it:
 // hostname, hosts file and static address come before the tools script installs MicroK8s (kubelet
 // registers under the hostname; dqlite pins the node's address).
-import { ApplicationFailure, condition, getExternalWorkflowHandle, patched, setHandler } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, log, patched, setHandler } from '@temporalio/workflow';
+import { installAborted } from '../activities/failures';
 import type { SshTarget } from '../activities/ssh';
 import * as api from './api';
-import type { FailureAction, NodeReport, Question, StepState } from './api';
+import type { NodeReport, Question, StepState } from './api';
 import type { StepActivities } from './activities';
-import { InstallAborted, step, type StepHost } from './steps';
+import { checkResolveShape, FailureInbox, failureQuestion } from './answers';
+import { defineStep, InstallAborted, step, type StepDef, type StepHost } from './steps';
+
+// The steps, in order. `reportToParent`: the steps that take minutes on a real node; only their starts are
+// reported to the install. A signal costs events on both sides and a workflow task in each; reporting every
+// step start was 40% of an install's history and half its workflow tasks (docs/performance.md).
+const APT_UPGRADE = defineStep({ id: 'apt-upgrade', title: 'apt-get update && dist-upgrade (unattended)', reportToParent: true });
+const REBOOT = {
+  check: defineStep({ id: 'reboot-check', title: 'reboot needed? (/var/run/reboot-required)' }),
+  reboot: defineStep({ id: 'reboot', title: 'reboot' }),
+  wait: defineStep({ id: 'reboot-wait', title: 'wait for a new boot id', reportToParent: true }),
+};
+const HOSTNAME = defineStep({ id: 'hostname', title: 'hostnamectl set-hostname' });
+export const HOSTS_FILE = defineStep({ id: 'hosts-file', title: 'edit /etc/hosts' });
+const STATIC_ADDRESS = defineStep({ id: 'static-address', title: 'static address with netplan' });
+const KLOUDSPOT_TOOLS = defineStep({ id: 'kloudspot-tools', title: 'install the Kloudspot tools', reportToParent: true });
+const SHARED_VOLUME = defineStep({ id: 'shared-volume', title: 'lvcreate the shared volume' });
+/** After the tools: their packages can ask for a second reboot. */
+const REBOOT_AGAIN = {
+  check: defineStep({ id: 'reboot-again-check', title: 'reboot needed? (/var/run/reboot-required)' }),
+  reboot: defineStep({ id: 'reboot-again', title: 'reboot' }),
+  wait: defineStep({ id: 'reboot-again-wait', title: 'wait for a new boot id', reportToParent: true }),
+};
+const REPORTED = new Set([APT_UPGRADE, REBOOT.wait, KLOUDSPOT_TOOLS, REBOOT_AGAIN.wait].map((d) => d.id));
 
 export interface PrepareNodeInput {
   site: string;
@@ -23,20 +47,12 @@ export interface PrepareNodeInput {
 
 export interface PrepareNodeResult { node: string; changed: string[]; skipped: string[] }
 
-/**
- * The steps that take minutes on a real node: only their starts are reported to the parent. A signal costs
- * events on both sides and a workflow task in each; reporting every step start was 40% of an install's
- * history and half its workflow tasks (docs/performance.md), for steps that last a second.
- */
-export const REPORTED_STEPS: ReadonlySet<string> = new Set(['apt-upgrade', 'reboot-wait', 'kloudspot-tools', 'reboot-again-wait']);
-
-
 export async function prepareNode(input: PrepareNodeInput): Promise<PrepareNodeResult> {
   try {
     return await prepareNodeSteps(input);
   } catch (err) {
     // The parent turns this type into the install's abort.
-    if (err instanceof InstallAborted) throw ApplicationFailure.create({ type: 'InstallAborted', message: err.message, nonRetryable: true });
+    if (err instanceof InstallAborted) throw installAborted(err.message);
     throw err;
   }
 }
@@ -44,9 +60,12 @@ export async function prepareNode(input: PrepareNodeInput): Promise<PrepareNodeR
 async function prepareNodeSteps(input: PrepareNodeInput): Promise<PrepareNodeResult> {
   const { node, target } = input;
   const parent = getExternalWorkflowHandle(input.parentId);
-  const answers = new Map<string, FailureAction>();
+  const answers = new FailureInbox();
   let seq = 0;
-  setHandler(api.resolveFailureSignal, (a) => { answers.set(a.step, a.action); }, {
+  setHandler(api.resolveFailureSignal, (a) => {
+    // A signal cannot be refused; a malformed one (sent straight to the child) is dropped with a warning.
+    try { checkResolveShape(a); answers.deliver(a); } catch (err) { log.warn('resolveFailure not applied', { reason: (err as Error).message }); }
+  }, {
     description: 'Forwarded by the install workflow: {"step": "...", "action": "retry" | "skip" | "abort"}',
   });
   const report = (r: Omit<NodeReport, 'node'>) => parent.signal(api.nodeReportSignal, { node: node.name, ...r });
@@ -61,41 +80,40 @@ async function prepareNodeSteps(input: PrepareNodeInput): Promise<PrepareNodeRes
     setStep(_n: string | undefined, id: string, state: StepState) {
       progress = { node: node.name, step: id, state };
       // Only starts of long steps, skips and failures cross to the parent.
-      const reported = state === 'skipped' || (state === 'running' && (everyStep || REPORTED_STEPS.has(id)));
+      const reported = state === 'skipped' || (state === 'running' && (everyStep || REPORTED.has(id)));
       if (reported) report({ step: id, state }).catch(() => undefined);
       if (state === 'skipped') skipped.push(id);
     },
     async askFailure(stepId, n, message, lastError) {
-      answers.delete(stepId);
-      const question: Question = { id: `c${++seq}`, kind: 'failure', node: n, step: stepId, prompt: message, options: ['retry', 'skip', 'abort'], lastError, askedAt: new Date().toISOString() };
+      answers.forget(stepId);
+      const question: Question = { ...failureQuestion(stepId, n, message, lastError), id: `c${++seq}`, askedAt: new Date().toISOString() };
       await report({ step: stepId.split(':')[1], state: 'failed', question });
-      await condition(() => answers.has(stepId));
-      return answers.get(stepId)!;
+      return answers.wait(stepId);
     },
   };
-  const run = async (id: string, fn: (a: StepActivities) => Promise<{ changed: boolean }>) => {
-    const r = await step(host, node.name, id, fn);
-    if (typeof r === 'object' && r.changed) changed.push(id);
+  const run = async (def: StepDef, fn: (a: StepActivities) => Promise<{ changed: boolean }>) => {
+    const r = await step(host, node.name, def, fn);
+    if (typeof r === 'object' && r.changed) changed.push(def.id);
   };
 
-  const rebootIfRequired = async (id: string) => {
-    const state = await step(host, node.name, `${id}-check`, (a) => a.steps.readBootState(target));
+  const rebootIfRequired = async (steps: typeof REBOOT) => {
+    const state = await step(host, node.name, steps.check, (a) => a.steps.readBootState(target));
     if (typeof state !== 'object' || !state.rebootRequired) return;
-    await run(id, (a) => a.steps.requestReboot(target, state.bootId));
-    await run(`${id}-wait`, (a) => a.waits(input.rebootTimeoutMs).waitForBoot(target, state.bootId, input.rebootTimeoutMs));
+    await run(steps.reboot, (a) => a.steps.requestReboot(target, state.bootId));
+    await run(steps.wait, (a) => a.waits(input.rebootTimeoutMs).waitForBoot(target, state.bootId, input.rebootTimeoutMs));
   };
 
-  await run('apt-upgrade', (a) => a.steps.upgradePackages(target));
-  await rebootIfRequired('reboot');
-  await run('hostname', (a) => a.steps.setHostname(target, node.name));
-  await run('hosts-file', (a) => a.steps.writeHostsFile(target, node.name, input.allNodes));
-  await run('static-address', (a) => a.steps.configureStaticAddress(target, {
+  await run(APT_UPGRADE, (a) => a.steps.upgradePackages(target));
+  await rebootIfRequired(REBOOT);
+  await run(HOSTNAME, (a) => a.steps.setHostname(target, node.name));
+  await run(HOSTS_FILE, (a) => a.steps.writeHostsFile(target, node.name, input.allNodes));
+  await run(STATIC_ADDRESS, (a) => a.steps.configureStaticAddress(target, {
     interface: node.interface, address: node.address, prefixLength: input.network.prefixLength,
     gateway: input.network.gateway, nameservers: input.network.nameservers,
   }));
-  await run('kloudspot-tools', (a) => a.steps.installTools(target, input.toolsUrl));
-  await run('shared-volume', (a) => a.steps.createSharedVolume(target, input.lvm.volumeGroup, input.lvm.sharedVolumeSize));
-  await rebootIfRequired('reboot-again');
+  await run(KLOUDSPOT_TOOLS, (a) => a.steps.installTools(target, input.toolsUrl));
+  await run(SHARED_VOLUME, (a) => a.steps.createSharedVolume(target, input.lvm.volumeGroup, input.lvm.sharedVolumeSize));
+  await rebootIfRequired(REBOOT_AGAIN);
   await report({ step: 'prepared', state: 'done' });
   return { node: node.name, changed, skipped };
 }

@@ -1,16 +1,20 @@
 // What every phase needs: the spec, the nodes with their roles, SSH targets (with pinned host keys),
-// the first manager (where cluster-wide commands run) and the Control that shows progress and asks.
+// the first manager (where cluster-wide commands run), the status board and the questions.
 import type { SshTarget } from '../activities/ssh';
 import { durationToMs } from '../site/patterns';
 import { nodeRole } from '../site/roles';
 import type { NodeSpec, SiteSpec } from '../site/schema';
-import type { Control } from './questions';
+import type { Questions } from './answers';
+import type { StatusBoard } from './status';
+import { step, type Skippable, type StepDef } from './steps';
+import type { StepActivities } from './activities';
 
 export interface SiteNode extends NodeSpec { role: 'manager' | 'worker' }
 
 export interface SiteContext {
   spec: SiteSpec;
-  ctl: Control;
+  board: StatusBoard;
+  questions: Questions;
   nodes: SiteNode[];
   /** Host keys: configured, else the first seen in preflight (trust on first use). */
   pins: Map<string, string>;
@@ -46,3 +50,11 @@ export function firstManager(ctx: Pick<SiteContext, 'nodes'>): SiteNode {
   if (!first) throw new Error('no manager node');
   return first;
 }
+
+/** Runs one step of `node` (undefined: of the cluster) in the install: failures become its questions. */
+export function runStep<T>(ctx: SiteContext, node: string | undefined, def: StepDef, fn: (a: StepActivities) => Promise<T>): Promise<Skippable<T>> {
+  return step(ctx.questions, node, def, fn);
+}
+
+export const managers = (ctx: Pick<SiteContext, 'nodes'>): SiteNode[] => ctx.nodes.filter((n) => n.role === 'manager');
+export const workers = (ctx: Pick<SiteContext, 'nodes'>): SiteNode[] => ctx.nodes.filter((n) => n.role === 'worker');

@@ -25,6 +25,9 @@ test('a step that keeps failing becomes a question with command, exit code and s
     assert.match(q.lastError!, /command: sudo lvcreate -y -L 20G -n shared ubuntu-vg/);
     assert.match(q.lastError!, /exit code: 5/);
     assert.match(q.lastError!, /insufficient free space/);
+    // The step's title and the failure's first line once, in the prompt; the details below it, not that line again.
+    assert.match(q.prompt, /^k8s-vm-3:shared-volume \(lvcreate the shared volume\) failed: on k8s-vm-3: `sudo lvcreate .*` exited 5: .*insufficient free space/);
+    assert.match(q.lastError!, /^command: /);
     const s = await status(handle);
     assert.equal(s.state, 'waiting');
     // The child answers for its own step too.
@@ -54,8 +57,11 @@ test('preflight reports every problem of every node at once, before any change; 
   try {
     const handle = await startInstall(env.client, fleet.spec);
     const q = await waitForQuestion(handle, (x) => x.step === 'cluster:preflight');
-    assert.match(q.lastError!, /k8s-vm-1: CPU has no AVX flag/);
-    assert.match(q.lastError!, /k8s-vm-3: has 4 cores, needs at least 8/);
+    // Grouped by node, every problem under its node; a node without problems is not listed.
+    assert.match(q.lastError!, /^k8s-vm-1 \(1 problem\):\n {2}- CPU has no AVX flag/m);
+    assert.match(q.lastError!, /^k8s-vm-3 \(1 problem\):\n {2}- has 4 cores, needs at least 8/m);
+    assert.doesNotMatch(q.lastError!, /k8s-vm-2/);
+    assert.match(q.prompt, /^preflight found 2 problems; nothing was changed/);
     assert.deepEqual(fleet.effects(), [], 'preflight changed nothing');
     await handle.signal(api.resolveFailureSignal, { step: q.step!, action: 'skip' });
     const final = await handle.result() as api.InstallStatus;

@@ -3,9 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFleet, type Fleet } from '../../src/sim';
-import * as prep from '../../src/activities/commands/node-prep';
-import * as st from '../../src/activities/commands/storage';
 import { connect, eventually, type SimClient } from '../helpers/sim';
+import { prep, st } from '../helpers/commands';
 
 let fleet: Fleet;
 let c: SimClient;

@@ -4,15 +4,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as yaml from 'js-yaml';
 import { startFleet, type Fleet } from '../../src/sim';
-import type { RemoteCommand } from '../../src/activities/commands/types';
-import * as facts from '../../src/activities/commands/facts';
-import * as prep from '../../src/activities/commands/node-prep';
 import * as mk from '../../src/activities/commands/microk8s';
-import * as st from '../../src/activities/commands/storage';
-import * as chart from '../../src/activities/commands/chart';
-import { kubectlWait } from '../../src/activities/commands/kube-wait';
 import { connectAll, closeAll, eventually, type SimClient, type Run } from '../helpers/sim';
 import { CERT, KEY, OTHER_KEY } from '../helpers/sim-tls';
+import type { NdmFilter } from '../../src/activities/commands/openebs';
+import { prep, kubectlWait, type RemoteCommand, facts, st, chart } from '../helpers/commands';
 
 let fleet: Fleet;
 let c: Record<string, SimClient>;
@@ -197,7 +193,7 @@ test('addons: community first, metallb needs its range, openebs needs iscsid', a
 
 test('storage: NDM filter, block devices, webhook, pools', async () => {
   const cm = JSON.parse((await run('k8s-vm-1', st.readNdmConfig())).stdout);
-  const cfg = yaml.load(cm.data[st.NDM_CONFIG_KEY]) as { filterconfigs: st.NdmFilter[] };
+  const cfg = yaml.load(cm.data[st.NDM_CONFIG_KEY]) as { filterconfigs: NdmFilter[] };
   assert.equal(cfg.filterconfigs.find((f) => f.key === 'path-filter')?.exclude, '/dev/loop,/dev/fd0,/dev/sr0,/dev/ram,/dev/dm-,/dev/md,/dev/rbd,/dev/zd');
   // The raw disk shows up with the default filter; the LV does not.
   const raw = await eventually(async () => {

@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { connect as tcpConnect } from 'node:net';
 import { startFleet, type Fleet } from '../../src/sim';
 import { SshPool, CommandTimeoutError, HostKeyMismatchError, SshConnectError, type SshTarget } from '../../src/activities/ssh';
-import * as facts from '../../src/activities/commands/facts';
-import * as prep from '../../src/activities/commands/node-prep';
 import { connect, eventually, execRaw, type SimClient } from '../helpers/sim';
+import { prep, facts } from '../helpers/commands';
 
 let fleet: Fleet;
 before(async () => { fleet = await startFleet({ nodes: 3, seed: 5 }); });

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFleet } from '../../src/sim';
-import * as prep from '../../src/activities/commands/node-prep';
 import * as mk from '../../src/activities/commands/microk8s';
 import { connectAll, closeAll, eventually } from '../helpers/sim';
+import { prep } from '../helpers/commands';
 
 test('voters, a standby, a worker; and a second fleet on its own addresses', async () => {
   const fleet = await startFleet({ nodes: [{}, {}, {}, {}, { role: 'worker' }], seed: 4 });

@@ -5,14 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as yaml from 'js-yaml';
 import { startFleet, type Fleet } from '../../src/sim';
-import type { RemoteCommand } from '../../src/activities/commands/types';
-import * as facts from '../../src/activities/commands/facts';
-import * as prep from '../../src/activities/commands/node-prep';
 import * as mk from '../../src/activities/commands/microk8s';
-import * as st from '../../src/activities/commands/storage';
-import * as chart from '../../src/activities/commands/chart';
 import { connect, eventually, type SimClient } from '../helpers/sim';
 import { CERT, KEY } from '../helpers/sim-tls';
+import { prep, type RemoteCommand, facts, st, chart } from '../helpers/commands';
 
 async function sh(c: SimClient, cmd: RemoteCommand): Promise<{ code: number; stdout: string; stderr: string }> {
   const r = await c.run(cmd.command, cmd.stdin);

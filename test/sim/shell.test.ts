@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { parseScript, tokenize } from '../../src/sim/shell-parse';
-import { shellJoin, shellQuote } from '../../src/activities/commands/quote';
+import { shellJoin, shellQuote } from '../../src/activities/commands/sh';
 import { startFleet, type Fleet } from '../../src/sim';
 import { connect, type SimClient } from '../helpers/sim';
 

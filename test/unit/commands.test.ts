@@ -3,14 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { shellQuote, shellJoin, UnquotableError } from '../../src/activities/commands/quote';
-import * as prep from '../../src/activities/commands/node-prep';
+import { raw, sh, shellQuote, shellJoin, UnquotableError } from '../../src/activities/commands/sh';
 import * as m from '../../src/activities/commands/microk8s';
-import * as s from '../../src/activities/commands/storage';
-import * as c from '../../src/activities/commands/chart';
-import * as f from '../../src/activities/commands/facts';
-import { kubectlWait } from '../../src/activities/commands/kube-wait';
 import * as yaml from 'js-yaml';
+import { storageNeed } from '../../src/site/sizes';
+import { prep, kubectlWait, facts as f, st as s, chart as c } from '../helpers/commands';
 
 const HOSTILE = [
   "it's", '"double"', '$(touch /tmp/pwned)', '`id`', 'a;b', 'a && b', 'a|b', 'new\nline', 'tab\there', '\\back\\slash',
@@ -24,6 +21,17 @@ test('shellQuote: every hostile value reaches the program unchanged through a re
   }
   const joined = execFileSync('/bin/sh', ['-c', `printf '%s\\n' ${shellJoin(HOSTILE.slice(0, 10))}`], { encoding: 'utf8' });
   assert.equal(joined, HOSTILE.slice(0, 10).map((v) => v + '\n').join(''));
+});
+
+test('sh`...`: every interpolation is one word through a real /bin/sh; arrays are one word each; raw() is spliced', () => {
+  const hostile = ["a b", "it's", '$(touch /tmp/pwned)', '`id`', 'x; rm -rf /', '"q"', '\\n', '*', ''];
+  for (const v of hostile) {
+    const out = execFileSync('/bin/sh', ['-c', sh`printf '[%s]' ${v} ${[v, 'z']}`], { encoding: 'utf8' });
+    assert.equal(out, `[${v}][${v}][z]`);
+  }
+  assert.equal(sh`${raw('sudo microk8s kubectl')} -n ${'openebs'} get ${'a b'}`, "sudo microk8s kubectl -n openebs get 'a b'");
+  assert.equal(sh`lvcreate -L ${20} -n ${'shared'}`, 'lvcreate -L 20 -n shared');
+  assert.throws(() => sh`echo ${'a\0b'}`, UnquotableError);
 });
 
 test('shellQuote refuses NUL, which no shell word can carry', () => {
@@ -133,5 +141,5 @@ test('the NDM filter edit removes /dev/dm- and nothing else, once', () => {
 });
 
 test('the storage estimate matches the seed\'s example (10/10/10/2/2 -> shared 20, unshared 14)', () => {
-  assert.deepEqual(s.storageNeed({ elasticsearch: 10, streamState: 10, insightsDatabase: 10, kafka: 2, zookeeper: 2 }), { sharedGb: 20, unsharedGb: 14 });
+  assert.deepEqual(storageNeed({ elasticsearch: 10, streamState: 10, insightsDatabase: 10, kafka: 2, zookeeper: 2 }), { sharedGb: 20, unsharedGb: 14 });
 });

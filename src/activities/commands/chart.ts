@@ -1,8 +1,8 @@
 // The Kloudspot chart (the seed's "Prepare Kloudspot Configuration" and "Deploy Kloudspot Helm Chart").
-import { shellQuote } from './quote';
-import { cmd, type RemoteCommand } from './types';
-import { KUBECTL, STORAGE_CLASS } from './storage';
-import type { KubeWait } from './kube-wait';
+// Files, manifests and pod states only: the programs are kloudspot (tools.ts), helm (helm.ts) and kubectl.
+import { KUBECTL, type KubeWait } from './kubectl';
+import { STORAGE_CLASS } from './openebs';
+import { cmd, sh, type RemoteCommand } from './sh';
 
 export const VALUES_FILE = '/etc/kloudspot/values.yaml';
 export const RELEASE = 'kloudspot';
@@ -11,16 +11,11 @@ export const TLS_SECRET = 'kloudspot-tls';
 export const TLS_CERT_FILE = '/etc/kloudspot/tls.crt';
 export const TLS_KEY_FILE = '/etc/kloudspot/tls.key';
 
-/** `helm status -o json`: `.info.status` is `deployed`, `failed`, `pending-install`...; rc 1 `Error: release: not found`. */
-export const helmStatus = (): RemoteCommand => cmd(`sudo microk8s helm3 status ${RELEASE} -n ${CHART_NAMESPACE} -o json`, { okCodes: [0, 1] });
-export const kloudspotStart = (): RemoteCommand => cmd('sudo kloudspot start');
-export const kloudspotUpdate = (): RemoteCommand => cmd('sudo kloudspot update --update-helm');
-export const kloudspotStop = (): RemoteCommand => cmd('sudo kloudspot stop');
 /** Every pod of the chart Ready; a finished Job's pod (Succeeded) is never Ready and counts as done in parsePods too. */
 export const podsReady: KubeWait = { resource: 'pod', namespace: CHART_NAMESPACE, for: 'condition=Ready', all: true, fieldSelector: 'status.phase!=Succeeded' };
-export const listPods = (): RemoteCommand => cmd(`${KUBECTL} -n ${CHART_NAMESPACE} get pods -o json`);
+export const listPods = (): RemoteCommand => cmd(sh`${KUBECTL} -n ${CHART_NAMESPACE} get pods -o json`);
 export const tlsSecretExists = (): RemoteCommand =>
-  cmd(`${KUBECTL} -n ${CHART_NAMESPACE} get secret ${TLS_SECRET} -o name`, { okCodes: [0, 1] });
+  cmd(sh`${KUBECTL} -n ${CHART_NAMESPACE} get secret ${TLS_SECRET} -o name`, { okCodes: [0, 1] });
 /**
  * The Secret `kubectl create secret tls` would make, applied from stdin: create-or-update in one idempotent
  * apply (`secret/x created|configured|unchanged`), and the private key never rests in a file on the node
@@ -33,11 +28,11 @@ export const applyTlsSecretManifest = (certificatePem: string, privateKeyPem: st
     metadata: { name: TLS_SECRET, namespace: CHART_NAMESPACE },
     data: { 'tls.crt': b64(certificatePem), 'tls.key': b64(privateKeyPem) },
   };
-  return cmd(`${KUBECTL} apply -f -`, { stdin: `${JSON.stringify(secret, null, 2)}\n`, redact: [privateKeyPem, b64(privateKeyPem)] });
+  return cmd(sh`${KUBECTL} apply -f -`, { stdin: `${JSON.stringify(secret, null, 2)}\n`, redact: [privateKeyPem, b64(privateKeyPem)] });
 };
 /** The seed's way, from files (the seed walk-through test uses it); the installer uses applyTlsSecretManifest. */
 export const applyTlsSecret = (): RemoteCommand =>
-  cmd(`${KUBECTL} -n ${CHART_NAMESPACE} create secret tls ${TLS_SECRET} --cert=${shellQuote(TLS_CERT_FILE)} --key=${shellQuote(TLS_KEY_FILE)} --dry-run=client -o yaml | ${KUBECTL} apply -f -`);
+  cmd(sh`${KUBECTL} -n ${CHART_NAMESPACE} create secret tls ${TLS_SECRET} ${`--cert=${TLS_CERT_FILE}`} ${`--key=${TLS_KEY_FILE}`} --dry-run=client -o yaml | ${KUBECTL} apply -f -`);
 
 export interface ChartValuesInput {
   site: string;
@@ -80,12 +75,6 @@ export function renderValues(v: ChartValuesInput): string {
     '',
   ];
   return lines.join('\n');
-}
-
-export function parseHelmStatus(text: string, code: number): { exists: boolean; status?: string; revision?: number } {
-  if (code !== 0) return { exists: false };
-  const j = JSON.parse(text) as { info?: { status?: string }; version?: number };
-  return { exists: true, status: j.info?.status, revision: j.version };
 }
 
 export interface PodState { name: string; phase: string; ready: boolean; restarts: number; reason?: string }

@@ -1,19 +1,18 @@
 // MicroK8s cluster commands (the seed's "Configure The Cluster") and parsers of their output.
 // Formats: canonical/microk8s scripts/wrappers/{status,add_token,join}.py; see docs/commands.md.
-import { shellQuote } from './quote';
-import { cmd, type RemoteCommand } from './types';
+import { cmd, sh, type RemoteCommand } from './sh';
 
 export const waitReady = (timeoutSeconds = 300): RemoteCommand =>
-  cmd(`sudo microk8s status --wait-ready --timeout ${shellQuote(timeoutSeconds)}`, { okCodes: [0, 1] });
+  cmd(sh`sudo microk8s status --wait-ready --timeout ${timeoutSeconds}`, { okCodes: [0, 1] });
 export const status = (): RemoteCommand => cmd('sudo microk8s status', { okCodes: [0, 1] });
-export const addonStatus = (addon: string): RemoteCommand => cmd(`sudo microk8s status -a ${shellQuote(addon)}`);
-export const enableAddon = (addon: string): RemoteCommand => cmd(`sudo microk8s enable ${shellQuote(addon)}`);
+export const addonStatus = (addon: string): RemoteCommand => cmd(sh`sudo microk8s status -a ${addon}`);
+export const enableAddon = (addon: string): RemoteCommand => cmd(sh`sudo microk8s enable ${addon}`);
 
 /** A token with a TTL (reusable until expiry) rather than the default single-use one, which a failed join burns (microk8s#4513). */
 export const addNode = (token: string, ttlSeconds = 3600): RemoteCommand =>
-  cmd(`sudo microk8s add-node --token ${shellQuote(token)} --token-ttl ${shellQuote(ttlSeconds)} --format short`, { redact: [token] });
+  cmd(sh`sudo microk8s add-node --token ${token} --token-ttl ${ttlSeconds} --format short`, { redact: [token] });
 export const join = (joinUrl: string, worker: boolean, secrets: string[]): RemoteCommand =>
-  cmd(`sudo microk8s join ${shellQuote(joinUrl)}${worker ? ' --worker' : ''}`, { redact: secrets });
+  cmd(sh`sudo microk8s join ${joinUrl}` + (worker ? ' --worker' : ''), { redact: secrets });
 /** A worker node records its membership in this lock file (microk8s join.py). */
 export const workerClusteredLock = (): RemoteCommand =>
   cmd('test -e /var/snap/microk8s/current/var/lock/clustered.lock', { okCodes: [0, 1] });

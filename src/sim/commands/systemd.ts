@@ -4,7 +4,7 @@ import * as yaml from 'js-yaml';
 import type { Proc } from '../process';
 import type { CommandDef } from './index';
 import type { SimNode } from '../node-state';
-import { shellJoin } from '../../activities/commands/quote';
+import { shellJoin } from '../../activities/commands/sh';
 
 const POLKIT = 'Interactive authentication required.';
 const unitName = (u: string) => u.replace(/\.service$/, '');

@@ -1,24 +1,16 @@
 // OpenEBS cStor on the `shared` LVM volumes (the seed's "Configure Storage"): commands, manifests, parsers.
 // Sources: microk8s-community-addons addons/openebs, openebs/charts 3.3.0, NDM blockdevice_types.go,
 // cstor-operators docs/quick.md; see docs/commands.md.
-import { shellQuote } from './quote';
-import type { KubeWait } from './kube-wait';
-import { cmd, type RemoteCommand } from './types';
+import { KUBECTL, type KubeWait } from './kubectl';
+import { cmd, sh, type RemoteCommand } from './sh';
 
 export const CSPC_NAME = 'cstor-storage';
 export const STORAGE_CLASS = 'cstor-csi';
-export const KUBECTL = 'sudo microk8s kubectl';
-
-export const iscsidState = (): RemoteCommand => cmd('systemctl is-enabled iscsid', { okCodes: [0, 1] });
-export const iscsidActive = (): RemoteCommand => cmd('systemctl is-active iscsid', { okCodes: [0, 3] });
-export const enableIscsid = (): RemoteCommand => cmd('sudo systemctl enable --now iscsid');
 
 export const readNdmConfig = (): RemoteCommand =>
-  cmd(`${KUBECTL} -n openebs get configmap openebs-ndm-config -o json`);
-/** Replaces the ConfigMap from stdin; `kubectl apply` is a no-op when nothing changed. */
-export const applyManifest = (): RemoteCommand => cmd(`${KUBECTL} apply -f -`);
-export const restartNdm = (): RemoteCommand => cmd(`${KUBECTL} -n openebs rollout restart daemonset openebs-ndm`);
-export const readNdmDaemonSet = (): RemoteCommand => cmd(`${KUBECTL} -n openebs get daemonset openebs-ndm -o json`);
+  cmd(sh`${KUBECTL} -n openebs get configmap openebs-ndm-config -o json`);
+export const restartNdm = (): RemoteCommand => cmd(sh`${KUBECTL} -n openebs rollout restart daemonset openebs-ndm`);
+export const readNdmDaemonSet = (): RemoteCommand => cmd(sh`${KUBECTL} -n openebs get daemonset openebs-ndm -o json`);
 
 /**
  * NDM reads its filters only at start, so the filter change and the restart after it form one step that a
@@ -37,13 +29,13 @@ export function ndmRestartStamp(daemonSetJson: string): string {
 export function ndmRestartMark(configMapJson: string): string | undefined {
   return (JSON.parse(configMapJson) as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations?.[NDM_RESTART_MARK];
 }
-export const listBlockDevices = (): RemoteCommand => cmd(`${KUBECTL} -n openebs get blockdevices -o json`);
+export const listBlockDevices = (): RemoteCommand => cmd(sh`${KUBECTL} -n openebs get blockdevices -o json`);
 /** `kubectl wait` for every pool instance of our pool cluster to report phase ONLINE. */
 export const poolInstancesOnline: KubeWait = {
   resource: 'cspi', namespace: 'openebs', for: 'jsonpath={.status.phase}=ONLINE', selector: `openebs.io/cstor-pool-cluster=${CSPC_NAME}`,
 };
 export const listPoolInstances = (): RemoteCommand =>
-  cmd(`${KUBECTL} -n openebs get cspi -l ${shellQuote(`openebs.io/cstor-pool-cluster=${CSPC_NAME}`)} -o json`);
+  cmd(sh`${KUBECTL} -n openebs get cspi -l ${`openebs.io/cstor-pool-cluster=${CSPC_NAME}`} -o json`);
 
 /** The NDM config key in the ConfigMap holds YAML; `/dev/dm-` in the path filter hides every LVM volume. */
 export const NDM_CONFIG_KEY = 'node-disk-manager.config';
@@ -145,25 +137,4 @@ export interface PoolInstance { name: string; node: string; phase: string }
 export function parsePoolInstances(json: string): PoolInstance[] {
   const list = JSON.parse(json) as { items?: { metadata: { name: string }; spec?: { hostName?: string }; status?: { phase?: string } }[] };
   return (list.items ?? []).map((i) => ({ name: i.metadata.name, node: i.spec?.hostName ?? '', phase: i.status?.phase ?? '' }));
-}
-
-// --- the storage estimate, as `kloudspot storage estimate` reports it -------------------------------
-export const GB = 1_000_000_000;
-
-export interface StorageNeed { sharedGb: number; unsharedGb: number }
-
-/**
- * The seed's estimate: stream-processing volumes (elasticsearch, state) live on shared cStor storage;
- * databases and messaging (insights database, kafka, zookeeper) on each node's LVM ("Required: Shared 20 GB,
- * Unshared 14 GB" for 10/10/10/2/2). Each node needs this much.
- */
-export function storageNeed(s: { elasticsearch: number; streamState: number; insightsDatabase: number; kafka: number; zookeeper: number }): StorageNeed {
-  return { sharedGb: s.elasticsearch + s.streamState, unsharedGb: s.insightsDatabase + s.kafka + s.zookeeper };
-}
-
-/** LVM sizes as lvcreate takes them (`20G` = 20 GiB in LVM's binary units) in bytes. */
-export function lvmSizeBytes(size: string): number {
-  const m = /^(\d+)([MGT])$/.exec(size);
-  if (!m) throw new Error(`not an LVM size: ${size}`);
-  return Number(m[1]) * { M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[m[2] as 'M' | 'G' | 'T'];
 }

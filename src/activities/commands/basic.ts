@@ -1,6 +1,6 @@
-// Preflight facts: read-only commands and their parsers. Formats and sources in docs/commands.md.
-import { shellJoin, shellQuote } from './quote';
-import { cmd, type RemoteCommand } from './types';
+// Read-only facts of a node (preflight, boot ids, addresses): coreutils, procfs, lsblk, ping, iproute2.
+// Formats and sources in docs/commands.md.
+import { cmd, sh, type RemoteCommand } from './sh';
 
 export const readOsRelease = (): RemoteCommand => cmd('cat /etc/os-release');
 /** `flags\t\t: fpu vme ... avx ...` (first processor only; every core repeats it). */
@@ -11,14 +11,12 @@ export const readMemInfo = (): RemoteCommand => cmd('grep -w MemTotal /proc/memi
 export const listDisks = (): RemoteCommand => cmd('lsblk -b -d -n -o NAME,SIZE,TYPE');
 /** Bytes free on /. */
 export const rootFree = (): RemoteCommand => cmd('df -B1 --output=avail /');
-export const listVolumeGroups = (): RemoteCommand =>
-  cmd('sudo vgs --noheadings --nosuffix --units b -o vg_name,vg_size,vg_free');
 export const readBootId = (): RemoteCommand => cmd('cat /proc/sys/kernel/random/boot_id');
 /** rc 0: answered; rc 1: no reply; rc 2: other error (iputils ping(8)). */
-export const ping = (address: string): RemoteCommand => cmd(shellJoin(['ping', '-c', '1', '-W', '2', address]), { okCodes: [0, 1, 2] });
+export const ping = (address: string): RemoteCommand => cmd(sh`ping -c 1 -W 2 ${address}`, { okCodes: [0, 1, 2] });
 /** Lists the IPv4 addresses on an interface: `2: ens18    inet 192.168.1.106/24 brd ... scope global ens18`. */
 export const showInterfaceAddresses = (iface: string): RemoteCommand =>
-  cmd(`ip -4 -o addr show dev ${shellQuote(iface)}`, { okCodes: [0, 1] });
+  cmd(sh`ip -4 -o addr show dev ${iface}`, { okCodes: [0, 1] });
 
 export interface OsRelease { id: string; versionId: string; prettyName: string }
 
@@ -60,13 +58,6 @@ export function parseDisks(text: string): Disk[] {
 export function parseDfAvail(text: string): number {
   const lines = text.trim().split('\n');
   return parseInteger(lines[lines.length - 1], 'df');
-}
-
-export interface VolumeGroup { name: string; sizeBytes: number; freeBytes: number }
-/** `  ubuntu-vg 998579896320 890124681216` per line (lvm2 `vgs --noheadings --nosuffix --units b`). */
-export function parseVolumeGroups(text: string): VolumeGroup[] {
-  return text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length === 3 && /^\d+$/.test(f[1]))
-    .map(([name, size, free]) => ({ name, sizeBytes: Number(size), freeBytes: Number(free) }));
 }
 
 /** Lines of `ip -o addr`: the CIDR after `inet`. */

@@ -1,23 +1,50 @@
-// The pending-question mechanism and the install's visible status: one object per workflow run that
-// registers every signal, update and query handler before the workflow's first await (so the Web UI's
-// metadata query lists them), keeps the `status` answer, and writes current details for the Web UI.
-import {
-  ApplicationFailure, condition, getExternalWorkflowHandle, log, setCurrentDetails, setHandler, workflowInfo,
-} from '@temporalio/workflow';
+// The answers a person gives, one mechanism for the install and its prepare-node children: failure
+// questions (retry, skip, abort), block devices, the certificate inbox; every signal and update handler with
+// its validation. Registered before the workflow's first await so the Web UI's metadata query lists them.
+import { ApplicationFailure, condition, getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
+import { FailureType } from '../activities/failures';
 import * as api from './api';
-import type { FailureAction, InstallStatus, NodeStatus, Phase, Question, StepState, UploadCertificate } from './api';
+import type { FailureAction, Question, StepState, UploadCertificate } from './api';
+import type { StatusBoard } from './status';
 import type { StepHost } from './steps';
 
 export type CertificateAnswer = { kind: 'upload'; upload: UploadCertificate } | { kind: 'self-signed' };
 
-const nowIso = () => new Date().toISOString();
+/** What a person may answer to a failed step. */
+export const FAILURE_ACTIONS: readonly FailureAction[] = ['retry', 'skip', 'abort'];
 
-export class Control implements StepHost {
-  readonly status: InstallStatus;
-  private answers = new Map<string, unknown>();
+/** A failed step's question, the same whether the install or a prepare-node child asks it. */
+export function failureQuestion(step: string, node: string | undefined, message: string, lastError: string): Omit<Question, 'id' | 'askedAt'> {
+  return {
+    kind: 'failure', node, step, options: [...FAILURE_ACTIONS], lastError,
+    prompt: `${message}. Fix the cause, then answer resolveFailure {"step": "${step}", "action": "retry" | "skip" | "abort"}.`,
+  };
+}
+
+/** The shape of a resolveFailure answer; which step is pending is the caller's check. */
+export function checkResolveShape(a: api.ResolveFailure): void {
+  if (!a || typeof a.step !== 'string' || !FAILURE_ACTIONS.includes(a.action)) {
+    throw new Error('expected {"step": "<step from the question>", "action": "retry" | "skip" | "abort"}');
+  }
+}
+
+/** Answers to failure questions by step id: the install's own steps and, forwarded to it, a child's. */
+export class FailureInbox {
+  private answers = new Map<string, FailureAction>();
+  deliver(a: api.ResolveFailure): void { this.answers.set(a.step, a.action); }
+  forget(step: string): void { this.answers.delete(step); }
+  async wait(step: string): Promise<FailureAction> {
+    await condition(() => this.answers.has(step));
+    return this.answers.get(step)!;
+  }
+}
+
+export class Questions implements StepHost {
   private seq = 0;
+  private failures = new FailureInbox();
   /** Block devices chosen before their question was asked. */
   private preChosen = new Map<string, string>();
+  private chosen = new Map<string, string>();
   /** Certificate answers not yet consumed (uploads wait for the certificate check), numbered. */
   private certificateInbox: { n: number; answer: CertificateAnswer }[] = [];
   private certificateSeq = 0;
@@ -26,86 +53,29 @@ export class Control implements StepHost {
   private certificateDone = false;
   /** Failure questions owned by a child workflow: step -> child workflow id. */
   private childSteps = new Map<string, string>();
-  private detailsText = '';
 
   constructor(
-    site: string,
-    nodes: { name: string; role: 'manager' | 'worker' }[],
+    private readonly board: StatusBoard,
     /** Child workflow id of a node's prepare-node run, for routing answers. */
     private readonly childIdOf: (node: string) => string,
-    private readonly uiHint = '',
-    private readonly onPhase: (phase: Phase) => void = () => undefined,
   ) {
-    this.status = {
-      site, workflow: workflowInfo().workflowId, phase: 'preflight', state: 'running',
-      nodes: nodes.map((n): NodeStatus => ({ name: n.name, role: n.role, step: 'pending', state: 'pending' })),
-      questions: [], startedAt: nowIso(), updatedAt: nowIso(),
-    };
     this.registerHandlers();
-    this.refresh();
-  }
-
-  // --- status ---------------------------------------------------------------------------------------
-  setPhase(phase: Phase): void {
-    if (this.status.phase !== phase) this.onPhase(phase);
-    this.status.phase = phase;
-    this.refresh();
-  }
-
-  setNode(name: string, step: string, state: StepState): void {
-    const n = this.status.nodes.find((x) => x.name === name);
-    if (n) { n.step = step; n.state = state; }
-    this.refresh();
   }
 
   /** StepHost: a step of a node (or of the whole cluster when `node` is undefined). */
   setStep(node: string | undefined, step: string, state: StepState): void {
-    if (node) this.setNode(node, step, state);
-    else this.refresh();
+    if (node) this.board.setNode(node, step, state);
+    else this.board.refresh();
   }
 
-  addNodeRow(name: string, role: 'manager' | 'worker'): void {
-    if (!this.status.nodes.some((n) => n.name === name)) this.status.nodes.push({ name, role, step: 'pending', state: 'pending' });
-  }
-
-  setSummary(key: string, value: string): void {
-    this.status.summary = { ...this.status.summary, [key]: value };
-    this.refresh();
-  }
-
-  finish(state: 'completed' | 'failed', lastError?: string): InstallStatus {
-    if (state === 'completed') this.status.phase = 'done';
-    this.status.state = state;
-    if (lastError) this.status.lastError = lastError;
-    this.status.questions = [];
-    this.refresh();
-    return this.status;
-  }
-
-  private refresh(): void {
-    const s = this.status;
-    if (s.state === 'running' || s.state === 'waiting') s.state = s.questions.length > 0 ? 'waiting' : 'running';
-    s.updatedAt = nowIso();
-    const text = renderDetails(s, this.uiHint);
-    if (text !== this.detailsText) { this.detailsText = text; setCurrentDetails(text); }
-  }
-
-  // --- questions ------------------------------------------------------------------------------------
   private open(q: Omit<Question, 'id' | 'askedAt'>): Question {
-    const question: Question = { ...q, id: `q${++this.seq}`, askedAt: nowIso() };
-    this.status.questions.push(question);
-    this.refresh();
+    const question: Question = { ...q, id: `q${++this.seq}`, askedAt: new Date().toISOString() };
+    this.board.addQuestion(question);
     return question;
   }
 
-  private close(id: string, answer: unknown): void {
-    this.status.questions = this.status.questions.filter((q) => q.id !== id);
-    this.answers.set(id, answer);
-    this.refresh();
-  }
-
-  private pending(kind: Question['kind'], match: (q: Question) => boolean = () => true): Question | undefined {
-    return this.status.questions.find((q) => q.kind === kind && match(q));
+  private pending(kind: Question['kind'], match?: (q: Question) => boolean): Question | undefined {
+    return this.board.findQuestion(kind, match);
   }
 
   async askBlockDevice(node: string, options: { name: string; label: string }[]): Promise<string> {
@@ -115,8 +85,8 @@ export class Control implements StepHost {
       kind: 'blockDevice', node, options: options.map((o) => o.name),
       prompt: `Node ${node} has ${options.length} block devices that cStor can use. Which one holds the shared pool? ${options.map((o) => o.label).join('; ')}`,
     });
-    await condition(() => this.answers.has(q.id));
-    return this.answers.get(q.id) as string;
+    await condition(() => this.chosen.has(q.id));
+    return this.chosen.get(q.id)!;
   }
 
   async askCertificate(dnsHostname: string, check: (u: UploadCertificate) => Promise<string | undefined>): Promise<CertificateAnswer> {
@@ -133,12 +103,12 @@ export class Control implements StepHost {
       if (!problem) {
         this.certificateDone = true;
         this.certificateInbox = [];
-        this.close(q.id, answer.kind);
+        this.board.removeQuestions((x) => x.id === q.id);
         return answer;
       }
       q.lastError = `upload rejected: ${problem}`;
       log.warn('certificate upload rejected', { reason: problem });
-      this.refresh();
+      this.board.refresh();
     }
   }
 
@@ -149,22 +119,18 @@ export class Control implements StepHost {
 
   /** A step failed after its retries: a person decides. Child workflows route theirs through the parent. */
   async askFailure(step: string, node: string | undefined, message: string, lastError: string): Promise<FailureAction> {
-    const q = this.open({
-      kind: 'failure', node, step, options: ['retry', 'skip', 'abort'], lastError,
-      prompt: `${message}. Fix the cause, then answer resolveFailure {"step": "${step}", "action": "retry" | "skip" | "abort"}.`,
-    });
-    await condition(() => this.answers.has(q.id));
-    return this.answers.get(q.id) as FailureAction;
+    this.failures.forget(step);
+    this.open(failureQuestion(step, node, message, lastError));
+    return this.failures.wait(step);
   }
 
-  /** Mirrors a child's question (or clears it) so the parent's status and details show it. */
+  /** Mirrors a child's question (or clears it) so the install's status and details show it. */
   mirrorChildQuestion(childId: string, node: string, question: Question | null | undefined, step: string): void {
-    this.status.questions = this.status.questions.filter((q) => !(q.kind === 'failure' && q.node === node && this.childSteps.get(q.step ?? '') === childId));
+    this.board.removeQuestions((q) => q.kind === 'failure' && q.node === node && this.childSteps.get(q.step ?? '') === childId);
     if (question) {
       this.childSteps.set(question.step ?? step, childId);
-      this.status.questions.push({ ...question, id: `q${++this.seq}` });
+      this.board.addQuestion({ ...question, id: `q${++this.seq}` });
     }
-    this.refresh();
   }
 
   // --- handlers -------------------------------------------------------------------------------------
@@ -177,9 +143,7 @@ export class Control implements StepHost {
   }
 
   private validateResolve(a: api.ResolveFailure): Question {
-    if (!a || typeof a.step !== 'string' || !['retry', 'skip', 'abort'].includes(a.action)) {
-      throw new Error('expected {"step": "<step from the question>", "action": "retry" | "skip" | "abort"}');
-    }
+    checkResolveShape(a);
     const q = this.pending('failure', (x) => x.step === a.step);
     if (!q) throw new Error(`no failed step ${a.step} is waiting for an answer${this.pendingSummary()}`);
     return q;
@@ -202,7 +166,7 @@ export class Control implements StepHost {
   }
 
   private pendingSummary(): string {
-    const qs = this.status.questions;
+    const qs = this.board.status.questions;
     return qs.length === 0 ? ' (nothing is pending)' : `; pending: ${qs.map((q) => q.kind + (q.node ? ` on ${q.node}` : '') + (q.step ? ` step ${q.step}` : '')).join(', ')}`;
   }
 
@@ -213,30 +177,31 @@ export class Control implements StepHost {
     } catch (err) {
       // A signal cannot be refused: keep early answers for later, note bad ones on the question.
       const open = a && this.pending('blockDevice', (x) => x.node === a.node);
-      if (open) { open.lastError = (err as Error).message; this.refresh(); }
+      if (open) { open.lastError = (err as Error).message; this.board.refresh(); }
       else if (a && typeof a.node === 'string' && typeof a.blockDevice === 'string') this.preChosen.set(a.node, a.blockDevice);
       log.warn('chooseBlockDevice not applied', { reason: (err as Error).message });
       return;
     }
-    this.close(q.id, a.blockDevice);
+    this.board.removeQuestions((x) => x.id === q.id);
+    this.chosen.set(q.id, a.blockDevice);
   }
 
   private async resolveFailure(a: api.ResolveFailure): Promise<void> {
     const q = this.validateResolve(a);
     const childId = this.childSteps.get(a.step);
     if (childId) {
-      this.status.questions = this.status.questions.filter((x) => x.id !== q.id);
-      this.refresh();
+      this.board.removeQuestions((x) => x.id === q.id);
       await getExternalWorkflowHandle(childId).signal(api.resolveFailureSignal, a);
       return;
     }
-    this.close(q.id, a.action);
+    this.board.removeQuestions((x) => x.id === q.id);
+    this.failures.deliver(a);
   }
 
   private registerHandlers(): void {
-    setHandler(api.statusQuery, () => this.status, { description: 'Phase, per-node steps and pending questions of this install' });
+    setHandler(api.statusQuery, () => this.board.status, { description: 'Phase, per-node steps and pending questions of this install' });
     setHandler(api.nodeReportSignal, (r) => {
-      this.setNode(r.node, r.step, r.state);
+      this.board.setNode(r.node, r.step, r.state);
       this.mirrorChildQuestion(this.childIdOf(r.node), r.node, r.question ?? null, `${r.node}:${r.step}`);
     }, { description: 'Internal: progress reported by a prepare-node child workflow' });
 
@@ -246,7 +211,7 @@ export class Control implements StepHost {
     setHandler(api.uploadCertificateSignal, (a) => {
       try { this.validateUpload(a); } catch (err) {
         const q = this.pending('certificate');
-        if (q) { q.lastError = `upload rejected: ${(err as Error).message}`; this.refresh(); }
+        if (q) { q.lastError = `upload rejected: ${(err as Error).message}`; this.board.refresh(); }
         return;
       }
       this.pushCertificate({ kind: 'upload', upload: a });
@@ -258,7 +223,7 @@ export class Control implements StepHost {
       try { await this.resolveFailure(a); } catch (err) { log.warn('resolveFailure not applied', { reason: (err as Error).message }); }
     }, { description: 'After a failed step: {"step": "<step>", "action": "retry" | "skip" | "abort"}' });
 
-    setHandler(api.chooseBlockDeviceUpdate, (a) => { this.close(this.validateBlockDevice(a).id, a.blockDevice); return `using ${a.blockDevice} on ${a.node}`; }, {
+    setHandler(api.chooseBlockDeviceUpdate, (a) => { this.chooseBlockDevice(a); return `using ${a.blockDevice} on ${a.node}`; }, {
       validator: (a) => { this.validateBlockDevice(a); },
       description: 'Like chooseBlockDevice, but a wrong answer is rejected at once',
     });
@@ -267,7 +232,7 @@ export class Control implements StepHost {
       // Answer only once the workflow has checked this very upload.
       await condition(() => this.certificateVerdicts.has(n));
       const problem = this.certificateVerdicts.get(n);
-      if (problem) throw ApplicationFailure.create({ type: 'CertificateRejected', message: `upload rejected: ${problem}`, nonRetryable: true });
+      if (problem) throw ApplicationFailure.create({ type: FailureType.CertificateRejected, message: `upload rejected: ${problem}`, nonRetryable: true });
       return 'certificate accepted';
     }, {
       validator: (a) => { this.validateUpload(a); },
@@ -284,27 +249,3 @@ export class Control implements StepHost {
   }
 }
 
-/** Markdown for the Web UI's "current details": what the install is doing and what it waits for. */
-export function renderDetails(s: InstallStatus, uiHint: string): string {
-  const lines = [`**${s.site}**: ${s.phase} (${s.state})`, ''];
-  for (const n of s.nodes) lines.push(`- ${n.name} (${n.role}): ${n.step} — ${n.state}`);
-  if (s.questions.length > 0) {
-    lines.push('', '### Waiting for you');
-    for (const q of s.questions) {
-      lines.push('', `**${q.kind}${q.node ? ` on ${q.node}` : ''}**: ${q.prompt}`);
-      if (q.lastError) lines.push('', `> ${q.lastError.split('\n').slice(-6).join('\n> ')}`);
-      lines.push('', 'Answer with **Send a Signal**: ' + signalExample(q));
-    }
-    if (uiHint) lines.push('', uiHint);
-  }
-  if (s.lastError) lines.push('', `Last error: ${s.lastError}`);
-  return lines.join('\n');
-}
-
-function signalExample(q: Question): string {
-  switch (q.kind) {
-    case 'blockDevice': return `\`chooseBlockDevice\` with \`{"node": "${q.node}", "blockDevice": "${q.options?.[0] ?? 'blockdevice-...'}"}\``;
-    case 'certificate': return '`uploadCertificate` with `{"certificatePem": "...", "privateKeyPem": "..."}`, or `useSelfSignedCertificate` with `{}`';
-    case 'failure': return `\`resolveFailure\` with \`{"step": "${q.step}", "action": "retry"}\` (or "skip", "abort")`;
-  }
-}

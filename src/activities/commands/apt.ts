@@ -1,0 +1,28 @@
+// apt and dpkg (the seed's "sudo apt update && sudo apt upgrade"), unattended. Formats: docs/commands.md.
+import { cmd, raw, sh, type RemoteCommand } from './sh';
+
+/** Waits for the dpkg lock instead of failing on it; conffile questions keep the local file. */
+const APT = raw('sudo env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a apt-get -o DPkg::Lock::Timeout=900 ' +
+  '-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -y -q');
+
+export const aptUpdate = (): RemoteCommand => cmd(sh`${APT} update`);
+/** Simulated dist-upgrade: prints the summary line without changing anything (the "already done?" check). */
+export const aptSimulateUpgrade = (): RemoteCommand => cmd('apt-get -s -o Debug::NoLocking=1 dist-upgrade');
+export const aptDistUpgrade = (): RemoteCommand => cmd(sh`${APT} dist-upgrade`);
+export const aptInstall = (pkgs: string[]): RemoteCommand => cmd(sh`${APT} install ${pkgs}`);
+/**
+ * Finishes what an upgrade cut off while dpkg unpacked left half done (a crash, reboot or dropped SSH
+ * connection mid-upgrade): until then every apt run fails with "dpkg was interrupted". Conffile
+ * questions are answered as the apt runs answer them.
+ */
+export const dpkgConfigurePending = (): RemoteCommand =>
+  cmd('sudo env DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a');
+/** apt's refusal after an interrupted dpkg run (apt-pkg/deb/debsystem.cc). */
+export const dpkgWasInterrupted = (stderr: string): boolean => /dpkg was interrupted, you must manually run .*dpkg --configure -a/.test(stderr);
+
+/** `12 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.` -> upgraded + newly installed. */
+export function parseAptSummary(text: string): { upgraded: number; newlyInstalled: number } {
+  const m = /^(\d+) upgraded, (\d+) newly installed, (\d+) to remove and (\d+) not upgraded\.$/m.exec(text);
+  if (!m) throw new Error(`unexpected apt-get output (no summary line): ${JSON.stringify(text.slice(-300))}`);
+  return { upgraded: Number(m[1]), newlyInstalled: Number(m[2]) };
+}

@@ -1,0 +1,43 @@
+// The frame of every site workflow: the context with its handlers registered before the first await, the
+// phases run in order, and the end (completed, or failed with the reason; an abort by a person's answer).
+import { ApplicationFailure, ChildWorkflowFailure, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { FailureType, installAborted } from '../activities/failures';
+import type { SiteSpec } from '../site/schema';
+import { CustomerKey, PhaseKey, SiteKey } from '../temporal/search-attributes';
+import { prepareNodeWorkflowId, type InstallStatus, type PhaseName } from './api';
+import { Questions } from './answers';
+import { runPhases, type Phase } from './phase';
+import { siteNodes, siteTimeouts, type SiteContext, type SiteNode } from './site-context';
+import { StatusBoard } from './status';
+import { InstallAborted } from './steps';
+
+export const UI_HINT = 'Or from a shell: `kloudspot-installer answer|upload-cert|self-signed|resolve <site> ...` (see `kloudspot-installer --help`).';
+
+/** Creates the context and registers every handler: call before the workflow's first await. */
+export function openSite(spec: SiteSpec, extraNodes: SiteNode[] = []): SiteContext {
+  const nodes = [...siteNodes(spec), ...extraNodes];
+  const board = new StatusBoard(spec.site, nodes, UI_HINT, (phase: PhaseName) => upsertSearchAttributes([{ key: PhaseKey, value: phase }]));
+  const questions = new Questions(board, (node) => prepareNodeWorkflowId(spec.site, node));
+  upsertSearchAttributes([{ key: SiteKey, value: spec.site }, { key: CustomerKey, value: spec.customer }, { key: PhaseKey, value: 'preflight' }]);
+  return { spec, board, questions, nodes, pins: new Map(), timeouts: siteTimeouts(spec) };
+}
+
+/** Runs the phases and ends the run: an abort (a person's answer) fails it with a clear message; other errors pass. */
+export async function runSite(ctx: SiteContext, phases: readonly Phase[]): Promise<InstallStatus> {
+  try {
+    await runPhases(ctx, phases);
+    // Added after v1 histories were recorded: `list` showed finished installs in their last phase.
+    // patched() keeps those histories replaying (they carry no marker, so no extra command there).
+    if (patched('phase-done-search-attribute')) upsertSearchAttributes([{ key: PhaseKey, value: 'done' }]);
+    return ctx.board.finish('completed');
+  } catch (err) {
+    const aborted = err instanceof InstallAborted ? err
+      : err instanceof ChildWorkflowFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.InstallAborted ? err.cause : undefined;
+    if (aborted) {
+      ctx.board.finish('failed', aborted.message);
+      throw installAborted(`${ctx.spec.site}: install ${aborted.message}`);
+    }
+    ctx.board.finish('failed', (err as Error).message);
+    throw err;
+  }
+}
