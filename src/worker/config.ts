@@ -1,5 +1,5 @@
 // The worker service's configuration: flags first, then environment variables, then defaults. The variable
-// names are a contract shared with the Dockerfile, docker-compose.yml and the README (test/production.test.ts
+// names are a contract shared with the Dockerfile, docker-compose.yml and the README (test/unit/production.test.ts
 // checks they agree), so they are listed once here.
 import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
