@@ -11,10 +11,24 @@ import * as netplan from '../../src/activities/commands/netplan';
 import * as openebs from '../../src/activities/commands/openebs';
 import * as systemd from '../../src/activities/commands/systemd';
 import * as tools from '../../src/activities/commands/tools';
+import { KUBECTL } from '../../src/activities/commands/kubectl';
+import { cmd, sh, type RemoteCommand } from '../../src/activities/commands/sh';
 
-export const prep = { ...apt, ...files, ...lvm, ...netplan, ...systemd, ...tools };
-export const facts = { ...basic, ...lvm };
+// Builders only the tests use: what a person does by hand at a node, to set up or inspect a scenario.
+const testOnly = {
+  aptInstall: (pkgs: string[]): RemoteCommand => cmd(sh`${apt.APT} install ${pkgs}`),
+  removeFile: (path: string): RemoteCommand => cmd(sh`sudo rm -f ${path}`),
+  /** Bytes free on /: a header line `   Avail`, then the number. */
+  rootFree: (): RemoteCommand => cmd('df -B1 --output=avail /'),
+  parseDfAvail: (text: string): number => Number(text.trim().split('\n').pop()),
+  /** The seed's way to the TLS Secret, from files (the installer applies it from stdin instead). */
+  applyTlsSecret: (): RemoteCommand =>
+    cmd(sh`${KUBECTL} -n ${chartFiles.CHART_NAMESPACE} create secret tls ${chartFiles.TLS_SECRET} ${`--cert=${chartFiles.TLS_CERT_FILE}`} ${`--key=${chartFiles.TLS_KEY_FILE}`} --dry-run=client -o yaml | ${KUBECTL} apply -f -`),
+};
+
+export const prep = { ...apt, ...files, ...lvm, ...netplan, ...systemd, ...tools, ...testOnly };
+export const facts = { ...basic, ...lvm, ...testOnly };
 export const st = { ...openebs, ...kubectl, ...systemd, ...lvm };
-export const chart = { ...chartFiles, ...helm, ...tools, ...kubectl };
+export const chart = { ...chartFiles, ...helm, ...tools, ...kubectl, ...testOnly };
 export { kubectlWait } from '../../src/activities/commands/kubectl';
 export type { RemoteCommand } from '../../src/activities/commands/sh';

@@ -2,14 +2,13 @@
 import { cmd, raw, sh, type RemoteCommand } from './sh';
 
 /** Waits for the dpkg lock instead of failing on it; conffile questions keep the local file. */
-const APT = raw('sudo env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a apt-get -o DPkg::Lock::Timeout=900 ' +
+export const APT = raw('sudo env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a apt-get -o DPkg::Lock::Timeout=900 ' +
   '-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -y -q');
 
 export const aptUpdate = (): RemoteCommand => cmd(sh`${APT} update`);
 /** Simulated dist-upgrade: prints the summary line without changing anything (the "already done?" check). */
 export const aptSimulateUpgrade = (): RemoteCommand => cmd('apt-get -s -o Debug::NoLocking=1 dist-upgrade');
 export const aptDistUpgrade = (): RemoteCommand => cmd(sh`${APT} dist-upgrade`);
-export const aptInstall = (pkgs: string[]): RemoteCommand => cmd(sh`${APT} install ${pkgs}`);
 /**
  * Finishes what an upgrade cut off while dpkg unpacked left half done (a crash, reboot or dropped SSH
  * connection mid-upgrade): until then every apt run fails with "dpkg was interrupted". Conffile

@@ -9,8 +9,6 @@ export const countCores = (): RemoteCommand => cmd('nproc');
 export const readMemInfo = (): RemoteCommand => cmd('grep -w MemTotal /proc/meminfo');
 /** Bytes of every whole disk: `sda 1000204886016 disk`. */
 export const listDisks = (): RemoteCommand => cmd('lsblk -b -d -n -o NAME,SIZE,TYPE');
-/** Bytes free on /. */
-export const rootFree = (): RemoteCommand => cmd('df -B1 --output=avail /');
 export const readBootId = (): RemoteCommand => cmd('cat /proc/sys/kernel/random/boot_id');
 /** rc 0: answered; rc 1: no reply; rc 2: other error (iputils ping(8)). */
 export const ping = (address: string): RemoteCommand => cmd(sh`ping -c 1 -W 2 ${address}`, { okCodes: [0, 1, 2] });
@@ -52,12 +50,6 @@ export interface Disk { name: string; bytes: number }
 export function parseDisks(text: string): Disk[] {
   return text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length === 3 && f[2] === 'disk')
     .map(([name, size]) => ({ name, bytes: Number(size) }));
-}
-
-/** `df --output=avail` prints a header line `   Avail` then the number. */
-export function parseDfAvail(text: string): number {
-  const lines = text.trim().split('\n');
-  return parseInteger(lines[lines.length - 1], 'df');
 }
 
 /** Lines of `ip -o addr`: the CIDR after `inet`. */

@@ -30,10 +30,6 @@ export const applyTlsSecretManifest = (certificatePem: string, privateKeyPem: st
   };
   return cmd(sh`${KUBECTL} apply -f -`, { stdin: `${JSON.stringify(secret, null, 2)}\n`, redact: [privateKeyPem, b64(privateKeyPem)] });
 };
-/** The seed's way, from files (the seed walk-through test uses it); the installer uses applyTlsSecretManifest. */
-export const applyTlsSecret = (): RemoteCommand =>
-  cmd(sh`${KUBECTL} -n ${CHART_NAMESPACE} create secret tls ${TLS_SECRET} ${`--cert=${TLS_CERT_FILE}`} ${`--key=${TLS_KEY_FILE}`} --dry-run=client -o yaml | ${KUBECTL} apply -f -`);
-
 export interface ChartValuesInput {
   site: string;
   customer: string;

@@ -5,7 +5,6 @@ export const readFile = (path: string): RemoteCommand => cmd(sh`sudo cat ${path}
 /** Writes stdin to `path` with `mode`; the file is created with its mode before content arrives, so a key is never world-readable. */
 export const writeFile = (path: string, content: string, mode = '0644'): RemoteCommand =>
   cmd(sh`sudo install -D -m ${mode} /dev/null ${path} && sudo tee ${path} >/dev/null`, { stdin: content });
-export const removeFile = (path: string): RemoteCommand => cmd(sh`sudo rm -f ${path}`);
 /** Exists when an upgrade asks for a restart (update-notifier's hook on Ubuntu). */
 export const rebootRequired = (): RemoteCommand => cmd('test -e /var/run/reboot-required', { okCodes: [0, 1] });
 
