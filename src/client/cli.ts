@@ -12,6 +12,7 @@ import { registerCodec } from './commands/codec';
 import { registerDev } from './commands/dev';
 import { registerMaintenance } from './commands/maintenance';
 import { registerSetup } from './commands/setup';
+import { registerTestbed } from './commands/testbed';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
 import { describeServerError } from '../temporal/server-errors';
 
@@ -42,6 +43,7 @@ registerWorker(program);
 registerDev(program);
 registerMaintenance(program);
 registerCodec(program);
+registerTestbed(program);
 
 function report(err: unknown): number {
   const debug = process.argv.includes('--debug');

@@ -1,0 +1,38 @@
+// The site spec for a running testbed: its nodes at their DHCP addresses (the installer makes them
+// static), the testbed's gateway and virtual IP, the testbed's key, and the tools URL of its model server.
+import * as yaml from 'js-yaml';
+import type { SiteSpecInput } from '../site/schema';
+import { parseSiteSpec } from '../site/load';
+
+export interface SpecInputs {
+  site: string;
+  nodes: { name: string; address: string; interface: string }[];
+  gateway: string;
+  virtualIp: string;
+  user: string;
+  privateKeyFile: string;
+  volumeGroup: string;
+  toolsUrl: string;
+}
+
+export function testbedSpec(i: SpecInputs): ReturnType<typeof parseSiteSpec> {
+  const input: SiteSpecInput = {
+    site: i.site,
+    customer: 'acme',
+    dnsHostname: `kloudspot.${i.site}.example`,
+    virtualIp: i.virtualIp,
+    network: { prefixLength: 24, gateway: i.gateway, nameservers: [i.gateway] },
+    ssh: { user: i.user, port: 22, privateKeyFile: i.privateKeyFile },
+    nodes: i.nodes,
+    lvm: { volumeGroup: i.volumeGroup, sharedVolumeSize: '20G' },
+    features: { kloudManage: false, kloudInsights: true, kloudHybrid: false },
+    storage: { elasticsearch: 10, streamState: 10, insightsDatabase: 10, kafka: 2, zookeeper: 2 },
+    tls: { mode: 'upload' },
+    kloudspot: { toolsUrl: i.toolsUrl },
+  };
+  return parseSiteSpec(input, 'testbed spec');
+}
+
+export function specYaml(spec: ReturnType<typeof parseSiteSpec>, header: string): string {
+  return `# ${header}\n${yaml.dump(spec, { lineWidth: 200 })}`;
+}
