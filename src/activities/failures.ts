@@ -24,6 +24,8 @@ export const FailureType = {
   ReleaseMissing: 'ReleaseMissing',
   /** A person answered `abort`: the install ends, the nodes stay as they are. */
   InstallAborted: 'InstallAborted',
+  /** A read-only activity (plan, doctor) was about to run a command that may change a node: refused. */
+  NotReadOnly: 'NotReadOnly',
   /** An uploaded certificate does not fit the key or the host name. */
   CertificateRejected: 'CertificateRejected',
 } as const;
@@ -32,6 +34,7 @@ export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 /** Retrying cannot change these: a person must act, so the step's question comes at once. */
 export const NON_RETRYABLE: FailureType[] = [
   FailureType.HostKeyMismatch, FailureType.WaitTimedOut, FailureType.ReleaseNotDeployed, FailureType.ReleaseMissing, FailureType.VerifyFailed,
+  FailureType.NotReadOnly,
 ];
 
 /** What a failed command leaves for the person who has to decide: kept small, secrets already redacted. */

@@ -14,6 +14,8 @@ export interface ActivityDeps {
   pollMs?: number;
   /** Timeout of every command that does not bring its own (default DEFAULT_COMMAND_TIMEOUT_MS). */
   commandTimeoutMs?: number;
+  /** Only commands built with query() may run (plan, doctor): anything else is refused before it reaches the node. */
+  readOnly?: boolean;
 }
 
 /**
@@ -75,6 +77,9 @@ function activityType(): string {
 export async function run(
   deps: ActivityDeps, target: SshTarget, c: RemoteCommand, opts: { timeoutMs?: number } = {},
 ): Promise<ExecResult> {
+  if (deps.readOnly && !c.readOnly) {
+    throw failure(FailureType.NotReadOnly, `refused to run \`${c.command}\` on ${target.node}: ${activityType()} may only read (a builder made with query())`, { nonRetryable: true });
+  }
   const ctx = inActivity();
   const beat = ctx ? setInterval(() => ctx.heartbeat({ activity: ctx.info.activityType, node: target.node }), 1000) : undefined;
   try {

@@ -1,5 +1,5 @@
 // apt and dpkg (the seed's "sudo apt update && sudo apt upgrade"), unattended. Formats: docs/commands.md.
-import { cmd, raw, sh, type RemoteCommand } from './sh';
+import { cmd, query, raw, sh, type RemoteCommand } from './sh';
 
 /** Waits for the dpkg lock instead of failing on it; conffile questions keep the local file. */
 export const APT = raw('sudo env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a apt-get -o DPkg::Lock::Timeout=900 ' +
@@ -7,7 +7,7 @@ export const APT = raw('sudo env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE
 
 export const aptUpdate = (): RemoteCommand => cmd(sh`${APT} update`);
 /** Simulated dist-upgrade: prints the summary line without changing anything (the "already done?" check). */
-export const aptSimulateUpgrade = (): RemoteCommand => cmd('apt-get -s -o Debug::NoLocking=1 dist-upgrade');
+export const aptSimulateUpgrade = (): RemoteCommand => query('apt-get -s -o Debug::NoLocking=1 dist-upgrade');
 export const aptDistUpgrade = (): RemoteCommand => cmd(sh`${APT} dist-upgrade`);
 /**
  * Finishes what an upgrade cut off while dpkg unpacked left half done (a crash, reboot or dropped SSH
@@ -16,6 +16,13 @@ export const aptDistUpgrade = (): RemoteCommand => cmd(sh`${APT} dist-upgrade`);
  */
 export const dpkgConfigurePending = (): RemoteCommand =>
   cmd('sudo env DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a');
+/**
+ * Another apt holds the lists lock (update) or the archives lock (upgrade downloads): apt 2.6 fails at once
+ * with exit 100, `E: Could not get lock /var/lib/apt/lists/lock. It is held by process 712 (apt-get)` and
+ * `E: Unable to lock directory /var/lib/apt/lists/`; DPkg::Lock::Timeout covers only the dpkg lock. On a fresh
+ * machine apt-daily.service holds it right after boot.
+ */
+export const aptLockBusy = (stderr: string): boolean => /E: Unable to lock directory \/var\/(lib\/apt\/lists|cache\/apt\/archives)\//.test(stderr);
 /** apt's refusal after an interrupted dpkg run (apt-pkg/deb/debsystem.cc). */
 export const dpkgWasInterrupted = (stderr: string): boolean => /dpkg was interrupted, you must manually run .*dpkg --configure -a/.test(stderr);
 

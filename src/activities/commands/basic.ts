@@ -1,20 +1,20 @@
 // Read-only facts of a node (preflight, boot ids, addresses): coreutils, procfs, lsblk, ping, iproute2.
 // Formats and sources in docs/commands.md.
-import { cmd, sh, type RemoteCommand } from './sh';
+import { cmd, query, sh, type RemoteCommand } from './sh';
 
-export const readOsRelease = (): RemoteCommand => cmd('cat /etc/os-release');
+export const readOsRelease = (): RemoteCommand => query('cat /etc/os-release');
 /** `flags\t\t: fpu vme ... avx ...` (first processor only; every core repeats it). */
-export const readCpuFlags = (): RemoteCommand => cmd('grep -m1 -w flags /proc/cpuinfo');
-export const countCores = (): RemoteCommand => cmd('nproc');
-export const readMemInfo = (): RemoteCommand => cmd('grep -w MemTotal /proc/meminfo');
+export const readCpuFlags = (): RemoteCommand => query('grep -m1 -w flags /proc/cpuinfo');
+export const countCores = (): RemoteCommand => query('nproc');
+export const readMemInfo = (): RemoteCommand => query('grep -w MemTotal /proc/meminfo');
 /** Bytes of every whole disk: `sda 1000204886016 disk`. */
-export const listDisks = (): RemoteCommand => cmd('lsblk -b -d -n -o NAME,SIZE,TYPE');
-export const readBootId = (): RemoteCommand => cmd('cat /proc/sys/kernel/random/boot_id');
+export const listDisks = (): RemoteCommand => query('lsblk -b -d -n -o NAME,SIZE,TYPE');
+export const readBootId = (): RemoteCommand => query('cat /proc/sys/kernel/random/boot_id');
 /** rc 0: answered; rc 1: no reply; rc 2: other error (iputils ping(8)). */
-export const ping = (address: string): RemoteCommand => cmd(sh`ping -c 1 -W 2 ${address}`, { okCodes: [0, 1, 2] });
+export const ping = (address: string): RemoteCommand => query(sh`ping -c 1 -W 2 ${address}`, { okCodes: [0, 1, 2] });
 /** Lists the IPv4 addresses on an interface: `2: ens18    inet 192.168.1.106/24 brd ... scope global ens18`. */
 export const showInterfaceAddresses = (iface: string): RemoteCommand =>
-  cmd(sh`ip -4 -o addr show dev ${iface}`, { okCodes: [0, 1] });
+  query(sh`ip -4 -o addr show dev ${iface}`, { okCodes: [0, 1] });
 
 export interface OsRelease { id: string; versionId: string; prettyName: string }
 

@@ -2,7 +2,7 @@
 // Files, manifests and pod states only: the programs are kloudspot (tools.ts), helm (helm.ts) and kubectl.
 import { KUBECTL, type KubeWait } from './kubectl';
 import { STORAGE_CLASS } from './openebs';
-import { cmd, sh, type RemoteCommand } from './sh';
+import { cmd, query, sh, type RemoteCommand } from './sh';
 
 export const VALUES_FILE = '/etc/kloudspot/values.yaml';
 export const RELEASE = 'kloudspot';
@@ -13,9 +13,9 @@ export const TLS_KEY_FILE = '/etc/kloudspot/tls.key';
 
 /** Every pod of the chart Ready; a finished Job's pod (Succeeded) is never Ready and counts as done in parsePods too. */
 export const podsReady: KubeWait = { resource: 'pod', namespace: CHART_NAMESPACE, for: 'condition=Ready', all: true, fieldSelector: 'status.phase!=Succeeded' };
-export const listPods = (): RemoteCommand => cmd(sh`${KUBECTL} -n ${CHART_NAMESPACE} get pods -o json`);
+export const listPods = (): RemoteCommand => query(sh`${KUBECTL} -n ${CHART_NAMESPACE} get pods -o json`);
 export const tlsSecretExists = (): RemoteCommand =>
-  cmd(sh`${KUBECTL} -n ${CHART_NAMESPACE} get secret ${TLS_SECRET} -o name`, { okCodes: [0, 1] });
+  query(sh`${KUBECTL} -n ${CHART_NAMESPACE} get secret ${TLS_SECRET} -o name`, { okCodes: [0, 1] });
 /**
  * The Secret `kubectl create secret tls` would make, applied from stdin: create-or-update in one idempotent
  * apply (`secret/x created|configured|unchanged`), and the private key never rests in a file on the node

@@ -1,12 +1,12 @@
 // Files on a node: read, written through stdin (never through argv), removed; and /etc/hosts rendered.
-import { cmd, sh, type RemoteCommand } from './sh';
+import { cmd, query, sh, type RemoteCommand } from './sh';
 
-export const readFile = (path: string): RemoteCommand => cmd(sh`sudo cat ${path}`, { okCodes: [0, 1] });
+export const readFile = (path: string): RemoteCommand => query(sh`sudo cat ${path}`, { okCodes: [0, 1] });
 /** Writes stdin to `path` with `mode`; the file is created with its mode before content arrives, so a key is never world-readable. */
 export const writeFile = (path: string, content: string, mode = '0644'): RemoteCommand =>
   cmd(sh`sudo install -D -m ${mode} /dev/null ${path} && sudo tee ${path} >/dev/null`, { stdin: content });
 /** Exists when an upgrade asks for a restart (update-notifier's hook on Ubuntu). */
-export const rebootRequired = (): RemoteCommand => cmd('test -e /var/run/reboot-required', { okCodes: [0, 1] });
+export const rebootRequired = (): RemoteCommand => query('test -e /var/run/reboot-required', { okCodes: [0, 1] });
 
 export const HOSTS_FILE = '/etc/hosts';
 export const HOSTS_BEGIN = '# BEGIN kloudspot-installer cluster nodes';

@@ -4,7 +4,7 @@
 // Output (../shared/research/commands.md, "Pods ready"): `pod/x condition met` per object; rc 1 with
 // `error: timed out waiting for the condition on pods/x`, `error: no matching resources found`, or
 // `Error from server (NotFound): nodes "x" not found` for a named object that does not exist yet.
-import { cmd, raw, sh, type RemoteCommand } from './sh';
+import { cmd, query, raw, sh, type RemoteCommand } from './sh';
 
 export const KUBECTL = raw('sudo microk8s kubectl');
 /** Creates or updates what stdin holds; `kubectl apply` is a no-op when nothing changed. */
@@ -31,5 +31,5 @@ export function kubectlWait(w: KubeWait, timeoutSeconds: number): RemoteCommand 
   const selector = w.selector ? sh` -l ${w.selector}` : '';
   const fields = w.fieldSelector ? sh` ${`--field-selector=${w.fieldSelector}`}` : '';
   const timeout = `--timeout=${Math.max(1, Math.round(timeoutSeconds))}s`;
-  return cmd(sh`${KUBECTL}${raw(ns)} wait ${`--for=${w.for}`} ${w.resource}${raw(all + selector + fields)} ${timeout}`, { okCodes: [0, 1] });
+  return query(sh`${KUBECTL}${raw(ns)} wait ${`--for=${w.for}`} ${w.resource}${raw(all + selector + fields)} ${timeout}`, { okCodes: [0, 1] });
 }

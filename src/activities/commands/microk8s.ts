@@ -1,11 +1,11 @@
 // MicroK8s cluster commands (the seed's "Configure The Cluster") and parsers of their output.
 // Formats: canonical/microk8s scripts/wrappers/{status,add_token,join}.py; see docs/commands.md.
-import { cmd, sh, type RemoteCommand } from './sh';
+import { cmd, query, sh, type RemoteCommand } from './sh';
 
 export const waitReady = (timeoutSeconds = 300): RemoteCommand =>
-  cmd(sh`sudo microk8s status --wait-ready --timeout ${timeoutSeconds}`, { okCodes: [0, 1] });
-export const status = (): RemoteCommand => cmd('sudo microk8s status', { okCodes: [0, 1] });
-export const addonStatus = (addon: string): RemoteCommand => cmd(sh`sudo microk8s status -a ${addon}`);
+  query(sh`sudo microk8s status --wait-ready --timeout ${timeoutSeconds}`, { okCodes: [0, 1] });
+export const status = (): RemoteCommand => query('sudo microk8s status', { okCodes: [0, 1] });
+export const addonStatus = (addon: string): RemoteCommand => query(sh`sudo microk8s status -a ${addon}`);
 export const enableAddon = (addon: string): RemoteCommand => cmd(sh`sudo microk8s enable ${addon}`);
 
 /** A token with a TTL (reusable until expiry) rather than the default single-use one, which a failed join burns (microk8s#4513). */
@@ -15,8 +15,8 @@ export const join = (joinUrl: string, worker: boolean, secrets: string[]): Remot
   cmd(sh`sudo microk8s join ${joinUrl}` + (worker ? ' --worker' : ''), { redact: secrets });
 /** A worker node records its membership in this lock file (microk8s join.py). */
 export const workerClusteredLock = (): RemoteCommand =>
-  cmd('test -e /var/snap/microk8s/current/var/lock/clustered.lock', { okCodes: [0, 1] });
-export const getNodes = (): RemoteCommand => cmd('sudo microk8s kubectl get nodes --no-headers', { okCodes: [0, 1] });
+  query('test -e /var/snap/microk8s/current/var/lock/clustered.lock', { okCodes: [0, 1] });
+export const getNodes = (): RemoteCommand => query('sudo microk8s kubectl get nodes --no-headers', { okCodes: [0, 1] });
 
 export interface MicroK8sStatus {
   running: boolean;

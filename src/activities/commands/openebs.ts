@@ -2,15 +2,15 @@
 // Sources: microk8s-community-addons addons/openebs, openebs/charts 3.3.0, NDM blockdevice_types.go,
 // cstor-operators docs/quick.md; see docs/commands.md.
 import { KUBECTL, type KubeWait } from './kubectl';
-import { cmd, sh, type RemoteCommand } from './sh';
+import { cmd, query, sh, type RemoteCommand } from './sh';
 
 export const CSPC_NAME = 'cstor-storage';
 export const STORAGE_CLASS = 'cstor-csi';
 
 export const readNdmConfig = (): RemoteCommand =>
-  cmd(sh`${KUBECTL} -n openebs get configmap openebs-ndm-config -o json`);
+  query(sh`${KUBECTL} -n openebs get configmap openebs-ndm-config -o json`);
 export const restartNdm = (): RemoteCommand => cmd(sh`${KUBECTL} -n openebs rollout restart daemonset openebs-ndm`);
-export const readNdmDaemonSet = (): RemoteCommand => cmd(sh`${KUBECTL} -n openebs get daemonset openebs-ndm -o json`);
+export const readNdmDaemonSet = (): RemoteCommand => query(sh`${KUBECTL} -n openebs get daemonset openebs-ndm -o json`);
 
 /**
  * NDM reads its filters only at start, so the filter change and the restart after it form one step that a
@@ -29,13 +29,13 @@ export function ndmRestartStamp(daemonSetJson: string): string {
 export function ndmRestartMark(configMapJson: string): string | undefined {
   return (JSON.parse(configMapJson) as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations?.[NDM_RESTART_MARK];
 }
-export const listBlockDevices = (): RemoteCommand => cmd(sh`${KUBECTL} -n openebs get blockdevices -o json`);
+export const listBlockDevices = (): RemoteCommand => query(sh`${KUBECTL} -n openebs get blockdevices -o json`);
 /** `kubectl wait` for every pool instance of our pool cluster to report phase ONLINE. */
 export const poolInstancesOnline: KubeWait = {
   resource: 'cspi', namespace: 'openebs', for: 'jsonpath={.status.phase}=ONLINE', selector: `openebs.io/cstor-pool-cluster=${CSPC_NAME}`,
 };
 export const listPoolInstances = (): RemoteCommand =>
-  cmd(sh`${KUBECTL} -n openebs get cspi -l ${`openebs.io/cstor-pool-cluster=${CSPC_NAME}`} -o json`);
+  query(sh`${KUBECTL} -n openebs get cspi -l ${`openebs.io/cstor-pool-cluster=${CSPC_NAME}`} -o json`);
 
 /** The NDM config key in the ConfigMap holds YAML; `/dev/dm-` in the path filter hides every LVM volume. */
 export const NDM_CONFIG_KEY = 'node-disk-manager.config';

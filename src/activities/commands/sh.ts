@@ -13,10 +13,18 @@ export interface RemoteCommand {
   okCodes?: number[];
   /** Substrings that must never be logged (tokens); the SSH layer redacts them. */
   redact?: string[];
+  /** Changes nothing on the node: the only commands `plan` (and any read-only activity) may run. */
+  readOnly?: boolean;
 }
 
-export function cmd(command: string, extra: Omit<RemoteCommand, 'command'> = {}): RemoteCommand {
+/** A command that may change the node. */
+export function cmd(command: string, extra: Omit<RemoteCommand, 'command' | 'readOnly'> = {}): RemoteCommand {
   return { command, ...extra };
+}
+
+/** A command that only reads: marked so, the one kind a read-only activity may run. */
+export function query(command: string, extra: Omit<RemoteCommand, 'command' | 'readOnly'> = {}): RemoteCommand {
+  return { command, ...extra, readOnly: true };
 }
 
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
