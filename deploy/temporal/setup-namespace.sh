@@ -3,8 +3,11 @@
 # temporalio/admin-tools), run once the server is healthy; idempotent, so it runs on every `docker compose up`.
 #   TEMPORAL_NAMESPACE            the installer's namespace (default "default")
 #   NAMESPACE_RETENTION           how long closed installs stay readable (default 30d)
-#   KLOUDSPOT_SEARCH_ATTRIBUTES   "Name=Type ..." as in src/temporal/search-attributes.ts (checked by test/production.test.ts)
+#   KLOUDSPOT_SEARCH_ATTRIBUTES   "Name=Type ..." as in src/temporal/search-attributes.ts (checked by test/unit/production.test.ts)
+#   TEMPORAL_CLI                  the temporal CLI binary (default: temporal on PATH; the native stack sets it)
+# `kloudspot-installer setup` does the same through the server's API, for a server you do not run yourself.
 set -eu
+temporal() { command "${TEMPORAL_CLI:-temporal}" "$@"; }
 : "${TEMPORAL_ADDRESS:?set TEMPORAL_ADDRESS}"
 : "${KLOUDSPOT_SEARCH_ATTRIBUTES:?set KLOUDSPOT_SEARCH_ATTRIBUTES}"
 NS="${TEMPORAL_NAMESPACE:-default}"

@@ -31,7 +31,9 @@ export interface SetupOptions {
   readyTimeoutMs?: number;
 }
 
-export interface SetupReport { createdNamespace: boolean; retentionSeconds?: number; added: SearchAttributeName[]; present: SearchAttributeName[]; warnings: string[] }
+export interface SetupReport {
+  createdNamespace: boolean; retentionSeconds?: number; added: SearchAttributeName[]; present: SearchAttributeName[]; warnings: string[];
+}
 
 async function describeNamespace(conn: Services, namespace: string) {
   try {
