@@ -11,23 +11,33 @@ import * as systemd from './commands/systemd';
 import * as tools from './commands/tools';
 import { FailureType, verifyFailed } from './failures';
 import { commandFailed, run, waitFor, type ActivityDeps } from './run';
-import { SshConnectError, type SshTarget } from './ssh';
+import { SshConnectError, type ExecResult, type SshTarget } from './ssh';
 
 export interface StepResult { changed: boolean; detail?: string }
 export interface StaticAddressInput { interface: string; address: string; prefixLength: number; gateway: string; nameservers: string[] }
 
 /** apt may wait up to 15 min for the dpkg lock (DPkg::Lock::Timeout=900), then download and unpack. */
 const APT_TIMEOUT_MS = 30 * 60_000;
+/** apt-daily's run after boot takes a minute or two; a lock held longer than this is someone's manual apt. */
+const APT_LOCK_WAIT_MS = 15 * 60_000;
 
 export function createNodePrepActivities(deps: ActivityDeps) {
   const read = async (t: SshTarget, c: RemoteCommand) => (await run(deps, t, c)).stdout;
 
+  /** Runs an apt command, waiting while another apt (apt-daily at boot) holds its lists or archives lock. */
+  const untilAptLockFree = (t: SshTarget, c: RemoteCommand) =>
+    waitFor<ExecResult>(deps, `${t.node}: another apt (apt-daily after boot?) to release its lock`, APT_LOCK_WAIT_MS, async () => {
+      const r = await run(deps, t, { ...c, okCodes: [0, 100] }, { timeoutMs: APT_TIMEOUT_MS });
+      return r.code !== 0 && apt.aptLockBusy(r.stderr) ? { seen: r.stderr.trim().split('\n')[0] } : { done: r };
+    });
+
   return {
     async upgradePackages(t: SshTarget): Promise<StepResult> {
-      await run(deps, t, apt.aptUpdate(), { timeoutMs: APT_TIMEOUT_MS });
+      const updated = await untilAptLockFree(t, apt.aptUpdate());
+      if (updated.code !== 0) throw commandFailed(t, updated);
       const pending = apt.parseAptSummary(await read(t, apt.aptSimulateUpgrade()));
       if (pending.upgraded + pending.newlyInstalled === 0) return { changed: false, detail: 'no upgrades pending' };
-      const upgrade = () => run(deps, t, { ...apt.aptDistUpgrade(), okCodes: [0, 100] }, { timeoutMs: APT_TIMEOUT_MS });
+      const upgrade = () => untilAptLockFree(t, apt.aptDistUpgrade());
       let r = await upgrade();
       // An earlier attempt cut off mid-unpack (worker killed, node rebooted, connection lost) leaves dpkg
       // half done, and apt refuses until it is finished: finish it, then upgrade what is left.

@@ -34,6 +34,11 @@ export function prepareNodeFiles(root: string, user: NodeUser, aptProxy: string,
     put(root, `etc/sudoers.d/90-${user.name}`, `${user.name} ALL=(ALL) NOPASSWD:ALL\n`, 0o440);
   }
   put(root, 'etc/apt/apt.conf.d/01kloudspot-testbed-proxy', aptProxy, 0o644);
+  // A container has no udev and a read-only /sys: `netplan apply` runs `udevadm trigger`, which fails there
+  // ("Failed to write 'change' to '/sys/devices/virtual/net/host0/uevent'") and aborts the apply. Real
+  // machines have udev; here a trigger has nothing to do, so it succeeds without doing anything.
+  put(root, 'usr/local/sbin/udevadm', '#!/bin/sh\n# kloudspot testbed: no udev in a container (see src/testbed/node-files.ts)\n' +
+    '[ "$1" = trigger ] && exit 0\nexec /usr/bin/udevadm "$@"\n', 0o755);
   for (const [name, text] of Object.entries(extraUnits)) {
     put(root, `etc/systemd/system/${name}`, text, 0o644);
     run(['chroot', root, 'systemctl', 'enable', name]);

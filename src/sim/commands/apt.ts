@@ -1,6 +1,7 @@
 // apt-get as on 22.04 (apt 2.4): update, upgrade, dist-upgrade, install, and `-s` simulation. Output is
 // what apt prints with stdout not a terminal (quiet level 1: no progress bars). A dist-upgrade with a new
 // kernel leaves /var/run/reboot-required, as update-notifier's hook does.
+import { aptListsLockHolder, listsLockedMessage } from '../apt-locks';
 import type { Proc } from '../process';
 import type { CommandDef } from './index';
 import type { AptPackage } from '../node-defaults';
@@ -87,6 +88,8 @@ async function aptGet(p: Proc): Promise<number> {
   }
 
   if (sub === 'update') {
+    const holder = aptListsLockHolder(node);
+    if (holder) { p.out('Reading package lists...\n'); p.err(listsLockedMessage(holder)); return 100; }
     await p.work('aptUpdate');
     p.out('Hit:1 http://archive.ubuntu.com/ubuntu jammy InRelease\nGet:2 http://archive.ubuntu.com/ubuntu jammy-updates InRelease [128 kB]\n' +
       'Get:3 http://archive.ubuntu.com/ubuntu jammy-backports InRelease [127 kB]\nGet:4 http://security.ubuntu.com/ubuntu jammy-security InRelease [129 kB]\n' +
