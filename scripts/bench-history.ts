@@ -108,7 +108,9 @@ export async function installHistories(client: Client, workflowId: string, nodes
 }
 
 /** Replays the histories through one replay worker; ms for all of them (worker creation included). */
-export async function replayMs(histories: { workflowId: string; history: History }[], workflowBundle: { code: string }, dataConverter: DataConverter): Promise<number> {
+export async function replayMs(
+  histories: { workflowId: string; history: History }[], workflowBundle: { code: string }, dataConverter: DataConverter,
+): Promise<number> {
   const started = performance.now();
   for await (const r of Worker.runReplayHistories({ workflowBundle, dataConverter, replayName: 'bench' }, histories)) {
     if (r.error) throw new Error(`replay of ${r.workflowId} failed: ${r.error.message}`);

@@ -85,7 +85,8 @@ export function finalStateProblems(fleet: Fleet, chosen: Map<string, string>, ce
     if (!values.includes(`tlsSecret: ${TLS_SECRET}`)) problems.push('the values file does not use the uploaded certificate (a late "self-signed" won?)');
   }
   const cspc = cluster.store.get('CStorPoolCluster', 'openebs', CSPC_NAME);
-  const pools = ((cspc?.spec as { pools?: { nodeSelector?: Record<string, string>; dataRaidGroups?: { blockDevices?: { blockDeviceName?: string }[] }[] }[] } | undefined)?.pools) ?? [];
+  type Pool = { nodeSelector?: Record<string, string>; dataRaidGroups?: { blockDevices?: { blockDeviceName?: string }[] }[] };
+  const pools = ((cspc?.spec as { pools?: Pool[] } | undefined)?.pools) ?? [];
   if (!cspc) problems.push(`CStorPoolCluster ${CSPC_NAME} missing`);
   for (const [node, device] of chosen) {
     const pool = pools.find((x) => x.nodeSelector?.['kubernetes.io/hostname'] === node);

@@ -25,6 +25,10 @@ import { NetworkCuts, armCommandFaults, hookAudit, type AuditListener } from './
 import { KillController, killPlan } from './chaos-kills';
 import { WorkerSupervisor } from './chaos-supervisor';
 
+interface ChaosFlags {
+  seed?: string; sites: string; nodes: string; kills: string; reboots: string; restarts: string; cuts: string; faultRate: string;
+  commandTimeout: string; latencyScale: string; window: string; timeout: string; dir?: string; commandFaults: boolean;
+}
 const o = new Command('chaos')
   .option('--seed <n>', 'seed of the fault plan (default: random, printed)')
   .option('--sites <n>', 'installs run at once, one simulated fleet each', '3')
@@ -41,11 +45,17 @@ const o = new Command('chaos')
   .option('--timeout <s>', 'give up after this many seconds', '840')
   .option('--dir <dir>', 'keep the run\'s files (dev server db, worker log, keys) here')
   .parse(process.argv)
-  .opts<{ seed?: string; sites: string; nodes: string; kills: string; reboots: string; restarts: string; cuts: string; faultRate: string; commandTimeout: string; latencyScale: string; window: string; timeout: string; dir?: string; commandFaults: boolean }>();
+  .opts<ChaosFlags>();
 
 const seed = o.seed !== undefined ? Number(o.seed) : Math.floor(Math.random() * 1e6);
-const n = { sites: Number(o.sites), nodes: Number(o.nodes), kills: Number(o.kills), reboots: Number(o.reboots), restarts: Number(o.restarts), cuts: Number(o.cuts) };
-for (const [k, v] of Object.entries({ seed, ...n, faultRate: Number(o.faultRate), commandTimeout: Number(o.commandTimeout), latencyScale: Number(o.latencyScale), window: Number(o.window), timeout: Number(o.timeout) })) {
+const n = {
+  sites: Number(o.sites), nodes: Number(o.nodes), kills: Number(o.kills), reboots: Number(o.reboots), restarts: Number(o.restarts), cuts: Number(o.cuts),
+};
+const numbers = {
+  seed, ...n, faultRate: Number(o.faultRate), commandTimeout: Number(o.commandTimeout), latencyScale: Number(o.latencyScale),
+  window: Number(o.window), timeout: Number(o.timeout),
+};
+for (const [k, v] of Object.entries(numbers)) {
   if (!Number.isFinite(v) || v < 0) { process.stderr.write(`chaos: --${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a non-negative number\n`); process.exit(2); }
 }
 if (n.sites < 1 || n.nodes < 3) { process.stderr.write('chaos: at least 1 site of at least 3 nodes\n'); process.exit(2); }

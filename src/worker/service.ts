@@ -69,7 +69,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function connect(cfg: WorkerServiceConfig, tls: ReturnType<typeof loadTls> | undefined, logger: ServiceLogger, stop: AbortSignal): Promise<NativeConnection | undefined> {
+async function connect(
+  cfg: WorkerServiceConfig, tls: ReturnType<typeof loadTls> | undefined, logger: ServiceLogger, stop: AbortSignal,
+): Promise<NativeConnection | undefined> {
   const deadline = Date.now() + cfg.connectTimeoutMs;
   for (let attempt = 1; ; attempt++) {
     if (stop.aborted) return undefined;

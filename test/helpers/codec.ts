@@ -8,7 +8,8 @@ export const keysOf = (entries: Record<string, Buffer>, current: string): CodecK
 export const value = (p: Payload) => defaultPayloadConverter.fromPayload(p);
 
 /** A raw HTTP call, so the test controls every header (Origin and Host included) the way a browser would send them. */
-export function call(url: string, o: { method?: string; path: string; headers?: Record<string, string>; body?: unknown }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: any }> {
+export interface CallResult { status: number; headers: Record<string, string | string[] | undefined>; json: any }
+export function call(url: string, o: { method?: string; path: string; headers?: Record<string, string>; body?: unknown }): Promise<CallResult> {
   return new Promise((resolve, reject) => {
     const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
     const req = request(url + o.path, { method: o.method ?? 'POST', headers: o.headers }, (res) => {

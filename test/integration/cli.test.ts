@@ -181,6 +181,7 @@ describe('kloudspot-installer CLI', { concurrency: 2 }, () => {
       // watch (not a terminal): one line per change, the questions with the command that answers them, a summary.
       const watched = await watchA;
       expectExit(watched, 0, 'watch');
+      // eslint-disable-next-line no-control-regex -- the escape character is exactly what must be absent
       assert.doesNotMatch(watched.stdout, /\x1b\[/, 'no terminal escapes when stdout is not a TTY');
       const [changes, summary] = watched.stdout.split('\n\n');
       for (const line of changes.split('\n')) assert.match(line, /^\d\d:\d\d:\d\d cli-a: /, `a change line: ${line}`);
@@ -251,7 +252,9 @@ describe('kloudspot-installer CLI', { concurrency: 2 }, () => {
     const nested = top.flatMap((c, i) => commandsOf(first[i].stdout).map((sub) => [c, sub]));
     assert.deepEqual(nested.filter(([c]) => c === 'codec-key').map(([, sub]) => sub), ['new', 'rotate']);
     const second = await limited(3, nested.map((c) => () => cli([...c, '--help'])));
-    const all: [string[], CliResult][] = [[[], root], ...top.map((c, i): [string[], CliResult] => [[c], first[i]]), ...nested.map((c, i): [string[], CliResult] => [c, second[i]])];
+    const all: [string[], CliResult][] = [
+      [[], root], ...top.map((c, i): [string[], CliResult] => [[c], first[i]]), ...nested.map((c, i): [string[], CliResult] => [c, second[i]]),
+    ];
     for (const [c, r] of all) {
       const name = ['kloudspot-installer', ...c].join(' ');
       expectExit(r, 0, `${name} --help`);

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { startFleet } from '../../src/sim';
 import { parseSiteSpec } from '../../src/site/load';
 import { startInstall } from '../../src/client/installs';
-import type { InstallStatus } from '../../src/workflows/api';
 import { finish, startInstallEnv, type InstallEnv } from '../helpers/install';
 
 let env: InstallEnv;

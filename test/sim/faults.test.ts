@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { connect as tcpConnect } from 'node:net';
 import { startFleet, type Fleet } from '../../src/sim';
 import { SshPool, CommandTimeoutError, HostKeyMismatchError, SshConnectError, type SshTarget } from '../../src/activities/ssh';
-import { connect, eventually, execRaw, type SimClient } from '../helpers/sim';
+import { connect, eventually, execRaw } from '../helpers/sim';
 import { prep, facts } from '../helpers/commands';
 
 let fleet: Fleet;

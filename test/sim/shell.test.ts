@@ -64,7 +64,7 @@ test('over SSH: operators, exit statuses and unknown commands', async () => {
 test('over SSH: stdin reaches the right process, redirections, sudo and env', async () => {
   const w = await c.run("sudo install -D -m 0600 /dev/null '/etc/kloudspot/a b.txt' && sudo tee '/etc/kloudspot/a b.txt' >/dev/null", 'line 1\nline 2\n');
   assert.deepEqual([w.code, w.stdout, w.stderr], [0, '', '']);
-  assert.equal((await c.run("cat '/etc/kloudspot/a b.txt'")).stderr, "cat: /etc/kloudspot/a b.txt: Permission denied\n");
+  assert.equal((await c.run("cat '/etc/kloudspot/a b.txt'")).stderr, 'cat: /etc/kloudspot/a b.txt: Permission denied\n');
   assert.equal((await c.run("sudo cat '/etc/kloudspot/a b.txt'")).stdout, 'line 1\nline 2\n');
   assert.equal(fleet.node('k8s-vm-1').state.files.get('/etc/kloudspot/a b.txt')?.mode, 0o600);
   assert.equal((await c.run('tee /etc/x', 'data')).stderr, 'tee: /etc/x: Permission denied\n');

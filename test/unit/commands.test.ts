@@ -24,7 +24,7 @@ test('shellQuote: every hostile value reaches the program unchanged through a re
 });
 
 test('sh`...`: every interpolation is one word through a real /bin/sh; arrays are one word each; raw() is spliced', () => {
-  const hostile = ["a b", "it's", '$(touch /tmp/pwned)', '`id`', 'x; rm -rf /', '"q"', '\\n', '*', ''];
+  const hostile = ['a b', "it's", '$(touch /tmp/pwned)', '`id`', 'x; rm -rf /', '"q"', '\\n', '*', ''];
   for (const v of hostile) {
     const out = execFileSync('/bin/sh', ['-c', sh`printf '[%s]' ${v} ${[v, 'z']}`], { encoding: 'utf8' });
     assert.equal(out, `[${v}][${v}][z]`);

@@ -19,7 +19,6 @@ import { startHealthServer, type ServiceState } from '../../src/worker/health';
 const ROOT = join(__dirname, '..', '..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Service = Record<string, any>;
 const compose = yaml.load(read('docker-compose.yml')) as { services: Record<string, Service>; volumes?: Record<string, unknown>; secrets?: Record<string, { file?: string }> };
 const services = compose.services;
