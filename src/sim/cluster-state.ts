@@ -1,12 +1,10 @@
 // MicroK8s clusters shared by the fleet: membership and dqlite roles, addons, and the Kubernetes
 // objects the installer touches. Things that happen "over time" on a real cluster (nodes becoming
 // Ready, NDM discovering disks, cStor pools coming ONLINE, pods starting) are derived from timestamps
-// whenever the state is read, so no background timers run.
+// whenever the state is read (cluster-refresh.ts), so no background timers run.
 import type { SimNode } from './node-state';
 import { KubeStore, type KubeObject } from './kube-store';
 import type { World } from './world';
-import { syncBlockDevices, syncPoolInstances } from './storage-sim';
-import { syncPods } from './chart-sim';
 
 export type MemberRole = 'voter' | 'standby' | 'spare' | 'worker';
 export interface Member { node: SimNode; role: MemberRole; joinedAt: number }
@@ -88,13 +86,6 @@ export class Cluster {
   apiReady(now = Date.now()): boolean {
     const p = this.primary;
     return p.phase === 'up' && now >= p.microk8s.readyAt;
-  }
-
-  /** Applies everything that became true since the last look. */
-  refresh(now = Date.now()): void {
-    syncBlockDevices(this, now);
-    syncPoolInstances(this, now);
-    syncPods(this, now);
   }
 
   upNodes(): SimNode[] {

@@ -1,15 +1,21 @@
 // The fault controls a test (or the chaos run) holds: command faults (transient, hang, disconnect,
 // power loss), spontaneous reboots, and machine faults (no AVX, small disk, extra disks, impostor key).
-import type { ChaosOptions, FaultSpec } from './faults';
-import { GiB, type DiskOptions } from './node-state';
+import type { ChaosOptions, FaultController, FaultSpec } from './faults';
+import { GiB, type DiskOptions, type SimNode } from './node-state';
 import type { RebootTiming } from './runner';
-import type { Fleet } from './fleet';
-import { ed25519KeyPair } from './ssh-server';
+import { ed25519KeyPair, type NodeServer } from './ssh-server';
+
+/** What the fault controls need of the fleet (the Fleet passes itself); declared here so this file does not import fleet.ts. */
+export interface FaultTarget {
+  readonly faultController: FaultController;
+  node(name: string): { name: string; state: SimNode; server: NodeServer };
+  reboot(node: SimNode, why: string, timing?: RebootTiming): void;
+}
 
 export class FleetFaults {
   private readonly realKeys = new Map<string, string>();
 
-  constructor(private readonly fleet: Fleet) {}
+  constructor(private readonly fleet: FaultTarget) {}
 
   /** Arms a command fault; returns its id. `node` in the spec limits it to one node. */
   add(spec: FaultSpec): number {
@@ -25,12 +31,12 @@ export class FleetFaults {
     this.fleet.faultController.clear(node);
   }
 
-  list(): ReturnType<Fleet['faultController']['list']> {
+  list(): ReturnType<FaultController['list']> {
     return this.fleet.faultController.list();
   }
 
   /** What fired so far: node, command, fault. */
-  get fired(): Fleet['faultController']['fired'] {
+  get fired(): FaultController['fired'] {
     return this.fleet.faultController.fired;
   }
 

@@ -170,7 +170,8 @@ function addressPlan(opts: FleetOptions): { prefix: string; first: number } {
 
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const given: NodeOptions[] = typeof opts.nodes === 'number' ? Array.from({ length: opts.nodes }, () => ({})) : opts.nodes;
-  const nodeOpts = given.map((o, i): NodeOptions => (opts.severalBlockDevices?.includes(i) ? { ...o, extraDisks: [...(o.extraDisks ?? []), { sizeGb: 100 }] } : o));
+  const nodeOpts = given.map((o, i): NodeOptions =>
+    (opts.severalBlockDevices?.includes(i) ? { ...o, extraDisks: [...(o.extraDisks ?? []), { sizeGb: 100 }] } : o));
   const { prefix, first } = addressPlan(opts);
   if (first + nodeOpts.length > 249) throw new Error(`too many nodes for ${prefix}.0/24 starting at .${first}`);
   const user = opts.user ?? 'kloudspot';

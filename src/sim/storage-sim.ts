@@ -130,7 +130,11 @@ export function syncBlockDevices(c: Cluster, now: number): void {
 }
 
 // --- cStor ----------------------------------------------------------------------------------------
-interface PoolSpec { nodeSelector?: Record<string, string>; dataRaidGroups?: { blockDevices?: { blockDeviceName?: string }[] }[]; poolConfig?: { dataRaidGroupType?: string } }
+interface PoolSpec {
+  nodeSelector?: Record<string, string>;
+  dataRaidGroups?: { blockDevices?: { blockDeviceName?: string }[] }[];
+  poolConfig?: { dataRaidGroupType?: string };
+}
 const onlineAt = new WeakMap<KubeObject, number>();
 /** Which CSPC's claim holds a block device (the BlockDeviceClaim's label, in the real cluster). */
 const claimedBy = new WeakMap<KubeObject, string>();

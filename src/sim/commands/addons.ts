@@ -4,7 +4,7 @@
 import type { Proc } from '../process';
 import type { Cluster } from '../cluster-state';
 import { COMMUNITY_ADDONS, INGRESS_OBJECTS, METALLB_CRDS, METALLB_OBJECTS } from '../addons-data';
-import { addonEnabled, availableAddons, waitReady } from './microk8s';
+import { addonEnabled, availableAddons, waitReady } from './microk8s-state';
 import { ndmConfigMap, startNdm } from '../storage-sim';
 import { helmTable } from '../chart-sim';
 

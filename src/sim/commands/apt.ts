@@ -3,7 +3,7 @@
 // kernel leaves /var/run/reboot-required, as update-notifier's hook does.
 import { aptListsLockHolder, listsLockedMessage } from '../apt-locks';
 import type { Proc } from '../process';
-import type { CommandDef } from './index';
+import type { CommandDef } from './types';
 import type { AptPackage } from '../node-defaults';
 import { INSTALLABLE } from '../node-defaults';
 

@@ -1,7 +1,7 @@
 // File commands: cat, tee, install, rm, mkdir, chmod. Permissions are the simple truth of a server:
 // the login user reads world-readable files and writes only under its home and /tmp; sudo does anything.
 import type { Proc } from '../process';
-import type { CommandDef } from './index';
+import type { CommandDef } from './types';
 
 async function cat(p: Proc): Promise<number> {
   const files = p.argv.slice(1).filter((a) => !a.startsWith('-') || a === '-');

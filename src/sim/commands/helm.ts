@@ -2,7 +2,8 @@
 import type { Proc } from '../process';
 import type { Cluster } from '../cluster-state';
 import { helmStatusJson, helmTable, removePods } from '../chart-sim';
-import { NO_PERMISSION } from './microk8s';
+import { NO_PERMISSION } from './microk8s-state';
+import { refreshCluster } from '../cluster-refresh';
 
 export const UNREACHABLE = 'Error: Kubernetes cluster unreachable: Get "https://127.0.0.1:16443/version": dial tcp 127.0.0.1:16443: connect: connection refused\n';
 
@@ -23,7 +24,7 @@ export async function helm(p: Proc, args: string[]): Promise<number> {
   await p.work('command');
   if (verb === 'version') { p.out('version.BuildInfo{Version:"v3.16.2", GitCommit:"", GitTreeState:"clean", GoVersion:"go1.22.7"}\n'); return 0; }
   if (!c.apiReady()) { p.err(UNREACHABLE); return 1; }
-  c.refresh();
+  refreshCluster(c);
   const release = name ? c.releases.get(name) : undefined;
   const found = release && release.namespace === ns;
   switch (verb) {

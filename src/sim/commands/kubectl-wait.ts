@@ -7,7 +7,7 @@
 import type { Proc } from '../process';
 import type { Cluster } from '../cluster-state';
 import { qualifiedName, type KubeObject } from '../kube-store';
-import { listObjects, REFUSED, resourceArg, type Flags } from './kubectl';
+import { listObjects, REFUSED, resourceArg, type Flags } from './kubectl-resources';
 
 const WATCH_MS = 25;
 

@@ -1,7 +1,7 @@
 // LVM (lvm2 2.03.11 on 22.04): lvs, vgs, lvcreate with their exact messages (lib/metadata/lv_manip.c,
 // tools/toollib.c). Messages go to stderr indented by two spaces, as lvm's log_error prints them.
 import type { Proc } from '../process';
-import type { CommandDef } from './index';
+import type { CommandDef } from './types';
 import { EXTENT, GiB, MiB } from '../node-state';
 
 const NON_ROOT = '  WARNING: Running as a non-root user. Functionality may be unavailable.\n  /run/lock/lvm/P_global:aux: open failed: Permission denied\n';

@@ -2,7 +2,7 @@
 // which recompute the interface's addresses from /etc/netplan/*.yaml.
 import * as yaml from 'js-yaml';
 import type { Proc } from '../process';
-import type { CommandDef } from './index';
+import type { CommandDef } from './types';
 import type { SimNode } from '../node-state';
 import { shellJoin } from '../../activities/commands/sh';
 

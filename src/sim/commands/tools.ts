@@ -2,13 +2,14 @@
 // CLI), `snap`, and the CLI's start/update/stop. The tools script and the CLI are proprietary: their
 // outputs here are invented and marked so in docs/commands.md; the helm parts are helm's own.
 import type { Proc } from '../process';
-import type { CommandDef } from './index';
+import type { CommandDef } from './types';
 import type { HelmRelease } from '../cluster-state';
 import { newSingleNodeCluster } from '../cluster-state';
 import { deployPods, helmTable, removePods, CHART_VERSION } from '../chart-sim';
 import { UNREACHABLE } from './helm';
-import { NO_PERMISSION, clusterReady } from './microk8s';
+import { NO_PERMISSION, clusterReady } from './microk8s-state';
 import { SNAP_REVISION } from '../addons-data';
+import { refreshCluster } from '../cluster-refresh';
 
 export const VALUES_FILE = '/etc/kloudspot/values.yaml';
 
@@ -81,7 +82,7 @@ async function kloudspot(p: Proc): Promise<number> {
   const existing = c.releases.get('kloudspot');
   if (verb === 'status') {
     if (!existing) { p.err('Error: release: not found\n'); return 1; }
-    c.refresh();
+    refreshCluster(c);
     const pods = c.store.list('Pod', 'default', { 'app.kubernetes.io/instance': 'kloudspot' });
     const ready = pods.filter((x) => (x.status as { phase?: string }).phase === 'Running').length;
     p.out(`${helmTable(existing)}Pods ready: ${ready}/${pods.length}\n`);
