@@ -15,10 +15,10 @@ PACKAGES=(
   "openssh-server:the SSH layer against a real sshd (test/e2e/ssh-openssh)"
   "chromium:the Temporal Web UI test, driven by playwright-core (test/e2e/webui)"
   "openssl:certificates for the demo and the TLS tests"
-  "debootstrap:the real-node testbed's Ubuntu root file systems"
+  "debootstrap:the real-node testbed's Debian 12 root file system (test/e2e/real-nodes)"
   "systemd-container:the real-node testbed's nodes (systemd-nspawn)"
-  "dnsmasq-base:the real-node testbed's DHCP and DNS"
-  "apt-cacher-ng:the real-node testbed's package cache"
+  "dnsmasq-base:the real-node testbed's DHCP server"
+  "apt-cacher-ng:the real-node testbed's apt proxy and package cache"
   "postgresql:the PostgreSQL Temporal stack test"
   "iproute2:the real-node testbed's bridge and network namespaces (ip)"
 )
@@ -73,5 +73,10 @@ npx --no-install tsx src/temporal/cli-path.ts
 if [ -f src/temporal/server-path.ts ]; then
   echo "== Temporal server binaries for the PostgreSQL stack (found, cached, or built with Go)"
   npx --no-install tsx src/temporal/server-path.ts
+fi
+if [ "$(id -u)" = 0 ] && [ -f src/testbed/rootfs.ts ]; then
+  # debootstrap once (about 8 minutes here, 400 MB) into ~/.cache/kloudspot-installer/testbed; later runs reuse it.
+  echo "== Real-node testbed: Debian 12 root file system (found in the cache, or built with debootstrap)"
+  npx --no-install tsx -e 'require("./src/testbed/rootfs").ensureRootfs(console.log)'
 fi
 echo "== setup done"

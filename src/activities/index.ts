@@ -1,6 +1,7 @@
 // Every activity, built around one SSH pool per worker. Workflows import only the type of this object.
 import { createChartActivities } from './chart';
 import { createClusterActivities } from './cluster';
+import { createDoctorActivities } from './doctor';
 import { createNodePrepActivities } from './node-prep';
 import { createPreflightActivities } from './preflight';
 import type { ActivityDeps } from './run';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createClusterActivities(deps),
     ...createStorageActivities(deps),
     ...createChartActivities(deps),
+    ...createDoctorActivities(deps),
   };
 }
 

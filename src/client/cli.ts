@@ -13,6 +13,7 @@ import { registerDev } from './commands/dev';
 import { registerMaintenance } from './commands/maintenance';
 import { registerSetup } from './commands/setup';
 import { registerTestbed } from './commands/testbed';
+import { registerDoctor } from './commands/doctor';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
 import { describeServerError } from '../temporal/server-errors';
 
@@ -45,6 +46,7 @@ registerMaintenance(program);
 registerCodec(program);
 registerTestbed(program);
 
+registerDoctor(program);
 function report(err: unknown): number {
   const debug = process.argv.includes('--debug');
   if (err instanceof CommanderError) {

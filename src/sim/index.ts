@@ -18,3 +18,4 @@ export type { RebootTiming } from './runner';
 export { FAST, REALISTIC, type LatencyModel, type LatencyKind } from './latency';
 export { knownCommands } from './commands';
 export { fingerprintOfKey } from './ssh-server';
+export { HealthFaults } from './health-faults';

@@ -85,6 +85,9 @@ export class SimNode {
   addresses: { cidr: string; dynamic: boolean }[];
   readonly microk8s: Microk8sState;
   kloudspotTools = false;
+  /** What the doctor reads and the health faults change: certificate end dates (file -> ms, set when first read),
+   * bytes filling / beyond the install's own use, the clock's offset, and the dqlite directory's size. */
+  readonly health = { certNotAfter: new Map<string, number>(), rootFilledBytes: 0, clockOffsetMs: 0, datastoreBytes: 183_500_800 };
   /** Pending systemd-run timers by unit name. */
   readonly timers = new Map<string, { fireAt: number; command: string; handle: NodeJS.Timeout }>();
 

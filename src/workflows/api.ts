@@ -79,3 +79,27 @@ export const nodeProgressQuery = defineQuery<NodeProgress>('nodeProgress');
 
 /** An update definition taking one argument (for the client's generic helper). */
 export type UpdateDef<Ret, Arg> = ReturnType<typeof defineUpdate<Ret, [Arg]>>;
+
+// doctor: a read-only health check of an installed site (issue 20).
+export type HealthLevel = 'ok' | 'warn' | 'fail';
+export interface HealthCheck {
+  /** `ssh`, `microk8s`, `nodes-ready`, `voters`, `certificates`, ... (one per node for per-node checks). */
+  check: string;
+  node?: string;
+  level: HealthLevel;
+  /** What was measured: `server.crt expires in 12 days (2027-01-15)`. */
+  value: string;
+  /** What to do when it is not ok. */
+  action?: string;
+}
+export interface DoctorReport { site: string; verdict: HealthLevel; checkedAt: string; checks: HealthCheck[] }
+/** The spec (as installed) and the host keys seen when it was installed, when known. */
+export interface DoctorInput { spec: import('../site/schema').SiteSpec; hostKeys?: Record<string, string> }
+
+export function doctorWorkflowId(site: string, at: Date): string {
+  return `doctor/${site}/${at.toISOString().replace(/\.\d+Z$/, 'Z')}`;
+}
+/** The Temporal Schedule that runs a site's doctor (`doctor <site> --every 6h`). */
+export function doctorScheduleId(site: string): string {
+  return `doctor/${site}`;
+}

@@ -7,7 +7,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { startFleet, type Fleet } from '../../src/sim';
 import { holdAptListsLock } from '../../src/sim/apt-locks';
 import { aptLockBusy, aptUpdate } from '../../src/activities/commands/apt';
-import { createNodePrepActivities } from '../../src/activities/node-prep';
+import { createNodePrepActivities, type StepResult } from '../../src/activities/node-prep';
 import { SshPool, type SshTarget } from '../../src/activities/ssh';
 import { connect } from '../helpers/sim';
 
@@ -51,7 +51,7 @@ test('the upgrade step waits while the lists lock is held, then upgrades (no fai
   holdAptListsLock(node.state, 1500, 'python3', 431);
   const acts = createNodePrepActivities({ pool, pollMs: 100 });
   const started = Date.now();
-  const r = await new MockActivityEnvironment().run(acts.upgradePackages, target('k8s-vm-2'));
+  const r = await new MockActivityEnvironment().run(acts.upgradePackages, target('k8s-vm-2')) as StepResult;
   assert.ok(Date.now() - started >= 1500, `it waited for the lock (${Date.now() - started} ms)`);
   assert.equal(r.changed, true);
   assert.match(r.detail ?? '', /^\d+ upgraded/);

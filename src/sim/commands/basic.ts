@@ -71,11 +71,15 @@ async function lsblk(p: Proc): Promise<number> {
   return 0;
 }
 
+/** `df -B1 --output=avail[,size] /` (coreutils df.c: with a block size the size column is headed `1B-blocks`; ~93% of the LV). */
 async function df(p: Proc): Promise<number> {
   const root = p.node.lvs.find((lv) => lv.mount === '/');
-  const avail = Math.max(0, Math.floor((root?.sizeBytes ?? 100 * GiB) * 0.93) - 7_512_342_528);
-  const w = Math.max(String(avail).length, 5);
-  p.out(`${'Avail'.padStart(w)}\n${String(avail).padStart(w)}\n`);
+  const size = Math.floor((root?.sizeBytes ?? 100 * GiB) * 0.93);
+  const avail = Math.max(0, size - 7_512_342_528 - p.node.health.rootFilledBytes);
+  const fields = (p.argv.find((a) => a.startsWith('--output=')) ?? '--output=avail').slice(9).split(',');
+  const cols = fields.map((f) => (f === 'size' ? ['1B-blocks', size] : ['Avail', avail]) as [string, number]);
+  const ws = cols.map(([h, v]) => Math.max(String(v).length, h.length));
+  p.out(`${cols.map(([h], i) => h.padStart(ws[i])).join(' ')}\n${cols.map(([, v], i) => String(v).padStart(ws[i])).join(' ')}\n`);
   return 0;
 }
 

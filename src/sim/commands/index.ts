@@ -9,6 +9,7 @@ import { SYSTEMD } from './systemd';
 import { LVM } from './lvm';
 import { MICROK8S } from './microk8s';
 import { TOOLS } from './tools';
+import { HEALTH_READS } from './health-reads';
 
 export interface CommandDef {
   path: string;
@@ -20,6 +21,8 @@ export interface CommandDef {
 export const COMMANDS = new Map<string, CommandDef>([
   ...Object.entries(BASIC), ...Object.entries(FILES), ...Object.entries(APT), ...Object.entries(SYSTEMD),
   ...Object.entries(LVM), ...Object.entries(MICROK8S), ...Object.entries(TOOLS),
+  // Last: its openssl answers x509 and hands the rest to basic's.
+  ...Object.entries(HEALTH_READS),
 ]);
 
 export function isAvailable(name: string, node: SimNode): boolean {

@@ -1,0 +1,98 @@
+// Client side of `doctor`: the site as installed (the install's own input, and the host keys its preflight
+// saw), one doctor run, the per-site Schedule, and the report as text. Used by the CLI and the tests.
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import type { SiteSpec } from '../site/schema';
+import * as api from '../workflows/api';
+import { CustomerKey, HealthKey, SiteKey } from '../temporal/search-attributes';
+import { EXIT_FAILED, UserError } from './errors';
+
+const taskQueue = () => process.env.KLOUDSPOT_TASK_QUEUE || api.TASK_QUEUE;
+
+/** The spec the site's latest install ran with, and the host key of each node its preflight pinned. */
+export async function installedSite(client: Client, site: string): Promise<api.DoctorInput> {
+  let history;
+  try {
+    history = await client.workflow.getHandle(api.installWorkflowId(site)).fetchHistory();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || /not found/i.test((err as Error).message)) {
+      throw new UserError(`No install of site "${site}" on this server: doctor checks what an install set up; check the name with \`kloudspot-installer list\`.`, EXIT_FAILED);
+    }
+    throw err;
+  }
+  const converter = client.options.loadedDataConverter;
+  const events = history.events ?? [];
+  const spec = await decodeFromPayloadsAtIndex<SiteSpec>(converter, 0, events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads);
+  const hostKeys: Record<string, string> = {};
+  for (const e of events) {
+    const payloads = e.activityTaskCompletedEventAttributes?.result?.payloads;
+    if (!payloads?.length) continue;
+    const r = await decodeFromPayloadsAtIndex<{ facts?: { node?: string; hostKey?: string } }>(converter, 0, payloads).catch(() => undefined);
+    if (r?.facts?.node && r.facts.hostKey && !hostKeys[r.facts.node]) hostKeys[r.facts.node] = r.facts.hostKey;
+  }
+  return { spec, hostKeys };
+}
+
+export async function runDoctor(client: Client, site: string): Promise<api.DoctorReport> {
+  const input = await installedSite(client, site);
+  return client.workflow.execute('doctor', {
+    taskQueue: taskQueue(), workflowId: api.doctorWorkflowId(site, new Date()), args: [input],
+    typedSearchAttributes: [{ key: SiteKey, value: input.spec.site }, { key: CustomerKey, value: input.spec.customer }],
+  }) as Promise<api.DoctorReport>;
+}
+
+/** Creates or updates the Schedule `doctor/<site>`; a run still going when the next is due is skipped. */
+export async function scheduleDoctor(client: Client, site: string, everyMs: number): Promise<void> {
+  const input = await installedSite(client, site);
+  const action = {
+    type: 'startWorkflow' as const, workflowType: 'doctor', taskQueue: taskQueue(), args: [input],
+    workflowId: `doctor/${site}/scheduled`,
+    typedSearchAttributes: [{ key: SiteKey, value: site }, { key: CustomerKey, value: input.spec.customer }],
+  };
+  const spec = { intervals: [{ every: everyMs }] };
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP };
+  const handle = client.schedule.getHandle(api.doctorScheduleId(site));
+  try {
+    await handle.update((prev) => ({ ...prev, spec, action, policies: { ...prev.policies, ...policies } }));
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+    await client.schedule.create({ scheduleId: api.doctorScheduleId(site), spec, action, policies });
+  }
+}
+
+/** Removes the Schedule; false when there was none. */
+export async function unscheduleDoctor(client: Client, site: string): Promise<boolean> {
+  try {
+    await client.schedule.getHandle(api.doctorScheduleId(site)).delete();
+    return true;
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError || /not found/i.test((err as Error).message)) return false;
+    throw err;
+  }
+}
+
+export function renderDoctorReport(r: api.DoctorReport): string {
+  const rows = r.checks.map((c) => [c.level.toUpperCase(), c.node ?? 'cluster', c.check, c.value]);
+  const widths = [4, Math.max(7, ...rows.map((x) => x[1].length)), Math.max(5, ...rows.map((x) => x[2].length))];
+  const lines = [`${r.site}: ${r.verdict.toUpperCase()} (checked ${r.checkedAt})`];
+  r.checks.forEach((c, i) => {
+    const row = rows[i];
+    lines.push(`  ${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2].padEnd(widths[2])}  ${row[3]}`);
+    if (c.action) lines.push(`  ${''.padEnd(widths[0] + widths[1] + widths[2] + 6)}-> ${c.action}`);
+  });
+  return lines.join('\n');
+}
+
+export interface SiteHealth { health: api.HealthLevel; checkedAt: Date }
+
+/** The verdict of the site's latest finished doctor run (from its search attribute: one visibility call). */
+export async function latestHealth(client: Client, site: string): Promise<SiteHealth | undefined> {
+  const query = `WorkflowType = "doctor" AND KloudspotSite = "${site.replace(/["\\]/g, '')}" AND ExecutionStatus = "Completed"`;
+  let latest: SiteHealth | undefined;
+  for await (const w of client.workflow.list({ query })) {
+    const health = w.typedSearchAttributes.get(HealthKey) as api.HealthLevel | undefined;
+    const at = w.closeTime ?? w.startTime;
+    if (health && (!latest || at > latest.checkedAt)) latest = { health, checkedAt: at };
+  }
+  return latest;
+}
