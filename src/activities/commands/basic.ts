@@ -1,6 +1,6 @@
 // Read-only facts of a node (preflight, boot ids, addresses): coreutils, procfs, lsblk, ping, iproute2.
 // Formats and sources in docs/commands.md.
-import { cmd, query, sh, type RemoteCommand } from './sh';
+import { query, sh, type RemoteCommand } from './sh';
 
 export const readOsRelease = (): RemoteCommand => query('cat /etc/os-release');
 /** `flags\t\t: fpu vme ... avx ...` (first processor only; every core repeats it). */

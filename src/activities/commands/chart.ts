@@ -78,7 +78,11 @@ export interface PodState { name: string; phase: string; ready: boolean; restart
 export function parsePods(json: string): PodState[] {
   const list = JSON.parse(json) as { items?: {
     metadata: { name: string };
-    status?: { phase?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { restartCount?: number; state?: { waiting?: { reason?: string } } }[] };
+    status?: {
+      phase?: string;
+      conditions?: { type: string; status: string }[];
+      containerStatuses?: { restartCount?: number; state?: { waiting?: { reason?: string } } }[];
+    };
   }[] };
   return (list.items ?? []).map((p) => ({
     name: p.metadata.name,

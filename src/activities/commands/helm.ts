@@ -1,6 +1,6 @@
 // helm (MicroK8s' helm3): the chart release's state.
 import { CHART_NAMESPACE, RELEASE } from './chart';
-import { cmd, query, sh, type RemoteCommand } from './sh';
+import { query, sh, type RemoteCommand } from './sh';
 
 /** `helm status -o json`: `.info.status` is `deployed`, `failed`, `pending-install`...; rc 1 `Error: release: not found`. */
 export const helmStatus = (): RemoteCommand => query(sh`sudo microk8s helm3 status ${RELEASE} -n ${CHART_NAMESPACE} -o json`, { okCodes: [0, 1] });

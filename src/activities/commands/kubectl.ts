@@ -1,5 +1,6 @@
-// kubectl (MicroK8s' own, through sudo): apply from stdin, and `kubectl wait`: a watch on the API server that returns the moment a condition holds, used between the checks
-// of a wait instead of sleeping a poll interval. The check stays the judge; this only says when to look again.
+// kubectl (MicroK8s' own, through sudo): apply from stdin, and `kubectl wait`: a watch on the API server that
+// returns the moment a condition holds, used between the checks of a wait instead of sleeping a poll interval.
+// The check stays the judge; this only says when to look again.
 // Forms from `kubectl wait --help` (kubectl 1.32): --for=condition=Ready, --for=jsonpath='{.status.phase}'=ONLINE.
 // Output (../shared/research/commands.md, "Pods ready"): `pod/x condition met` per object; rc 1 with
 // `error: timed out waiting for the condition on pods/x`, `error: no matching resources found`, or
