@@ -61,7 +61,7 @@ export function createNodePrepActivities(deps: ActivityDeps) {
       const now = (await read(t, readBootId())).trim();
       if (now !== bootIdBefore) return { changed: false, detail: 'already rebooted' };
       const r = await run(deps, t, systemd.scheduleReboot());
-      if (r.code !== 0 && !/already exists/.test(r.stderr)) throw commandFailed(t, r);
+      if (r.code !== 0 && !systemd.unitAlreadyExists(r.stderr)) throw commandFailed(t, r);
       deps.pool.drop(t);
       return { changed: true };
     },
@@ -114,7 +114,7 @@ export function createNodePrepActivities(deps: ActivityDeps) {
         await run(deps, t, netplan.netplanGenerate());
       }
       const apply = await run(deps, t, { ...netplan.netplanApplyDetached(), okCodes: [0, 1] });
-      if (apply.code !== 0 && !/already exists/.test(apply.stderr)) throw commandFailed(t, apply);
+      if (apply.code !== 0 && !systemd.unitAlreadyExists(apply.stderr)) throw commandFailed(t, apply);
       await waitFor(deps, `${cidr} on ${a.interface}`, 120_000, async () =>
         (await hasAddress()) ? { done: true } : { seen: 'address not yet static on the interface' });
       return { changed: true };

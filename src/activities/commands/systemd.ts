@@ -7,6 +7,11 @@ import { cmd, query, sh, type RemoteCommand } from './sh';
  * of scheduling a second reboot.
  */
 export const REBOOT_UNIT = 'kloudspot-reboot';
+/**
+ * systemd-run refusing a unit name that is taken: systemd 249 (Ubuntu 22.04) says `Unit X.timer already exists.`,
+ * systemd 252 (seen on a Debian 12 node) `Unit X.timer was already loaded or has a fragment file.`
+ */
+export const unitAlreadyExists = (stderr: string): boolean => /Unit \S+ (already exists|was already loaded or has a fragment file)\./.test(stderr);
 export const scheduleReboot = (): RemoteCommand => cmd(sh`sudo systemd-run --on-active=2 --unit=${REBOOT_UNIT} /bin/systemctl reboot`, { okCodes: [0, 1] });
 /** `running`, `degraded`, `starting`...; `--wait` blocks until boot finishes. */
 export const systemRunningState = (): RemoteCommand => query('systemctl is-system-running --wait', { okCodes: [0, 1] });
