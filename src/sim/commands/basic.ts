@@ -1,7 +1,7 @@
 // Everyday programs: grep, nproc, lsblk, df, hostnamectl, ip, ping, curl, bash/sh and a few more.
 // Output shapes follow util-linux, coreutils, iproute2 and iputils as shipped with 22.04.
 import type { Proc } from '../process';
-import type { CommandDef } from './index';
+import type { CommandDef } from './types';
 import { GiB } from '../node-state';
 
 async function grep(p: Proc): Promise<number> {

@@ -1,7 +1,7 @@
 // The command table: every program the simulated nodes know, with the path `command -v` prints.
 // Programs installed later (the kloudspot CLI, the microk8s snap) exist only once installed.
 import type { SimNode } from '../node-state';
-import type { Proc } from '../process';
+import type { CommandDef } from './types';
 import { BASIC } from './basic';
 import { FILES } from './files';
 import { APT } from './apt';
@@ -11,12 +11,7 @@ import { MICROK8S } from './microk8s';
 import { TOOLS } from './tools';
 import { HEALTH_READS } from './health-reads';
 
-export interface CommandDef {
-  path: string;
-  run: (p: Proc) => Promise<number>;
-  /** Present only in some states (installed later). */
-  available?: (node: SimNode) => boolean;
-}
+export type { CommandDef } from './types';
 
 export const COMMANDS = new Map<string, CommandDef>([
   ...Object.entries(BASIC), ...Object.entries(FILES), ...Object.entries(APT), ...Object.entries(SYSTEMD),
