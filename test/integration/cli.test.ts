@@ -126,8 +126,8 @@ describe('kloudspot-installer CLI', { concurrency: 2 }, () => {
         assert.match(human.stdout, new RegExp(`answer: kloudspot-installer answer cli-a blockdevice --node k8s-vm-2 --device ${bd.options![0]}`));
 
         expectExit(list, 0, 'list');
-        assert.match(list.stdout, /^SITE +STATE +PHASE +STARTED +WAITING FOR$/m);
-        assert.match(list.stdout, /^cli-a +running +configure-storage +\d{4}-\d\d-\d\d \d\d:\d\d +blockDevice k8s-vm-2$/m);
+        assert.match(list.stdout, /^SITE +STATE +PHASE +STARTED +HEALTH +WAITING FOR$/m);
+        assert.match(list.stdout, /^cli-a +running +configure-storage +\d{4}-\d\d-\d\d \d\d:\d\d +- +blockDevice k8s-vm-2$/m);
 
         expectExit(wrong, 2, 'a device that is not offered', /Refused: blockdevice-nope is not a candidate on k8s-vm-2; choose one of: /);
         expectExit(noWatch, 1, 'watch of an unknown site', /No install of site "nosuch"/);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadSiteSpecFile, summarizeSpec } from '../../site/load';
-import { EXIT_FAILED } from '../errors';
+import { EXIT_BAD_INPUT, EXIT_FAILED, UserError } from '../errors';
+import { latestHealth } from '../doctor';
 import { getStatus, listInstalls, startInstall } from '../installs';
 import { renderStatus } from '../render';
 import { watchInstall } from '../watch';
@@ -49,10 +50,14 @@ export function registerInstall(program: Command): void {
     });
 
   program.command('list')
-    .description('every site on this server: state, phase, started, what it waits for')
+    .description('every site on this server: state, phase, started, what it waits for, health (latest doctor verdict)')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  $ kloudspot-installer list')
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
+    .option('--health <level>', 'only sites whose latest doctor verdict is this: ok, warn or fail')
+    .addHelpText('after', '\nExamples:\n  $ kloudspot-installer list\n  $ kloudspot-installer list --health fail')
+    .action(async (opts: { json?: boolean; health?: string }, cmd: Command) => {
+      if (opts.health !== undefined && !['ok', 'warn', 'fail'].includes(opts.health)) {
+        throw new UserError(`--health "${opts.health}" is not a verdict. Fix: write ok, warn or fail.`, EXIT_BAD_INPUT);
+      }
       const client = await clientFor(cmd);
       const rows = await listInstalls(client);
       const withWaits = await Promise.all(rows.map(async (r) => {
@@ -61,10 +66,18 @@ export function registerInstall(program: Command): void {
         const s = await getStatus(client, r.site).catch(() => undefined);
         return { ...r, waitingFor: s?.questions.map((q) => `${q.kind}${q.node ? ` ${q.node}` : ''}`).join(', ') ?? '' };
       }));
-      if (opts.json) { process.stdout.write(JSON.stringify(withWaits, null, 2) + '\n'); return; }
-      if (withWaits.length === 0) { process.stdout.write('No installs on this server yet. Start one with: kloudspot-installer install site.yaml\n'); return; }
-      const head = ['SITE', 'STATE', 'PHASE', 'STARTED', 'WAITING FOR'];
-      const table = withWaits.map((r) => [r.site, r.status.toLowerCase(), r.phase ?? '', r.startTime.toISOString().slice(0, 16).replace('T', ' '), r.waitingFor]);
+      const all = await Promise.all(withWaits.map(async (r) => {
+        const h = await latestHealth(client, r.site);
+        return { ...r, health: h?.health ?? '', healthCheckedAt: h?.checkedAt };
+      }));
+      const shown = opts.health ? all.filter((r) => r.health === opts.health) : all;
+      if (opts.json) { process.stdout.write(JSON.stringify(shown, null, 2) + '\n'); return; }
+      if (opts.health && shown.length === 0) { process.stdout.write(`No site whose latest doctor verdict is ${opts.health}.\n`); return; }
+      if (shown.length === 0) { process.stdout.write('No installs on this server yet. Start one with: kloudspot-installer install site.yaml\n'); return; }
+      const head = ['SITE', 'STATE', 'PHASE', 'STARTED', 'HEALTH', 'WAITING FOR'];
+      const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
+      const table = shown.map((r) => [r.site, r.status.toLowerCase(), r.phase ?? '', when(r.startTime),
+        r.healthCheckedAt ? `${r.health} (${when(r.healthCheckedAt)})` : '-', r.waitingFor]);
       const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
       for (const row of [head, ...table]) process.stdout.write(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
     });
