@@ -14,6 +14,8 @@ export const FailureType = {
   HostKeyMismatch: 'HostKeyMismatch',
   /** The worker cannot read its own SSH key file. */
   SshKeyFile: 'SshKeyFile',
+  /** sudo refuses the password of ssh.sudoPasswordFile, or the worker cannot read that file: never retried. */
+  SudoPassword: 'SudoPassword',
   /** A wait bounded by a site timeout ran out; it says what it saw last. */
   WaitTimedOut: 'WaitTimedOut',
   /** A command said it worked but the effect is not there. */
@@ -28,13 +30,19 @@ export const FailureType = {
   NotReadOnly: 'NotReadOnly',
   /** An uploaded certificate does not fit the key or the host name. */
   CertificateRejected: 'CertificateRejected',
+  /** A workflow's input (or a signal's) was not encrypted with the installer's codec key: refused, never acted on. */
+  PlaintextRefused: 'PlaintextRefused',
+  /** A workflow's input does not pass the site spec schema (a start from outside the CLI): nothing runs. */
+  InvalidInput: 'InvalidInput',
+  /** A downloaded script's SHA-256 is not the pinned one: it is not run. */
+  ChecksumMismatch: 'ChecksumMismatch',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
 /** Retrying cannot change these: a person must act, so the step's question comes at once. */
 export const NON_RETRYABLE: FailureType[] = [
   FailureType.HostKeyMismatch, FailureType.WaitTimedOut, FailureType.ReleaseNotDeployed, FailureType.ReleaseMissing, FailureType.VerifyFailed,
-  FailureType.NotReadOnly,
+  FailureType.NotReadOnly, FailureType.PlaintextRefused, FailureType.InvalidInput, FailureType.ChecksumMismatch,
 ];
 
 /** What a failed command leaves for the person who has to decide: kept small, secrets already redacted. */

@@ -6,6 +6,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { METADATA_ENCODING_KEY, ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { EXIT_BAD_INPUT, UserError } from '../client/errors';
+import { refusedPayload } from './refused';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const METADATA_KEY_ID = 'encryption-key-id';
@@ -40,10 +41,21 @@ export class CodecKeyError extends UserError {
 const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 const text = (b: Uint8Array | null | undefined): string | undefined => (b ? Buffer.from(b).toString('utf8') : undefined);
 
+export interface AesGcmCodecOptions {
+  /**
+   * What decode does with a payload that is not encrypted. 'refuse' (the worker, the CLI): it becomes the
+   * refusal marker (refused.ts), so a plaintext start or signal is refused with a reason instead of acted on.
+   * 'pass' (the codec server, which only displays): returned as it is.
+   */
+  plaintext?: 'refuse' | 'pass';
+}
+
 export class AesGcmCodec implements PayloadCodec {
   private readonly currentKey: Buffer;
+  private readonly refusePlaintext: boolean;
 
-  constructor(private readonly keys: CodecKeys) {
+  constructor(private readonly keys: CodecKeys, o: AesGcmCodecOptions = {}) {
+    this.refusePlaintext = (o.plaintext ?? 'refuse') === 'refuse';
     const key = keys.keys.get(keys.current);
     if (!key) throw new CodecKeyError(`codec keys: the current key "${keys.current}" is not among the keys`);
     this.currentKey = key;
@@ -73,7 +85,8 @@ export class AesGcmCodec implements PayloadCodec {
   }
 
   private decryptOne(payload: Payload): Payload {
-    if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
+    const encoding = text(payload.metadata?.[METADATA_ENCODING_KEY]);
+    if (encoding !== ENCRYPTED_ENCODING) return this.refusePlaintext ? plainPayload(refusedPayload(encoding)) : payload;
     const keyId = text(payload.metadata?.[METADATA_KEY_ID]);
     if (!keyId) throw new ValueError(`encrypted payload has no ${METADATA_KEY_ID} metadata; it was not written by this codec`);
     const key = this.keys.keys.get(keyId);
@@ -95,6 +108,10 @@ export class AesGcmCodec implements PayloadCodec {
     }
     return temporal.api.common.v1.Payload.decode(plain);
   }
+}
+
+function plainPayload(value: unknown): Payload {
+  return { metadata: { [METADATA_ENCODING_KEY]: utf8('json/plain') }, data: utf8(JSON.stringify(value)) };
 }
 
 /** Validates the JSON form; `source` names where it came from (a file path or an environment variable). */

@@ -102,7 +102,8 @@ export async function startCodecServer(o: CodecServerOptions): Promise<CodecServ
   if (origins.size === 0) throw new Error('codec server: at least one allowed UI origin is required');
   if (requireToken && (!o.token || o.token.length < 16)) throw new Error('codec server: a bearer token of at least 16 characters is required (or requireToken: false on loopback)');
   if (!requireToken && !LOOPBACK.has(host)) throw new Error(`codec server: without a token it may only listen on loopback (127.0.0.1, ::1), not ${host}`);
-  const codec = new AesGcmCodec(o.keys);
+  // The UI shows plaintext payloads (search attributes, patch markers, a refused start) as they are.
+  const codec = new AesGcmCodec(o.keys, { plaintext: 'pass' });
   const limit = o.maxBodyBytes ?? 16 * 1024 * 1024;
 
   function cors(req: IncomingMessage): Record<string, string> {

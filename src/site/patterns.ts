@@ -34,6 +34,18 @@ export const SSH_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 export const SAFE_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%/+-]*)?$/;
 
 /** Duration: a whole number followed by s, m or h. */
+/** A SHA-256 as `sha256sum` prints it: 64 lowercase hex digits. */
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** An OpenEBS NDM block device name (`blockdevice-<md5 hex>`; a Kubernetes object name): node output is accepted only so. */
+export const BLOCK_DEVICE_NAME = /^blockdevice-[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$/;
+
+/** A step id as the workflows write it (`<node or cluster>:<step>`): answers naming anything else are refused. */
+export const STEP_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?:[a-z0-9][a-z0-9-]{0,40}$/;
+
+/** A device path NDM reports (`/dev/sdb`, `/dev/disk/by-id/...`): shown in a question, so plain characters only. */
+export const DEVICE_PATH = /^\/dev\/[A-Za-z0-9._:/+-]{1,200}$/;
+
 export const DURATION = /^(\d{1,6})(s|m|h)$/;
 
 export function durationToMs(text: string): number {

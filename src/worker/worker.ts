@@ -6,6 +6,7 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from
 import { createActivities } from '../activities';
 import { SshPool } from '../activities/ssh';
 import { FAILURE_CONVERTER_PATH } from '../codec/data-converter';
+import { WORKFLOW_INTERCEPTORS_PATH, refusePlaintextActivities } from './refuse-plaintext';
 import { TASK_QUEUE } from '../workflows/api';
 import { ENV } from './config';
 
@@ -32,7 +33,10 @@ const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() 
 /** Builds the workflow bundle; the one set of bundler options, shared with the image's build step. */
 export function buildInstallerBundle(): Promise<{ code: string }> {
   // The failure converter runs inside the sandbox (workflow errors become failures there), so it is bundled.
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet });
+  // The interceptor refuses plaintext (unencrypted) starts, signals and updates: workflows/refusals.ts.
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS_PATH], logger: quiet,
+  });
 }
 
 /**
@@ -59,6 +63,7 @@ export async function createInstallerWorker(o: InstallerWorkerOptions): Promise<
     // nodes queue for seconds behind each other (docs/performance.md). KLOUDSPOT_MAX_CONCURRENT_ACTIVITIES overrides.
     ...(o.extra?.tuner ? {} : { maxConcurrentActivityTaskExecutions: 1000 }),
     ...o.extra,
+    interceptors: { ...o.extra?.interceptors, activity: [refusePlaintextActivities, ...(o.extra?.interceptors?.activity ?? [])] },
   });
   return { worker, pool };
 }

@@ -3,6 +3,7 @@
 // its validation. Registered before the workflow's first await so the Web UI's metadata query lists them.
 import { ApplicationFailure, condition, getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
 import { FailureType } from '../activities/failures';
+import { BLOCK_DEVICE_NAME, STEP_ID } from '../site/patterns';
 import * as api from './api';
 import type { FailureAction, Question, StepState, UploadCertificate } from './api';
 import type { StatusBoard } from './status';
@@ -23,8 +24,8 @@ export function failureQuestion(step: string, node: string | undefined, message:
 
 /** The shape of a resolveFailure answer; which step is pending is the caller's check. */
 export function checkResolveShape(a: api.ResolveFailure): void {
-  if (!a || typeof a.step !== 'string' || !FAILURE_ACTIONS.includes(a.action)) {
-    throw new Error('expected {"step": "<step from the question>", "action": "retry" | "skip" | "abort"}');
+  if (!a || typeof a.step !== 'string' || !STEP_ID.test(a.step) || !FAILURE_ACTIONS.includes(a.action)) {
+    throw new Error('expected {"step": "<node>:<step> from the question, e.g. k8s-vm-1:apt-upgrade", "action": "retry" | "skip" | "abort"}');
   }
 }
 
@@ -53,6 +54,8 @@ export class Questions implements StepHost {
   private certificateDone = false;
   /** Failure questions owned by a child workflow: step -> child workflow id. */
   private childSteps = new Map<string, string>();
+  /** node -> the key its prepare-node child's reports carry (undefined: a run from before keys). */
+  private reportKeys = new Map<string, string | undefined>();
 
   constructor(
     private readonly board: StatusBoard,
@@ -124,6 +127,22 @@ export class Questions implements StepHost {
     return this.failures.wait(step);
   }
 
+  /** A prepare-node child is started for `node`: its reports must carry `key`. Returns the key for its input. */
+  expectReports(node: string, key: string | undefined): string | undefined {
+    this.reportKeys.set(node, key);
+    return key;
+  }
+
+  private nodeReport(r: api.NodeReport): void {
+    // Only the site's own children know their key; anything else (the Web UI, another workflow) is dropped.
+    if (!r || typeof r.node !== 'string' || !this.reportKeys.has(r.node) || this.reportKeys.get(r.node) !== r.key) {
+      log.warn('nodeReport refused: not from this run\'s prepare-node child', { node: typeof r?.node === 'string' ? r.node.slice(0, 64) : undefined });
+      return;
+    }
+    this.board.setNode(r.node, r.step, r.state);
+    this.mirrorChildQuestion(this.childIdOf(r.node), r.node, r.question ?? null, `${r.node}:${r.step}`);
+  }
+
   /** Mirrors a child's question (or clears it) so the install's status and details show it. */
   mirrorChildQuestion(childId: string, node: string, question: Question | null | undefined, step: string): void {
     this.board.removeQuestions((q) => q.kind === 'failure' && q.node === node && this.childSteps.get(q.step ?? '') === childId);
@@ -135,7 +154,9 @@ export class Questions implements StepHost {
 
   // --- handlers -------------------------------------------------------------------------------------
   private validateBlockDevice(a: api.ChooseBlockDevice): Question {
-    if (!a || typeof a.node !== 'string' || typeof a.blockDevice !== 'string') throw new Error('expected {"node": "<node name>", "blockDevice": "blockdevice-..."}');
+    if (!a || typeof a.node !== 'string' || typeof a.blockDevice !== 'string' || !BLOCK_DEVICE_NAME.test(a.blockDevice)) {
+      throw new Error('expected {"node": "<node name>", "blockDevice": "blockdevice-<letters and digits>"}');
+    }
     const q = this.pending('blockDevice', (x) => x.node === a.node);
     if (!q) throw new Error(`no block device question is pending for node ${a.node}${this.pendingSummary()}`);
     if (!q.options?.includes(a.blockDevice)) throw new Error(`${a.blockDevice} is not a candidate on ${a.node}; choose one of: ${q.options?.join(', ')}`);
@@ -200,10 +221,7 @@ export class Questions implements StepHost {
 
   private registerHandlers(): void {
     setHandler(api.statusQuery, () => this.board.status, { description: 'Phase, per-node steps and pending questions of this install' });
-    setHandler(api.nodeReportSignal, (r) => {
-      this.board.setNode(r.node, r.step, r.state);
-      this.mirrorChildQuestion(this.childIdOf(r.node), r.node, r.question ?? null, `${r.node}:${r.step}`);
-    }, { description: 'Internal: progress reported by a prepare-node child workflow' });
+    setHandler(api.nodeReportSignal, (r) => this.nodeReport(r), { description: 'Internal: progress reported by a prepare-node child workflow' });
 
     setHandler(api.chooseBlockDeviceSignal, (a) => this.chooseBlockDevice(a), {
       description: 'Answer a block device question: {"node": "k8s-vm-1", "blockDevice": "blockdevice-..."}',

@@ -62,7 +62,11 @@ export const resolveFailureUpdate = defineUpdate<string, [ResolveFailure]>('reso
 export const statusQuery = defineQuery<InstallStatus>('status');
 
 /** Child (prepare-node) to parent: progress and questions, so the parent's status shows every node. */
-export interface NodeReport { node: string; step: string; state: StepState; question?: Question | null; hostKey?: string }
+export interface NodeReport {
+  node: string; step: string; state: StepState; question?: Question | null; hostKey?: string;
+  /** The key from the child's input: the parent refuses reports without it (answers.ts). */
+  key?: string;
+}
 export const nodeReportSignal = defineSignal<[NodeReport]>('nodeReport');
 
 export function installWorkflowId(site: string): string {

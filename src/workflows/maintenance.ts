@@ -1,5 +1,6 @@
 // Later operations on an installed site, as lists of the install's phases:
 // updateDeployment (`kloudspot update --update-helm`), uninstall (`kloudspot stop`), addNode (prepare + join as worker).
+import { patched } from '@temporalio/workflow';
 import type { SiteSpec } from '../site/schema';
 import type { InstallStatus } from './api';
 import { removeChart, updateChart } from './deploy-chart';
@@ -7,6 +8,7 @@ import { joinNodes } from './form-cluster';
 import type { Phase } from './phase';
 import { preflightPhase } from './preflight';
 import { introduceNodes, prepareNodesNamed } from './prepare-nodes';
+import { checkedNodeName } from './site-input';
 import { openSite, runSite } from './site-run';
 
 export async function updateDeployment(spec: SiteSpec): Promise<InstallStatus> {
@@ -20,6 +22,7 @@ export async function uninstall(spec: SiteSpec): Promise<InstallStatus> {
 /** `spec.nodes` must already list the new node (the site file is the source of truth); it joins as a worker. */
 export async function addNode(spec: SiteSpec, nodeName: string): Promise<InstallStatus> {
   const ctx = openSite(spec);
+  if (patched('validate-site-spec')) checkedNodeName(nodeName);
   const node = ctx.nodes.find((n) => n.name === nodeName);
   if (!node) {
     const missing: Phase = {

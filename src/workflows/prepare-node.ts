@@ -43,6 +43,8 @@ export interface PrepareNodeInput {
   toolsUrl: string;
   rebootTimeoutMs: number;
   parentId: string;
+  /** Carried by every nodeReport: the parent accepts reports only with it (absent in runs before it existed). */
+  reportKey?: string;
 }
 
 export interface PrepareNodeResult { node: string; changed: string[]; skipped: string[] }
@@ -68,7 +70,7 @@ async function prepareNodeSteps(input: PrepareNodeInput): Promise<PrepareNodeRes
   }, {
     description: 'Forwarded by the install workflow: {"step": "...", "action": "retry" | "skip" | "abort"}',
   });
-  const report = (r: Omit<NodeReport, 'node'>) => parent.signal(api.nodeReportSignal, { node: node.name, ...r });
+  const report = (r: Omit<NodeReport, 'node'>) => parent.signal(api.nodeReportSignal, { node: node.name, ...r, key: input.reportKey });
 
   // Histories recorded before this change reported every step start; they replay as they were.
   const everyStep = !patched('report-slow-steps-only');

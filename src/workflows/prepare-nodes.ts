@@ -1,5 +1,5 @@
 // Phase 2, prepare-nodes: one prepare-node child workflow per node, all at once (prepare-node.ts has the steps).
-import { ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import { prepareNodeWorkflowId } from './api';
 import { ISCSID } from './configure-storage';
 import { allNodes, type Phase } from './phase';
@@ -10,6 +10,9 @@ import { runStep, targetOf, type SiteContext, type SiteNode } from './site-conte
 async function prepareInParallel(ctx: SiteContext, nodes: SiteNode[]): Promise<void> {
   const { spec } = ctx;
   const allNodes = ctx.nodes.map((n) => ({ name: n.name, address: n.address }));
+  // Each child's reports carry a key only it and this run know (its input is encrypted): a nodeReport sent
+  // by anyone else (the Web UI's Send a Signal, another workflow) is refused. Earlier runs replay without.
+  const keyed = patched('node-report-key');
   const children = await Promise.all(nodes.map((n) => startChild(prepareNode, {
     workflowId: prepareNodeWorkflowId(spec.site, n.name),
     parentClosePolicy: ParentClosePolicy.TERMINATE,
@@ -17,6 +20,7 @@ async function prepareInParallel(ctx: SiteContext, nodes: SiteNode[]): Promise<v
       site: spec.site, node: { name: n.name, address: n.address, interface: n.interface, role: n.role },
       target: targetOf(ctx, n), allNodes, network: spec.network, lvm: spec.lvm,
       toolsUrl: spec.kloudspot.toolsUrl, rebootTimeoutMs: ctx.timeouts.nodeReboot, parentId: workflowInfo().workflowId,
+      reportKey: ctx.questions.expectReports(n.name, keyed ? uuid4() : undefined),
     }],
   })));
   await Promise.all(children.map((c) => c.result()));

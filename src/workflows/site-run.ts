@@ -7,17 +7,24 @@ import { CustomerKey, PhaseKey, SiteKey } from '../temporal/search-attributes';
 import { prepareNodeWorkflowId, type InstallStatus, type PhaseName } from './api';
 import { Questions } from './answers';
 import { runPhases, type Phase } from './phase';
+import { onRefusedSignal } from './refusals';
+import { checkedSpec } from './site-input';
 import { siteNodes, siteTimeouts, type SiteContext, type SiteNode } from './site-context';
 import { StatusBoard } from './status';
 import { InstallAborted } from './steps';
 
 export const UI_HINT = 'Or from a shell: `kloudspot-installer answer|upload-cert|self-signed|resolve <site> ...` (see `kloudspot-installer --help`).';
 
-/** Creates the context and registers every handler: call before the workflow's first await. */
-export function openSite(spec: SiteSpec, extraNodes: SiteNode[] = []): SiteContext {
+/**
+ * Checks the input with the site schema (a refused spec fails the run before anything acts), creates the
+ * context and registers every handler: call before the workflow's first await.
+ */
+export function openSite(input: SiteSpec, extraNodes: SiteNode[] = []): SiteContext {
+  const spec = checkedSpec(input);
   const nodes = [...siteNodes(spec), ...extraNodes];
   const board = new StatusBoard(spec.site, nodes, UI_HINT, (phase: PhaseName) => upsertSearchAttributes([{ key: PhaseKey, value: phase }]));
   const questions = new Questions(board, (node) => prepareNodeWorkflowId(spec.site, node));
+  onRefusedSignal((text) => board.setSummary('refused', text));
   upsertSearchAttributes([{ key: SiteKey, value: spec.site }, { key: CustomerKey, value: spec.customer }, { key: PhaseKey, value: 'preflight' }]);
   return { spec, board, questions, nodes, pins: new Map(), timeouts: siteTimeouts(spec) };
 }

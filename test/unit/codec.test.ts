@@ -7,6 +7,7 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { isRefused, refusedArgument } from '../../src/codec/refused';
 import { AesGcmCodec, ENCRYPTED_ENCODING, generateKeyFile, loadCodecKeys, rotateKeyFile } from '../../src/codec/codec';
 import { FAILURE_CONVERTER_PATH, NO_KEY_MESSAGE, resolveDataConverter } from '../../src/codec/data-converter';
 import { REDACTED, redactPayload, redactText } from '../../src/codec/redact';
@@ -35,9 +36,15 @@ describe('codec', () => {
     assert.equal(meta(dec, 'encoding'), 'json/plain');
   });
 
-  test('payloads that are not encrypted pass through decode', async () => {
-    const plain = defaultPayloadConverter.toPayload('plain');
-    assert.deepEqual(await codec.decode([plain]), [plain]);
+  test('a payload that is not encrypted decodes to the refusal marker (worker, CLI); the codec server passes it through', async () => {
+    const plain = defaultPayloadConverter.toPayload({ kloudspot: { toolsUrl: 'http://attacker/x.sh' } });
+    const [refused] = await codec.decode([plain]);
+    const v = value(refused);
+    assert.ok(isRefused(v), 'the marker, not the value');
+    assert.match(refusedArgument([v])!, /encoding "json\/plain" was not encrypted with the installer's codec key/);
+    assert.doesNotMatch(JSON.stringify(v), /attacker/);
+    const display = new AesGcmCodec(keysOf({ k1: K1 }, 'k1'), { plaintext: 'pass' });
+    assert.deepEqual(await display.decode([plain]), [plain]);
   });
 
   test('rotation: an old key still listed decodes; a payload under an unknown key id fails naming it', async () => {
