@@ -1,6 +1,7 @@
 // Redaction and bounded output. Output is redacted as it streams (so progress callbacks never see a
 // secret, even one split across two chunks), and only the redacted text is kept, as a tail of bytes.
 import { StringDecoder } from 'node:string_decoder';
+import { terminalSafe } from '../safe-text';
 
 export const REDACTED = '[REDACTED]';
 
@@ -81,7 +82,8 @@ export class OutputTail {
 
   push(text: string): void {
     if (!text) return;
-    const b = Buffer.from(text, 'utf8');
+    // What is kept is shown to people (status, the Web UI, logs): a node's control characters stop here.
+    const b = Buffer.from(terminalSafe(text), 'utf8');
     this.chunks.push(b);
     this.kept += b.length;
     this.total += b.length;

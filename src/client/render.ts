@@ -1,4 +1,7 @@
 // Pure renderers of an install's status for a person: the live view, one-line changes, the summary.
+// Everything they return passes terminalSafe: status text holds node output, which a hostile node chooses.
+import { shellQuote } from '../activities/commands/sh';
+import { terminalSafe } from '../safe-text';
 import { QUESTION_DETAIL_LINES, type InstallStatus, type Question } from '../workflows/api';
 
 export function elapsed(fromIso: string, to = new Date()): string {
@@ -8,12 +11,15 @@ export function elapsed(fromIso: string, to = new Date()): string {
   return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
-/** The exact command that answers a question from a shell. */
+/** A value in a command to paste: quoted for the shell, and unable to move the terminal. */
+const word = (value: string): string => terminalSafe(shellQuote(value));
+
+/** The exact command that answers a question from a shell; every value in it is one quoted word. */
 export function answerCommand(site: string, q: Question): string {
   switch (q.kind) {
-    case 'blockDevice': return `kloudspot-installer answer ${site} blockdevice --node ${q.node} --device ${q.options?.[0] ?? '<blockdevice>'}`;
-    case 'certificate': return `kloudspot-installer upload-cert ${site} --cert server.crt --key server.key   (or: kloudspot-installer self-signed ${site})`;
-    case 'failure': return `kloudspot-installer resolve ${site} --step ${q.step} --action retry|skip|abort`;
+    case 'blockDevice': return `kloudspot-installer answer ${word(site)} blockdevice --node ${word(q.node ?? '')} --device ${q.options?.[0] ? word(q.options[0]) : '<blockdevice>'}`;
+    case 'certificate': return `kloudspot-installer upload-cert ${word(site)} --cert server.crt --key server.key   (or: kloudspot-installer self-signed ${word(site)})`;
+    case 'failure': return `kloudspot-installer resolve ${word(site)} --step ${word(q.step ?? '')} --action retry|skip|abort`;
   }
 }
 
@@ -31,7 +37,7 @@ export function renderStatus(s: InstallStatus, opts: { uiUrl?: string; now?: Dat
   }
   if (s.lastError) lines.push('', `Last error: ${s.lastError}`);
   if (opts.uiUrl) lines.push('', `Web UI: ${opts.uiUrl}/namespaces/default/workflows/${encodeURIComponent(s.workflow)}`);
-  return lines.join('\n');
+  return terminalSafe(lines.join('\n'));
 }
 
 /** One line per change, for logs and non-TTY output. */
@@ -49,7 +55,7 @@ export function changeLines(prev: InstallStatus | undefined, s: InstallStatus): 
     else if (p.lastError !== q.lastError && q.lastError) out.push(`${t} ${s.site}: ${q.kind}${q.node ? ` on ${q.node}` : ''}: ${q.lastError.split('\n')[0]}`);
   }
   if (prev && prev.state !== s.state && (s.state === 'completed' || s.state === 'failed')) out.push(`${t} ${s.site}: ${s.state}`);
-  return out;
+  return out.map(terminalSafe);
 }
 
 export function renderSummary(s: InstallStatus): string {
@@ -57,5 +63,5 @@ export function renderSummary(s: InstallStatus): string {
   for (const [k, v] of Object.entries(s.summary ?? {})) lines.push(`  ${k}: ${v}`);
   lines.push(`  nodes: ${s.nodes.map((n) => `${n.name} (${n.role})`).join(', ')}`);
   if (s.lastError) lines.push(`  error: ${s.lastError}`);
-  return lines.join('\n');
+  return terminalSafe(lines.join('\n'));
 }

@@ -1,6 +1,7 @@
 // The install's visible status: phase, per-node steps, pending questions and summary figures, kept for the
 // `status` query and written as markdown to the Web UI's "current details" whenever it changes.
 import { setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { markdownCodeBlock } from '../safe-text';
 import { QUESTION_DETAIL_LINES, type InstallStatus, type NodeStatus, type PhaseName, type Question, type StepState } from './api';
 
 const nowIso = () => new Date().toISOString();
@@ -86,12 +87,13 @@ export function renderDetails(s: InstallStatus, uiHint: string): string {
     lines.push('', '### Waiting for you');
     for (const q of s.questions) {
       lines.push('', `**${q.kind}${q.node ? ` on ${q.node}` : ''}**: ${q.prompt}`);
-      if (q.lastError) lines.push('', `> ${q.lastError.split('\n').slice(-QUESTION_DETAIL_LINES).join('\n> ')}`);
+      // Node output in a code block: a link or markup in a hostile node's stderr stays inert text.
+      if (q.lastError) lines.push('', markdownCodeBlock(q.lastError.split('\n').slice(-QUESTION_DETAIL_LINES).join('\n')));
       lines.push('', 'Answer with **Send a Signal**: ' + signalExample(q));
     }
     if (uiHint) lines.push('', uiHint);
   }
-  if (s.lastError) lines.push('', `Last error: ${s.lastError}`);
+  if (s.lastError) lines.push('', 'Last error:', '', markdownCodeBlock(s.lastError));
   return lines.join('\n');
 }
 

@@ -1,6 +1,7 @@
 // OpenEBS cStor on the `shared` LVM volumes (the seed's "Configure Storage"): commands, manifests, parsers.
 // Sources: microk8s-community-addons addons/openebs, openebs/charts 3.3.0, NDM blockdevice_types.go,
 // cstor-operators docs/quick.md; see docs/commands.md.
+import { BLOCK_DEVICE_NAME, DEVICE_PATH } from '../../site/patterns';
 import { KUBECTL, type KubeWait } from './kubectl';
 import { cmd, query, sh, type RemoteCommand } from './sh';
 
@@ -105,9 +106,13 @@ export function parseBlockDevices(json: string): BlockDevice[] {
   }));
 }
 
-/** What the cStor webhook accepts in a pool: unclaimed, active, no filesystem, on that node. */
+/**
+ * What the cStor webhook accepts in a pool: unclaimed, active, no filesystem, on that node. The name and path
+ * come from the node and end up in a question and a printed command: only strictly formed ones are offered.
+ */
 export function candidateBlockDevices(devices: BlockDevice[], node: string): BlockDevice[] {
-  return devices.filter((d) => d.node === node && d.claimState === 'Unclaimed' && d.state === 'Active' && !d.fsType);
+  return devices.filter((d) => d.node === node && d.claimState === 'Unclaimed' && d.state === 'Active' && !d.fsType
+    && BLOCK_DEVICE_NAME.test(d.name) && DEVICE_PATH.test(d.path) && d.links.every((l) => DEVICE_PATH.test(l)));
 }
 
 /** A CStorPoolCluster with one striped pool per node on the chosen device, and its StorageClass. */
