@@ -11,6 +11,7 @@ import * as systemd from './commands/systemd';
 import * as tools from './commands/tools';
 import { FailureType, verifyFailed } from './failures';
 import { commandFailed, run, waitFor, type ActivityDeps } from './run';
+import { installVerifiedTools } from './tools-install';
 import { SshConnectError, type ExecResult, type SshTarget } from './ssh';
 
 export interface StepResult { changed: boolean; detail?: string }
@@ -120,9 +121,9 @@ export function createNodePrepActivities(deps: ActivityDeps) {
       return { changed: true };
     },
 
-    async installTools(t: SshTarget, url: string): Promise<StepResult> {
+    async installTools(t: SshTarget, url: string, sha256?: string): Promise<StepResult> {
       if ((await run(deps, t, tools.toolsInstalled())).code === 0) return { changed: false };
-      await run(deps, t, tools.installTools(url), { timeoutMs: 20 * 60_000 });
+      await installVerifiedTools(deps, t, url, sha256);
       const r = await run(deps, t, tools.toolsInstalled());
       if (r.code !== 0) throw commandFailed(t, r, 'the tools script ran but `kloudspot` is not on PATH');
       return { changed: true };

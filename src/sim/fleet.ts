@@ -20,6 +20,7 @@ import { FleetFaults } from './fleet-faults';
 import type { World } from './world';
 import { parseSiteSpec } from '../site/load';
 import { DEFAULT_TOOLS_URL, type SiteSpecInput } from '../site/schema';
+import { SIM_TOOLS_SHA256 } from './tools-script';
 
 export interface FleetOptions {
   /** How many nodes (default options each), or one options object per node. */
@@ -235,7 +236,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     features: { kloudManage: false, kloudInsights: true, kloudHybrid: false },
     storage: { elasticsearch: 10, streamState: 10, insightsDatabase: 10, kafka: 2, zookeeper: 2 },
     tls: { mode: 'upload' },
-    kloudspot: { toolsUrl: fleet.toolsUrl },
+    kloudspot: { toolsUrl: fleet.toolsUrl, toolsSha256: SIM_TOOLS_SHA256 },
     ...opts.specOverrides,
   };
   try {

@@ -110,14 +110,19 @@ export class KubeStore {
     return this.objects.delete(key(kind, RESOURCES[kind]?.namespaced ? ns ?? 'default' : undefined, name));
   }
 
-  /** kubectl apply: created, configured (the applied configuration changed) or unchanged. */
-  apply(obj: KubeObject): { result: 'created' | 'configured' | 'unchanged'; stored: KubeObject } {
+  /**
+   * kubectl apply: created, configured (the applied configuration changed) or unchanged. Client-side apply
+   * records the object in the last-applied-configuration annotation; server-side apply (`--server-side`) does
+   * not, but, like the API server, keeps that annotation current on an object that already has it.
+   */
+  apply(obj: KubeObject, o: { serverSide?: boolean } = {}): { result: 'created' | 'configured' | 'unchanged'; stored: KubeObject } {
     const ns = RESOURCES[obj.kind]?.namespaced ? obj.metadata.namespace ?? 'default' : undefined;
     const old = this.get(obj.kind, ns, obj.metadata.name);
     const config = appliedConfig({ ...obj, metadata: { ...obj.metadata, ...(ns ? { namespace: ns } : {}) } });
     const lastApplied = old?.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
     if (old && lastApplied === config) return { result: 'unchanged', stored: old };
-    const annotations = { ...(obj.metadata.annotations ?? {}), 'kubectl.kubernetes.io/last-applied-configuration': config };
+    if (o.serverSide && old && JSON.stringify(old) === JSON.stringify({ ...old, ...obj, metadata: { ...old.metadata, ...obj.metadata } })) return { result: 'unchanged', stored: old };
+    const annotations = { ...(obj.metadata.annotations ?? {}), ...(!o.serverSide || lastApplied ? { 'kubectl.kubernetes.io/last-applied-configuration': config } : {}) };
     const merged: KubeObject = old
       ? { ...old, ...obj, metadata: { ...old.metadata, ...obj.metadata, annotations } }
       : { ...obj, metadata: { ...obj.metadata, annotations } };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
   CUSTOMER_REF, DURATION, INTERFACE_NAME, IPV4, LVM_NAME, LVM_SIZE, RFC1123_HOSTNAME, RFC1123_LABEL,
-  SAFE_URL, SSH_FINGERPRINT, UNIX_USER, durationToMs, isNetworkOrBroadcast, sameSubnet,
+  SAFE_URL, SHA256_HEX, SSH_FINGERPRINT, UNIX_USER, durationToMs, isNetworkOrBroadcast, sameSubnet,
 } from './patterns';
 import { nodeRole } from './roles';
 
@@ -108,11 +108,16 @@ export const SiteSpecSchema = z.strictObject({
     storageReady: duration(DEFAULT_TIMEOUTS.storageReady),
     chartReady: duration(DEFAULT_TIMEOUTS.chartReady),
   }).default({ ...DEFAULT_TIMEOUTS }),
+  // The script runs as root on every node: https only, and run only when its SHA-256 is the pinned one.
   kloudspot: z.strictObject({
     toolsUrl: z.string().regex(SAFE_URL, {
-      error: 'is not a plain http(s) URL. Fix: write a URL of letters, digits and . - _ ~ / only, e.g. ' + DEFAULT_TOOLS_URL,
+      error: 'is not a plain https URL. Fix: write a URL of letters, digits and . - _ ~ / only, e.g. ' + DEFAULT_TOOLS_URL,
+    }).refine((u) => u.startsWith('https://'), {
+      error: 'is not https. Fix: the tools script runs as root on every node, so it must come over TLS; write an https:// URL, e.g. ' + DEFAULT_TOOLS_URL,
     }).default(DEFAULT_TOOLS_URL),
-  }).default({ toolsUrl: DEFAULT_TOOLS_URL }),
+    toolsSha256: z.string({ error: 'is missing. Fix: pin the tools script: add kloudspot.toolsSha256 with the output of `curl -fsSL <toolsUrl> | sha256sum` (64 hex digits), after reading the script' })
+      .regex(SHA256_HEX, { error: 'is not a SHA-256. Fix: write the 64 lowercase hex digits `sha256sum` prints for the tools script' }),
+  }, { error: 'is missing. Fix: add kloudspot: { toolsUrl, toolsSha256 } (see examples/site.yaml); the tools script runs only when its SHA-256 is pinned' }),
 }).superRefine((spec, ctx) => {
   const { prefixLength, gateway } = spec.network;
   const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });

@@ -41,6 +41,8 @@ export interface PrepareNodeInput {
   network: { prefixLength: number; gateway: string; nameservers: string[] };
   lvm: { volumeGroup: string; sharedVolumeSize: string };
   toolsUrl: string;
+  /** kloudspot.toolsSha256: the script runs only when its SHA-256 is this (absent in runs from before the pin). */
+  toolsSha256?: string;
   rebootTimeoutMs: number;
   parentId: string;
   /** Carried by every nodeReport: the parent accepts reports only with it (absent in runs before it existed). */
@@ -113,7 +115,7 @@ async function prepareNodeSteps(input: PrepareNodeInput): Promise<PrepareNodeRes
     interface: node.interface, address: node.address, prefixLength: input.network.prefixLength,
     gateway: input.network.gateway, nameservers: input.network.nameservers,
   }));
-  await run(KLOUDSPOT_TOOLS, (a) => a.steps.installTools(target, input.toolsUrl));
+  await run(KLOUDSPOT_TOOLS, (a) => a.steps.installTools(target, input.toolsUrl, input.toolsSha256));
   await run(SHARED_VOLUME, (a) => a.steps.createSharedVolume(target, input.lvm.volumeGroup, input.lvm.sharedVolumeSize));
   await rebootIfRequired(REBOOT_AGAIN);
   await report({ step: 'prepared', state: 'done' });

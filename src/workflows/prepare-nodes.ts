@@ -19,7 +19,7 @@ async function prepareInParallel(ctx: SiteContext, nodes: SiteNode[]): Promise<v
     args: [{
       site: spec.site, node: { name: n.name, address: n.address, interface: n.interface, role: n.role },
       target: targetOf(ctx, n), allNodes, network: spec.network, lvm: spec.lvm,
-      toolsUrl: spec.kloudspot.toolsUrl, rebootTimeoutMs: ctx.timeouts.nodeReboot, parentId: workflowInfo().workflowId,
+      toolsUrl: spec.kloudspot.toolsUrl, toolsSha256: spec.kloudspot.toolsSha256, rebootTimeoutMs: ctx.timeouts.nodeReboot, parentId: workflowInfo().workflowId,
       reportKey: ctx.questions.expectReports(n.name, keyed ? uuid4() : undefined),
     }],
   })));

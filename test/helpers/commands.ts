@@ -21,6 +21,8 @@ const testOnly = {
   /** Bytes free on /: a header line `   Avail`, then the number. */
   rootFree: (): RemoteCommand => cmd('df -B1 --output=avail /'),
   parseDfAvail: (text: string): number => Number(text.trim().split('\n').pop()),
+  /** The seed's way to the tools (the installer downloads, verifies the SHA-256, then runs: tools-install.ts). */
+  installTools: (url: string): RemoteCommand => cmd(sh`curl -fsSL ${url} | sudo bash`),
   /** The seed's way to the TLS Secret, from files (the installer applies it from stdin instead). */
   applyTlsSecret: (): RemoteCommand =>
     cmd(sh`${KUBECTL} -n ${chartFiles.CHART_NAMESPACE} create secret tls ${chartFiles.TLS_SECRET} ${`--cert=${chartFiles.TLS_CERT_FILE}`} ${`--key=${chartFiles.TLS_KEY_FILE}`} --dry-run=client -o yaml | ${KUBECTL} apply -f -`),

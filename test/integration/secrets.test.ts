@@ -8,6 +8,7 @@ import { startFleet } from '../../src/sim';
 import { makeCertificate } from '../../src/client/certs';
 import { startInstall } from '../../src/client/installs';
 import * as api from '../../src/workflows/api';
+import { CHART_NAMESPACE, TLS_SECRET } from '../../src/activities/commands/chart';
 import { startInstallEnv, status, waitForQuestion, type InstallEnv } from '../helpers/install';
 
 let env: InstallEnv;
@@ -50,6 +51,13 @@ test('the raw history of a full install holds no private key, join token or othe
 
     // The key reached the cluster only as a Secret on kubectl's stdin: never a file on the node.
     const first = fleet.node(fleet.spec.nodes[0].name).state;
+    // Server-side apply: no annotation of the Secret holds the key (client-side apply's last-applied-configuration did).
+    const secret = first.microk8s.cluster!.store.get('Secret', CHART_NAMESPACE, TLS_SECRET);
+    assert.ok(secret, 'the TLS Secret exists');
+    const annotations = JSON.stringify(secret.metadata.annotations ?? {});
+    assert.ok(!annotations.includes(Buffer.from(pair.privateKeyPem).toString('base64').slice(0, 40)), 'no annotation holds the key (base64)');
+    assert.ok(!annotations.includes(pemBody(pair.privateKeyPem).slice(0, 40)), 'no annotation holds the key');
+    assert.equal(secret.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'], undefined);
     assert.equal(first.files.has('/etc/kloudspot/tls.key'), false, 'no key file on the node');
     assert.ok(!fleet.audit().some((e) => e.command.includes('tls.key')), 'the key was never written to a file');
     for (const e of fleet.audit()) assert.ok(!e.command.includes(pemBody(pair.privateKeyPem).slice(0, 40)), 'no key on a command line');

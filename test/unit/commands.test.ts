@@ -53,6 +53,10 @@ test('golden commands: the exact text each builder produces', () => {
   assert.equal(prep.scheduleReboot().command, 'sudo systemd-run --on-active=2 --unit=kloudspot-reboot /bin/systemctl reboot');
   assert.equal(prep.installTools('https://registry.kloudspot.com/repository/files/on-prem-cluster.sh').command,
     'curl -fsSL https://registry.kloudspot.com/repository/files/on-prem-cluster.sh | sudo bash');
+  assert.equal(prep.downloadTools('https://registry.kloudspot.com/repository/files/on-prem-cluster.sh').command,
+    'curl -fsSL --proto =https --tlsv1.2 https://registry.kloudspot.com/repository/files/on-prem-cluster.sh | sudo tee /root/kloudspot-tools.sh >/dev/null');
+  assert.equal(prep.parseSha256sum(`${'ab'.repeat(32)}  /root/kloudspot-tools.sh\n`), 'ab'.repeat(32));
+  assert.equal(prep.parseSha256sum('sha256sum: x: No such file or directory\n'), undefined);
   assert.equal(prep.writeFile('/etc/hosts', 'x', '0644').command, 'sudo install -D -m 0644 /dev/null /etc/hosts && sudo tee /etc/hosts >/dev/null');
   assert.equal(m.addNode('0123456789abcdef0123456789abcdef').command,
     'sudo microk8s add-node --token 0123456789abcdef0123456789abcdef --token-ttl 3600 --format short');
@@ -65,7 +69,8 @@ test('golden commands: the exact text each builder produces', () => {
   assert.equal(f.ping('192.168.1.50').command, 'ping -c 1 -W 2 192.168.1.50');
   // The installer's Secret: the pair on stdin, never in the command text (nor in a file on the node).
   const secret = c.applyTlsSecretManifest('CERT', 'KEY');
-  assert.equal(secret.command, 'sudo microk8s kubectl apply -f -');
+  // Server-side: a client-side apply would copy the key into the last-applied-configuration annotation.
+  assert.equal(secret.command, 'sudo microk8s kubectl apply --server-side --field-manager=kloudspot-installer -f -');
   assert.deepEqual(JSON.parse(secret.stdin!), { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls',
     metadata: { name: 'kloudspot-tls', namespace: 'default' }, data: { 'tls.crt': 'Q0VSVA==', 'tls.key': 'S0VZ' } });
   assert.deepEqual(secret.redact, ['KEY', 'S0VZ']);
@@ -80,7 +85,7 @@ test('golden commands: the exact text each builder produces', () => {
 test('hostile values stay data in every builder that takes one', () => {
   const v = "x'; touch /tmp/pwned; echo '";
   for (const built of [prep.setHostname(v), prep.createLogicalVolume(v, v, v), prep.readFile(v), prep.removeFile(v),
-    m.enableAddon(v), m.addonStatus(v), m.join(v, false, []), f.ping(v), f.showInterfaceAddresses(v), prep.installTools(v)]) {
+    m.enableAddon(v), m.addonStatus(v), m.join(v, false, []), f.ping(v), f.showInterfaceAddresses(v), prep.installTools(v), prep.downloadTools(v)]) {
     // Replace the program with printf: the words must come out whole, none interpreted.
     const words = execFileSync('/bin/sh', ['-c', `set -- ${built.command.split(' | ')[0].replace(/&&.*/, '')}; printf '%s\\n' "$@"`], { encoding: 'utf8' });
     assert.ok(words.split('\n').includes(v), `${built.command} split the value`);

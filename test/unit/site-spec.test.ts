@@ -21,7 +21,8 @@ function problemsOf(data: unknown): { path: string; message: string }[] {
 
 test('defaults are filled in: ssh port, lvm, timeouts, tools URL', () => {
   const s = base();
-  delete s.ssh.port; delete s.lvm; delete s.timeouts; delete s.kloudspot;
+  // The tools pin has no default (issue 17): only the URL does.
+  delete s.ssh.port; delete s.lvm; delete s.timeouts; delete s.kloudspot.toolsUrl;
   const spec = parseSiteSpec(s);
   assert.equal(spec.ssh.port, 22);
   assert.deepEqual(spec.lvm, { volumeGroup: 'ubuntu-vg', sharedVolumeSize: '20G' });

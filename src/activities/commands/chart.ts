@@ -18,7 +18,7 @@ export const tlsSecretExists = (): RemoteCommand =>
   query(sh`${KUBECTL} -n ${CHART_NAMESPACE} get secret ${TLS_SECRET} -o name`, { okCodes: [0, 1] });
 /**
  * The Secret `kubectl create secret tls` would make, applied from stdin: create-or-update in one idempotent
- * apply (`secret/x created|configured|unchanged`), and the private key never rests in a file on the node
+ * server-side apply (`secret/x serverside-applied`), and the private key never rests in a file on the node
  * (so no crash between writing and removing a key file can leave it there). The pair was checked first.
  */
 export const applyTlsSecretManifest = (certificatePem: string, privateKeyPem: string): RemoteCommand => {
@@ -28,7 +28,9 @@ export const applyTlsSecretManifest = (certificatePem: string, privateKeyPem: st
     metadata: { name: TLS_SECRET, namespace: CHART_NAMESPACE },
     data: { 'tls.crt': b64(certificatePem), 'tls.key': b64(privateKeyPem) },
   };
-  return cmd(sh`${KUBECTL} apply -f -`, { stdin: `${JSON.stringify(secret, null, 2)}\n`, redact: [privateKeyPem, b64(privateKeyPem)] });
+  // Server-side apply: a client-side apply would copy the whole Secret, key included, into the
+  // kubectl.kubernetes.io/last-applied-configuration annotation, readable by anyone who may read annotations.
+  return cmd(sh`${KUBECTL} apply --server-side --field-manager=kloudspot-installer -f -`, { stdin: `${JSON.stringify(secret, null, 2)}\n`, redact: [privateKeyPem, b64(privateKeyPem)] });
 };
 export interface ChartValuesInput {
   site: string;

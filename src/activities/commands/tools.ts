@@ -2,7 +2,21 @@
 import { cmd, query, sh, type RemoteCommand } from './sh';
 
 export const toolsInstalled = (): RemoteCommand => query('command -v kloudspot', { okCodes: [0, 1, 127] });
-export const installTools = (url: string): RemoteCommand => cmd(sh`curl -fsSL ${url} | sudo bash`);
+/**
+ * The seed pipes the script into `sudo bash`; here it is downloaded (https only) to a root-only file, its SHA-256
+ * checked against the spec's pin by the worker, and only then run (tools-install.ts).
+ */
+/** In root's home (0700 on Ubuntu): no other user can swap the file between the check and the run. */
+export const TOOLS_FILE = '/root/kloudspot-tools.sh';
+export const downloadTools = (url: string): RemoteCommand =>
+  cmd(sh`curl -fsSL --proto =https --tlsv1.2 ${url} | sudo tee ${TOOLS_FILE} >/dev/null`);
+/** `sha256sum FILE` prints `<64 hex>  FILE`. */
+export const toolsChecksum = (): RemoteCommand => query(sh`sudo sha256sum ${TOOLS_FILE}`);
+export const runTools = (): RemoteCommand => cmd(sh`sudo bash ${TOOLS_FILE}`);
+export const removeTools = (): RemoteCommand => cmd(sh`sudo rm -f ${TOOLS_FILE}`);
+export function parseSha256sum(stdout: string): string | undefined {
+  return /^([0-9a-f]{64})\s/.exec(stdout)?.[1];
+}
 export const kloudspotStart = (): RemoteCommand => cmd('sudo kloudspot start');
 export const kloudspotUpdate = (): RemoteCommand => cmd('sudo kloudspot update --update-helm');
 export const kloudspotStop = (): RemoteCommand => cmd('sudo kloudspot stop');

@@ -3,6 +3,8 @@
 import type { Proc } from '../process';
 import type { CommandDef } from './types';
 import { GiB } from '../node-state';
+import { createHash } from 'node:crypto';
+import { SIM_TOOLS_SCRIPT } from '../tools-script';
 
 async function grep(p: Proc): Promise<number> {
   let max = Infinity, word = false, quiet = false, invert = false, ignoreCase = false, only = false, count = false, extended = false, whole = false;
@@ -195,7 +197,7 @@ async function curl(p: Proc): Promise<number> {
   if (!url) { p.err('curl: try \'curl --help\' or \'curl --manual\' for more information\n'); return 2; }
   await p.work('command');
   if (url === p.world.toolsUrl) {
-    p.out('#!/bin/bash\n# Kloudspot on-prem cluster tools (simulated registry copy)\nset -e\n__kloudspot_install_tools\n');
+    p.out(SIM_TOOLS_SCRIPT);
     return 0;
   }
   if (flags.includes('f')) {
@@ -204,6 +206,17 @@ async function curl(p: Proc): Promise<number> {
   }
   p.out('<html><body><h1>404 Not Found</h1></body></html>\n');
   return 0;
+}
+
+/** `sha256sum FILE...`: `<hex>  FILE` per file (coreutils' format). */
+async function sha256sum(p: Proc): Promise<number> {
+  let status = 0;
+  for (const f of p.argv.slice(1).filter((a) => !a.startsWith('-'))) {
+    const text = p.readFile(f);
+    if (text === undefined) { p.err(`sha256sum: ${f}: No such file or directory\n`); status = 1; continue; }
+    p.out(`${createHash('sha256').update(text).digest('hex')}  ${f}\n`);
+  }
+  return status;
 }
 
 async function openssl(p: Proc): Promise<number> {
@@ -254,6 +267,7 @@ export const BASIC: Record<string, CommandDef> = {
   bash: { path: '/usr/bin/bash', run: bash },
   sh: { path: '/usr/bin/sh', run: bash },
   curl: { path: '/usr/bin/curl', run: curl },
+  sha256sum: { path: '/usr/bin/sha256sum', run: sha256sum },
   openssl: { path: '/usr/bin/openssl', run: openssl },
   uname: { path: '/usr/bin/uname', run: simple((p) => (p.argv.includes('-r') ? '5.15.0-101-generic\n' : 'Linux\n')) },
   whoami: { path: '/usr/bin/whoami', run: simple((p) => `${p.root ? 'root' : p.world.user}\n`) },

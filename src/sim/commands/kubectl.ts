@@ -139,11 +139,12 @@ async function apply(p: Proc, c: Cluster, f: Flags): Promise<number> {
       status = 1;
       continue;
     }
-    if (old && !old.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']) {
+    const serverSide = f.other.has('--server-side');
+    if (!serverSide && old && !old.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']) {
       p.err(`Warning: resource ${info.plural}/${obj.metadata.name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`);
     }
-    const { result, stored } = c.store.apply(full);
-    p.out(`${qualifiedName(obj.kind, obj.metadata.name)} ${result}\n`);
+    const { result, stored } = c.store.apply(full, { serverSide });
+    p.out(`${qualifiedName(obj.kind, obj.metadata.name)} ${serverSide ? 'serverside-applied' : result}\n`);
     if (result !== 'unchanged') {
       const cfg = stored.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'] ?? '';
       p.effect(`kubectl apply ${obj.kind.toLowerCase()}/${ns ? `${ns}/` : ''}${obj.metadata.name} sha256:${sha256hex(cfg).slice(0, 12)}`);
