@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: the test tiers in order, through node's test runner with tsx, each tier timed.
-//   test/unit         pure, no server: the fast loop (`npm run test:unit`), under 15 s
+//   test/unit         pure, no server: the fast loop (`npm run test:unit`), under 15 s; all in one process
 //   test/sim          the simulator's own tests (simulated nodes over real SSH, no Temporal)
 //   test/integration  a Temporal dev server, a worker and simulated nodes
 //   test/e2e          real OpenSSH, the Web UI in Chromium, the chaos variant, real nodes, the PostgreSQL stack
@@ -50,7 +50,9 @@ for (const tier of tiers.length > 0 ? tiers : TIERS) {
   const files = find(tier).sort().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
   if (files.length === 0) continue;
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], { stdio: 'inherit' });
+  // Unit files are pure: one process for all of them (scripts/load-tests.js). The others, one process per file.
+  const runner = tier === 'test/unit' ? [join(__dirname, 'load-tests.js')] : ['--test', `--test-concurrency=${concurrency}`];
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test-reporter=spec', ...runner, ...files], { stdio: 'inherit' });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const ok = r.status === 0;
   results.push({ tier, files: files.length, seconds, ok });
