@@ -1,17 +1,20 @@
 // The testbed's tools URL and the cluster model's door: an HTTP server on the host's end of the testbed
 // network. A request's node is the address it comes from (each node has its own), never something it says.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { shellJoin } from '../activities/commands/sh';
 import { StringInput } from '../sim/process';
 import { runOnNode } from '../sim/runner';
 import type { ModelWorld } from './model-world';
 import { forwardScript, replyScript, toolsScript } from './shims';
+import type { TestbedTls } from './tls';
 
 const CLUSTERED_LOCK = '/var/snap/microk8s/current/var/lock/clustered.lock';
 const VALUES_FILE = '/etc/kloudspot/values.yaml';
 
-export interface ModelServer { url: string; toolsUrl: string; server: Server; close(): Promise<void> }
+export interface ModelServer { url: string; toolsUrl: string; toolsSha256: string; server: Server; close(): Promise<void> }
 
 function body(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -42,6 +45,8 @@ async function runForNode(world: ModelWorld, req: IncomingMessage, res: ServerRe
   const hostname = String(req.headers['x-hostname'] ?? '');
   // The model reads the real node's hostname (kubelet registers under it) and values file (kloudspot start).
   if (hostname) node.hostname = hostname;
+  const [enabled, active] = String(req.headers['x-iscsid'] ?? '').split(':');
+  if (enabled) node.units.set('iscsid', { enabled: enabled === 'enabled' ? 'enabled' : 'disabled', active: active === 'active' });
   if (values !== undefined) node.put(VALUES_FILE, values, 0o644);
   else node.files.delete(VALUES_FILE);
   let stdout = '';
@@ -56,9 +61,9 @@ async function runForNode(world: ModelWorld, req: IncomingMessage, res: ServerRe
   res.writeHead(200, { 'content-type': 'text/x-shellscript' }).end(replyScript({ stdout, stderr, code, files }));
 }
 
-export async function startModelServer(world: ModelWorld, address: string, port = 0): Promise<ModelServer> {
+export async function startModelServer(world: ModelWorld, address: string, tls: TestbedTls, port = 0): Promise<ModelServer> {
   let base = '';
-  const server = createServer((req, res) => {
+  const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && path === '/on-prem-cluster.sh') { res.writeHead(200).end(toolsScript(base)); return; }
     if (req.method === 'GET' && path === '/forward') { res.writeHead(200).end(forwardScript(base)); return; }
@@ -69,9 +74,9 @@ export async function startModelServer(world: ModelWorld, address: string, port 
     res.writeHead(404).end('not found\n');
   });
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, address, resolve); });
-  base = `http://${address}:${(server.address() as AddressInfo).port}`;
+  base = `https://${address}:${(server.address() as AddressInfo).port}`;
   return {
-    url: base, toolsUrl: `${base}/on-prem-cluster.sh`, server,
+    url: base, toolsUrl: `${base}/on-prem-cluster.sh`, toolsSha256: createHash('sha256').update(toolsScript(base)).digest('hex'), server,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -22,7 +22,9 @@ trap 'rm -rf "$tmp"' EXIT
   if [ -r /etc/kloudspot/values.yaml ]; then base64 -w0 /etc/kloudspot/values.yaml; fi; echo
   if [ ! -t 0 ]; then cat; fi
 } > "$tmp/request"
-if ! curl -sS --fail-with-body --noproxy '*' -H "X-Uid: $(id -u)" -H "X-Hostname: $(hostname)" \\
+# The node's own facts the model reads: its hostname (kubelet's node name) and iscsid (OpenEBS needs it).
+iscsid="$(systemctl is-enabled iscsid 2>/dev/null):$(systemctl is-active iscsid 2>/dev/null)"
+if ! curl -sS --fail-with-body --noproxy '*' -H "X-Uid: $(id -u)" -H "X-Hostname: $(hostname)" -H "X-Iscsid: $iscsid" \\
     --data-binary @"$tmp/request" -o "$tmp/reply" ${shellQuote(`${modelUrl}/run`)}; then
   echo "kloudspot testbed: the cluster model at ${modelUrl} did not answer" >&2
   exit 255

@@ -1,10 +1,7 @@
 // The site spec for a running testbed: its nodes at their DHCP addresses (the installer makes them
 // static), the testbed's gateway and virtual IP, the testbed's key, and the tools URL of its model server.
-import { createHash } from 'node:crypto';
 import * as yaml from 'js-yaml';
-import type { SiteSpecInput } from '../site/schema';
 import { parseSiteSpec } from '../site/load';
-import { toolsScript } from './shims';
 
 export interface SpecInputs {
   site: string;
@@ -15,10 +12,12 @@ export interface SpecInputs {
   privateKeyFile: string;
   volumeGroup: string;
   toolsUrl: string;
+  toolsSha256: string;
 }
 
 export function testbedSpec(i: SpecInputs): ReturnType<typeof parseSiteSpec> {
-  const input: SiteSpecInput = {
+  // Checked by the schema itself (parseSiteSpec), which names any field it refuses.
+  const input = {
     site: i.site,
     customer: 'acme',
     dnsHostname: `kloudspot.${i.site}.example`,
@@ -30,8 +29,7 @@ export function testbedSpec(i: SpecInputs): ReturnType<typeof parseSiteSpec> {
     features: { kloudManage: false, kloudInsights: true, kloudHybrid: false },
     storage: { elasticsearch: 10, streamState: 10, insightsDatabase: 10, kafka: 2, zookeeper: 2 },
     tls: { mode: 'upload' },
-    // The model server serves toolsScript(its origin): pinned as an operator pins the real script (issue 17).
-    kloudspot: { toolsUrl: i.toolsUrl, toolsSha256: createHash('sha256').update(toolsScript(new URL(i.toolsUrl).origin)).digest('hex') },
+    kloudspot: { toolsUrl: i.toolsUrl, toolsSha256: i.toolsSha256 },
   };
   return parseSiteSpec(input, 'testbed spec');
 }

@@ -14,6 +14,7 @@ import { startModelServer, type ModelServer } from './model-server';
 import { runDir, stateFile } from './paths';
 import { readState, saveState, tearDown, type TestbedState } from './state';
 import { testbedSpec, specYaml } from './spec';
+import { makeServerCertificate, trustOnNode } from './tls';
 
 export interface TestbedOptions {
   nodes: number;
@@ -80,6 +81,7 @@ export async function startTestbed(o: TestbedOptions): Promise<Testbed> {
     const keyFile = join(dir, 'id_ed25519');
     run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'kloudspot-testbed', '-f', keyFile]);
     const user = o.user ?? 'kloudspot';
+    const tls = makeServerCertificate(join(dir, 'tls'), plan.hostAddress);
     const extraUnits = o.aptListsLockSeconds ? aptListsLockUnit(o.aptListsLockSeconds) : {};
     for (let i = 0; i < o.nodes; i++) {
       const name = `k8s-vm-${i + 1}`;
@@ -90,6 +92,7 @@ export async function startTestbed(o: TestbedOptions): Promise<Testbed> {
       saveState(state);
       prepareNodeFiles(root, { name: user, authorizedKey: readFileSync(`${keyFile}.pub`, 'utf8'), sudoPassword: o.sudoPassword },
         aptProxyConf(plan.hostAddress), extraUnits);
+      trustOnNode(root, tls.cert);
       entry.loopDevice = attachDisk(nodeDir, 64);
       saveState(state);
       const h = bootNode({ name, machine: name, dir: nodeDir, diskGb: 64 }, root, entry.loopDevice, plan.netns, plan.bridge, log);
@@ -111,11 +114,11 @@ export async function startTestbed(o: TestbedOptions): Promise<Testbed> {
     const site = o.site ?? 'testbed';
     // The model's world needs the tools URL before the server exists; both use the same address and port.
     const world = new ModelWorld(modelNodes, plan.virtualIp, '', user, { latency: o.modelLatency });
-    model = await startModelServer(world, plan.hostAddress);
+    model = await startModelServer(world, plan.hostAddress, tls);
     (world as { toolsUrl: string }).toolsUrl = model.toolsUrl;
     const spec = testbedSpec({
       site, nodes: modelNodes.map(({ name, address, interface: iface }) => ({ name, address, interface: iface })),
-      gateway: plan.hostAddress, virtualIp: plan.virtualIp, user, privateKeyFile: keyFile, volumeGroup: vg, toolsUrl: model.toolsUrl,
+      gateway: plan.hostAddress, virtualIp: plan.virtualIp, user, privateKeyFile: keyFile, volumeGroup: vg, toolsUrl: model.toolsUrl, toolsSha256: model.toolsSha256,
     });
     const header = `Testbed site: ${o.nodes} systemd-nspawn Debian 12 nodes on ${plan.prefix}.0/24 (namespace ${plan.netns})` +
       (o.sudoPassword !== undefined ? '; sudo asks for a password' : '');

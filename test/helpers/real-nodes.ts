@@ -1,0 +1,63 @@
+// Helpers for the real-node tier: SSH to testbed nodes, the answers a person gives during an install on
+// them, and a snapshot of what the install writes (to prove a second run changes nothing).
+import { NodeSSH } from 'node-ssh';
+import type { WorkflowHandle } from '@temporalio/client';
+import * as api from '../../src/workflows/api';
+import { makeCertificate } from '../../src/client/certs';
+import { execRaw, type Run } from './sim';
+import { status } from './install';
+
+export interface NodeShell { run(command: string, stdin?: string): Promise<Run>; close(): void }
+
+export async function sshTo(address: string, user: string, keyFile: string): Promise<NodeShell> {
+  const ssh = new NodeSSH();
+  await ssh.connect({ host: address, port: 22, username: user, privateKeyPath: keyFile, readyTimeout: 20_000 });
+  ssh.connection?.on('error', () => undefined);
+  return { run: (c, stdin) => execRaw(ssh.connection!, c, stdin), close: () => ssh.dispose() };
+}
+
+/** Runs one command on a node over a fresh connection (nodes reboot between uses) and demands exit 0. */
+export async function onNode(address: string, user: string, keyFile: string, command: string): Promise<string> {
+  const s = await sshTo(address, user, keyFile);
+  try {
+    const r = await s.run(command);
+    if (r.code !== 0) throw new Error(`${address}: ${command} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  } finally {
+    s.close();
+  }
+}
+
+/**
+ * Answers as the e2e test's person does: preflight `skip` (it refuses Debian and this machine's size, rightly),
+ * the first offered block device, a certificate for the spec's host name. Any other failure question fails the
+ * test with its details: on real nodes that is a defect to fix, not to skip.
+ */
+export async function answerUntilDone(handle: WorkflowHandle, dnsHostname: string, timeoutMs: number, seen: string[] = []): Promise<api.InstallStatus> {
+  const deadline = Date.now() + timeoutMs;
+  const answered = new Set<string>();
+  const result = handle.result() as Promise<api.InstallStatus>;
+  let finished: api.InstallStatus | undefined;
+  void result.then((r) => { finished = r; }, () => undefined);
+  while (!finished) {
+    if (Date.now() > deadline) throw new Error(`install not finished in ${timeoutMs / 1000} s: ${JSON.stringify(await status(handle).catch(String)).slice(0, 3000)}`);
+    const s = await status(handle).catch(() => undefined);
+    for (const q of s?.questions ?? []) {
+      if (answered.has(q.id)) continue;
+      answered.add(q.id);
+      seen.push(`${q.kind}:${q.step ?? q.node ?? ''}`);
+      if (q.kind === 'failure' && q.step === 'cluster:preflight') await handle.signal(api.resolveFailureSignal, { step: q.step, action: 'skip' });
+      else if (q.kind === 'blockDevice') await handle.signal(api.chooseBlockDeviceSignal, { node: q.node!, blockDevice: q.options![0] });
+      else if (q.kind === 'certificate') await handle.signal(api.uploadCertificateSignal, makeCertificate(dnsHostname));
+      else throw new Error(`unexpected question on real nodes: ${q.prompt}\n${q.lastError ?? ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return result;
+}
+
+/** Where the install writes; every regular file's path, mtime and checksum. */
+export const WRITTEN_PLACES = ['/etc', '/usr/local', '/snap', '/var/snap', '/home'];
+export const snapshotCommand = (): string =>
+  `sudo find ${WRITTEN_PLACES.join(' ')} -xdev -type f -printf '%T@ %p\\n' 2>/dev/null | sort -k2 && ` +
+  `sudo find ${WRITTEN_PLACES.join(' ')} -xdev -type f -exec md5sum {} + 2>/dev/null | sort -k2`;
