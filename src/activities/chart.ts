@@ -1,8 +1,8 @@
 // deploy-chart steps: values file, TLS secret, `kloudspot start|update|stop`, waiting for healthy pods.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { createClusterChecks } from './checks/cluster';
 import * as c from './commands/chart';
-import { readFile, writeFile } from './commands/files';
-import { helmStatus, parseHelmStatus } from './commands/helm';
+import { writeFile } from './commands/files';
 import { kubectlWait } from './commands/kubectl';
 import * as tools from './commands/tools';
 import { failure, FailureType } from './failures';
@@ -36,10 +36,9 @@ export function checkCertificatePair(certificatePem: string, privateKeyPem: stri
 }
 
 export function createChartActivities(deps: ActivityDeps) {
-  const helm = async (first: SshTarget) => {
-    const r = await run(deps, first, helmStatus());
-    return parseHelmStatus(r.stdout, r.code);
-  };
+  // The "already done?" half of each step: the same functions plan runs alone.
+  const checks = createClusterChecks(deps);
+  const helm = (first: SshTarget) => checks.release(first);
 
   return {
     async checkCertificate(certificatePem: string, privateKeyPem: string, dnsHostname: string): Promise<CertificateCheck> {
@@ -47,15 +46,14 @@ export function createChartActivities(deps: ActivityDeps) {
     },
 
     async writeValuesFile(first: SshTarget, values: c.ChartValuesInput): Promise<StepResult> {
-      const content = c.renderValues(values);
-      const current = await run(deps, first, readFile(c.VALUES_FILE));
-      if (current.code === 0 && current.stdout === content) return { changed: false };
-      await run(deps, first, writeFile(c.VALUES_FILE, content, '0644'));
+      const check = await checks.valuesFile(first, values);
+      if (check.done) return { changed: false };
+      await run(deps, first, writeFile(c.VALUES_FILE, check.content, '0644'));
       return { changed: true };
     },
 
     async tlsSecretPresent(first: SshTarget): Promise<boolean> {
-      return (await run(deps, first, c.tlsSecretExists())).code === 0;
+      return (await checks.tlsSecret(first)).done;
     },
 
     /** The pair travels on stdin straight into `kubectl apply`: the key is never written to the node's disk. */

@@ -1,5 +1,6 @@
 // form-cluster steps: join nodes to the first manager one at a time, wait for HA, enable add-ons.
 import { randomBytes } from 'node:crypto';
+import { createClusterChecks, type JoinInput } from './checks/cluster';
 import { kubectlWait } from './commands/kubectl';
 import * as m from './commands/microk8s';
 import { failure, FailureType } from './failures';
@@ -7,18 +8,15 @@ import { commandFailed, run, waitFor, type ActivityDeps } from './run';
 import type { StepResult } from './node-prep';
 import type { SshTarget } from './ssh';
 
-export interface JoinInput { first: SshTarget; joiner: SshTarget; joinerName: string; worker: boolean }
+export type { JoinInput } from './checks/cluster';
 
 export function createClusterActivities(deps: ActivityDeps) {
   const status = async (t: SshTarget) => m.parseStatus((await run(deps, t, m.status())).stdout);
   const nodes = async (t: SshTarget) => m.parseKubeNodes((await run(deps, t, m.getNodes())).stdout);
 
-  /** Whether `joiner` already belongs to `first`'s cluster, judged on the joiner itself. */
-  async function alreadyJoined(i: JoinInput): Promise<boolean> {
-    if (i.worker) return (await run(deps, i.joiner, m.workerClusteredLock())).code === 0;
-    const s = await status(i.joiner);
-    return [...s.datastoreMasters, ...s.datastoreStandbys].some((a) => a.startsWith(`${i.first.host}:`));
-  }
+  // The "already done?" half of each step: the same functions plan runs alone.
+  const checks = createClusterChecks(deps);
+  const alreadyJoined = async (i: JoinInput) => (await checks.joined(i)).done;
 
   return {
     async waitMicroK8sReady(t: SshTarget, timeoutMs: number): Promise<StepResult> {
@@ -69,10 +67,10 @@ export function createClusterActivities(deps: ActivityDeps) {
     /** `dns`, `ingress`, `metallb:<vip>/32`, `community`, `openebs`: enabled only when not already. */
     async enableAddon(first: SshTarget, addon: string): Promise<StepResult> {
       const name = addon.split(':')[0];
-      const state = async () => m.parseAddonState((await run(deps, first, m.addonStatus(name))).stdout);
-      if ((await state()) === 'enabled') return { changed: false };
+      const enabled = async () => (await checks.addon(first, addon)).done;
+      if (await enabled()) return { changed: false };
       const r = await run(deps, first, m.enableAddon(addon), { timeoutMs: 15 * 60_000 });
-      if ((await state()) !== 'enabled') {
+      if (!(await enabled())) {
         // `microk8s enable openebs` exits 0 without installing when iscsid is off: verify, never trust rc alone.
         throw failure(FailureType.VerifyFailed,
           `microk8s enable ${addon} exited ${r.code} but ${name} is not enabled: ${(r.stdout + r.stderr).trim().split('\n').slice(0, 3).join(' / ')}`,

@@ -3,6 +3,7 @@ import { createChartActivities } from './chart';
 import { createClusterActivities } from './cluster';
 import { createDoctorActivities } from './doctor';
 import { createNodePrepActivities } from './node-prep';
+import { createPlanActivities } from './plan';
 import { createPreflightActivities } from './preflight';
 import type { ActivityDeps } from './run';
 import { createStorageActivities } from './storage';
@@ -10,6 +11,7 @@ import { createStorageActivities } from './storage';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPreflightActivities(deps),
+    ...createPlanActivities(deps),
     ...createNodePrepActivities(deps),
     ...createClusterActivities(deps),
     ...createStorageActivities(deps),

@@ -3,19 +3,19 @@
 import type { ApplicationFailure } from '@temporalio/activity';
 import * as apt from './commands/apt';
 import { readBootId, parseStaticAddresses, showInterfaceAddresses } from './commands/basic';
-import { HOSTS_FILE, readFile, rebootRequired, renderHostsFile, writeFile } from './commands/files';
-import { createLogicalVolume, listLogicalVolumes, parseLogicalVolumes, SHARED_LV } from './commands/lvm';
+import { HOSTS_FILE, writeFile } from './commands/files';
+import { createLogicalVolume, SHARED_LV } from './commands/lvm';
 import * as netplan from './commands/netplan';
 import type { RemoteCommand } from './commands/sh';
 import * as systemd from './commands/systemd';
 import * as tools from './commands/tools';
 import { FailureType, verifyFailed } from './failures';
+import { createNodeChecks, type StaticAddressInput } from './checks/node';
 import { commandFailed, run, waitFor, type ActivityDeps } from './run';
 import { installVerifiedTools } from './tools-install';
 import { SshConnectError, type ExecResult, type SshTarget } from './ssh';
 
 export interface StepResult { changed: boolean; detail?: string }
-export interface StaticAddressInput { interface: string; address: string; prefixLength: number; gateway: string; nameservers: string[] }
 
 /** apt may wait up to 15 min for the dpkg lock (DPkg::Lock::Timeout=900), then download and unpack. */
 const APT_TIMEOUT_MS = 30 * 60_000;
@@ -24,6 +24,8 @@ const APT_LOCK_WAIT_MS = 15 * 60_000;
 
 export function createNodePrepActivities(deps: ActivityDeps) {
   const read = async (t: SshTarget, c: RemoteCommand) => (await run(deps, t, c)).stdout;
+  // The "already done?" half of each step: the same functions plan runs alone.
+  const checks = createNodeChecks(deps);
 
   /** Runs an apt command, waiting while another apt (apt-daily at boot) holds its lists or archives lock. */
   const untilAptLockFree = (t: SshTarget, c: RemoteCommand) =>
@@ -36,8 +38,8 @@ export function createNodePrepActivities(deps: ActivityDeps) {
     async upgradePackages(t: SshTarget): Promise<StepResult> {
       const updated = await untilAptLockFree(t, apt.aptUpdate());
       if (updated.code !== 0) throw commandFailed(t, updated);
-      const pending = apt.parseAptSummary(await read(t, apt.aptSimulateUpgrade()));
-      if (pending.upgraded + pending.newlyInstalled === 0) return { changed: false, detail: 'no upgrades pending' };
+      const pending = await checks.packages(t);
+      if (pending.done) return { changed: false, detail: pending.detail };
       const upgrade = () => untilAptLockFree(t, apt.aptDistUpgrade());
       let r = await upgrade();
       // An earlier attempt cut off mid-unpack (worker killed, node rebooted, connection lost) leaves dpkg
@@ -53,8 +55,7 @@ export function createNodePrepActivities(deps: ActivityDeps) {
 
     async readBootState(t: SshTarget): Promise<{ bootId: string; rebootRequired: boolean }> {
       const bootId = (await read(t, readBootId())).trim();
-      const required = (await run(deps, t, rebootRequired())).code === 0;
-      return { bootId, rebootRequired: required };
+      return { bootId, rebootRequired: !(await checks.reboot(t)).done };
     },
 
     /** Asks for a reboot unless the node already booted since `bootIdBefore`. */
@@ -87,7 +88,7 @@ export function createNodePrepActivities(deps: ActivityDeps) {
     },
 
     async setHostname(t: SshTarget, name: string): Promise<StepResult> {
-      if ((await read(t, systemd.readStaticHostname())).trim() === name) return { changed: false };
+      if ((await checks.hostname(t, name)).done) return { changed: false };
       await run(deps, t, systemd.setHostname(name));
       const now = (await read(t, systemd.readStaticHostname())).trim();
       if (now !== name) throw verifyFailed(`hostname on ${t.node} is ${now} after setting ${name}`);
@@ -95,10 +96,9 @@ export function createNodePrepActivities(deps: ActivityDeps) {
     },
 
     async writeHostsFile(t: SshTarget, self: string, nodes: { name: string; address: string }[]): Promise<StepResult> {
-      const current = await read(t, readFile(HOSTS_FILE));
-      const wanted = renderHostsFile(current, self, nodes);
-      if (current === wanted) return { changed: false };
-      await run(deps, t, writeFile(HOSTS_FILE, wanted, '0644'));
+      const c = await checks.hostsFile(t, self, nodes);
+      if (c.done) return { changed: false };
+      await run(deps, t, writeFile(HOSTS_FILE, c.wanted, '0644'));
       return { changed: true };
     },
 
@@ -108,9 +108,9 @@ export function createNodePrepActivities(deps: ActivityDeps) {
       const cidr = `${a.address}/${a.prefixLength}`;
       // Static, not merely present: the DHCP lease usually has the same address until netplan applies.
       const hasAddress = async () => parseStaticAddresses((await run(deps, t, showInterfaceAddresses(a.interface))).stdout).includes(cidr);
-      const current = await run(deps, t, readFile(netplan.NETPLAN_FILE));
-      if (current.code === 0 && current.stdout === wanted && await hasAddress()) return { changed: false };
-      if (current.code !== 0 || current.stdout !== wanted) {
+      const c = await checks.staticAddress(t, a);
+      if (c.done) return { changed: false };
+      if (!c.fileRight) {
         await run(deps, t, writeFile(netplan.NETPLAN_FILE, wanted, '0600'));
         await run(deps, t, netplan.netplanGenerate());
       }
@@ -122,7 +122,7 @@ export function createNodePrepActivities(deps: ActivityDeps) {
     },
 
     async installTools(t: SshTarget, url: string, sha256?: string): Promise<StepResult> {
-      if ((await run(deps, t, tools.toolsInstalled())).code === 0) return { changed: false };
+      if ((await checks.tools(t)).done) return { changed: false };
       await installVerifiedTools(deps, t, url, sha256);
       const r = await run(deps, t, tools.toolsInstalled());
       if (r.code !== 0) throw commandFailed(t, r, 'the tools script ran but `kloudspot` is not on PATH');
@@ -130,11 +130,7 @@ export function createNodePrepActivities(deps: ActivityDeps) {
     },
 
     async createSharedVolume(t: SshTarget, vg: string, size: string): Promise<StepResult> {
-      const has = async () => {
-        const r = await run(deps, t, listLogicalVolumes(vg));
-        if (r.code !== 0) throw commandFailed(t, r, `volume group ${vg} not found`);
-        return parseLogicalVolumes(r.stdout).some((lv) => lv.name === SHARED_LV);
-      };
+      const has = async () => (await checks.sharedVolume(t, vg, size)).done;
       if (await has()) return { changed: false };
       await run(deps, t, createLogicalVolume(vg, SHARED_LV, size));
       if (!(await has())) throw verifyFailed(`lvcreate reported success but ${vg}/${SHARED_LV} is missing on ${t.node}`);

@@ -1,6 +1,7 @@
 // configure-storage steps: iscsid, the OpenEBS add-on, NDM made to see the `shared` LVM volume,
 // block devices listed, the cStor pool created and waited for.
 import * as yaml from 'js-yaml';
+import { createClusterChecks } from './checks/cluster';
 import { applyManifest, kubectlWait } from './commands/kubectl';
 import * as s from './commands/openebs';
 import * as systemd from './commands/systemd';
@@ -11,14 +12,14 @@ import type { SshTarget } from './ssh';
 export interface BlockDeviceOption { name: string; path: string; sizeBytes: number; links: string[] }
 
 export function createStorageActivities(deps: ActivityDeps) {
+  // The "already done?" half of each step: the same functions plan runs alone.
+  const checks = createClusterChecks(deps);
   const poolInstances = async (first: SshTarget) =>
     s.parsePoolInstances((await run(deps, first, s.listPoolInstances())).stdout);
 
   return {
     async enableIscsid(t: SshTarget): Promise<StepResult> {
-      const enabled = (await run(deps, t, systemd.iscsidState())).stdout.trim() === 'enabled';
-      const active = (await run(deps, t, systemd.iscsidActive())).stdout.trim() === 'active';
-      if (enabled && active) return { changed: false };
+      if ((await checks.iscsid(t)).done) return { changed: false };
       await run(deps, t, systemd.enableIscsid());
       return { changed: true };
     },

@@ -14,6 +14,7 @@ import { registerMaintenance } from './commands/maintenance';
 import { registerSetup } from './commands/setup';
 import { registerTestbed } from './commands/testbed';
 import { registerDoctor } from './commands/doctor';
+import { registerPlan } from './commands/plan';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
 import { describeServerError } from '../temporal/server-errors';
 
@@ -37,6 +38,7 @@ addConnectionOptions(program);
 registerSetup(program);
 registerValidate(program);
 registerSim(program);
+registerPlan(program);
 registerInstall(program);
 registerAnswers(program);
 registerHistory(program);
@@ -45,8 +47,8 @@ registerDev(program);
 registerMaintenance(program);
 registerCodec(program);
 registerTestbed(program);
-
 registerDoctor(program);
+
 function report(err: unknown): number {
   const debug = process.argv.includes('--debug');
   if (err instanceof CommanderError) {

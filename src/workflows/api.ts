@@ -73,6 +73,11 @@ export function installWorkflowId(site: string): string {
   return `install/${site}`;
 }
 
+/** plan: read-only, runs alongside any install of the site. */
+export function planWorkflowId(site: string): string {
+  return `plan/${site}`;
+}
+
 export function prepareNodeWorkflowId(site: string, node: string): string {
   return `${installWorkflowId(site)}/prepare/${node}`;
 }

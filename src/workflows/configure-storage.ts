@@ -14,6 +14,8 @@ const BLOCK_DEVICES = defineStep({ id: 'block-devices', title: 'list block devic
 const POOL = defineStep({ id: 'cstor-pool', title: 'create the cStor pool' });
 const POOL_ONLINE = defineStep({ id: 'cstor-pool-online', title: 'wait until every pool instance is ONLINE' });
 
+export const STORAGE_STEPS = { ISCSID, ADDON_COMMUNITY, ADDON_OPENEBS, POOL };
+
 const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
 
 export const configureStorage: Phase = {

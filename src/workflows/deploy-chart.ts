@@ -15,6 +15,8 @@ const CHART_STOP = defineStep({ id: 'chart-stop', title: 'kloudspot stop' });
 const CHART_READY = defineStep({ id: 'chart-ready', title: 'wait until every pod is Ready' });
 const CHART_GONE = defineStep({ id: 'chart-gone', title: 'wait until the pods are gone' });
 
+export const CHART_STEPS = { TLS_CHECK, VALUES_FILE, CHART_START };
+
 /** Cluster-wide commands run on the first manager. */
 const onFirstManager = (ctx: SiteContext) => [firstManager(ctx)];
 

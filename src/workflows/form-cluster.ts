@@ -14,6 +14,8 @@ const ADDONS = [
   { addon: 'metallb', step: defineStep({ id: 'addon-metallb', title: 'microk8s enable metallb' }) },
 ] as const;
 
+export const FORM_CLUSTER_STEPS = { JOIN, HIGH_AVAILABILITY, ADDONS };
+
 /** Waits for MicroK8s on the first manager, then joins `joiners` one at a time, each until it is Ready. */
 async function joinOneByOne(ctx: SiteContext, joiners: SiteNode[]): Promise<void> {
   const { timeouts } = ctx;

@@ -3,3 +3,4 @@ export { installCluster } from './install-cluster';
 export { prepareNode } from './prepare-node';
 export { updateDeployment, uninstall, addNode } from './maintenance';
 export { doctor } from './doctor';
+export { planSite } from './plan';

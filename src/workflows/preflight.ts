@@ -10,7 +10,7 @@ import { targetOf, type SiteContext, type SiteNode } from './site-context';
 import { InstallAborted } from './steps';
 
 // Facts are read-only and quick: give up sooner than ordinary steps, the report says why.
-const { preflightNode } = proxyActivities<Activities>({
+export const { preflightNode } = proxyActivities<Activities>({
   startToCloseTimeout: '5m', heartbeatTimeout: '20s',
   retry: { initialInterval: '1s', maximumInterval: '5s', maximumAttempts: 3, nonRetryableErrorTypes: [FailureType.HostKeyMismatch] },
 });
@@ -38,11 +38,9 @@ export function storageProblems(spec: SiteContext['spec']): string[] {
     : [];
 }
 
-async function runPreflight(
-  ctx: SiteContext, nodes: SiteNode[] = ctx.nodes, peers: SiteNode[] = ctx.nodes, o: { virtualIpInUse?: boolean } = {},
-): Promise<Map<string, PreflightResult>> {
-  const { spec, board } = ctx;
-  const input = {
+/** What preflightNode judges a node against: the seed's requirements and this spec. */
+export function preflightInput(spec: SiteContext['spec'], peers: SiteNode[], o: { virtualIpInUse?: boolean } = {}) {
+  return {
     peers: peers.map((n) => ({ name: n.name, address: n.address })),
     virtualIp: spec.virtualIp,
     volumeGroup: spec.lvm.volumeGroup,
@@ -51,6 +49,13 @@ async function runPreflight(
     heavy: spec.features.kloudManage && spec.features.kloudInsights,
     ...(o.virtualIpInUse ? { virtualIpInUse: true } : {}),
   };
+}
+
+async function runPreflight(
+  ctx: SiteContext, nodes: SiteNode[] = ctx.nodes, peers: SiteNode[] = ctx.nodes, o: { virtualIpInUse?: boolean } = {},
+): Promise<Map<string, PreflightResult>> {
+  const { spec, board } = ctx;
+  const input = preflightInput(spec, peers, o);
   for (;;) {
     nodes.forEach((n) => board.setNode(n.name, 'preflight', 'running'));
     const settled = await Promise.allSettled(nodes.map((n) => preflightNode(targetOf(ctx, n), input)));

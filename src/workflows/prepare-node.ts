@@ -31,6 +31,8 @@ const REBOOT_AGAIN = {
   reboot: defineStep({ id: 'reboot-again', title: 'reboot' }),
   wait: defineStep({ id: 'reboot-again-wait', title: 'wait for a new boot id', reportToParent: true }),
 };
+/** The steps as plan reports them (the reboot checks are the reboots' own "already done?"). */
+export const PREPARE_NODE_STEPS = [APT_UPGRADE, REBOOT.reboot, HOSTNAME, HOSTS_FILE, STATIC_ADDRESS, KLOUDSPOT_TOOLS, SHARED_VOLUME];
 const REPORTED = new Set([APT_UPGRADE, REBOOT.wait, KLOUDSPOT_TOOLS, REBOOT_AGAIN.wait].map((d) => d.id));
 
 export interface PrepareNodeInput {

@@ -1,0 +1,79 @@
+// Checks of the prepare-node steps on one node: only query() builders, so they run in read-only activities too.
+import { parseAptSummary, aptSimulateUpgrade } from '../commands/apt';
+import { parseInterfaceAddresses, parseStaticAddresses, showInterfaceAddresses } from '../commands/basic';
+import { HOSTS_BEGIN, HOSTS_END, HOSTS_FILE, readFile, rebootRequired, renderHostsFile } from '../commands/files';
+import { listLogicalVolumes, listVolumeGroups, parseLogicalVolumes, parseVolumeGroups, SHARED_LV } from '../commands/lvm';
+import { NETPLAN_FILE, renderNetplan } from '../commands/netplan';
+import type { RemoteCommand } from '../commands/sh';
+import { readStaticHostname } from '../commands/systemd';
+import { toolsInstalled } from '../commands/tools';
+import { commandFailed, run, type ActivityDeps } from '../run';
+import type { SshTarget } from '../ssh';
+import { done, GBs, todo, type Check } from './check';
+
+export interface StaticAddressInput { interface: string; address: string; prefixLength: number; gateway: string; nameservers: string[] }
+
+export function createNodeChecks(deps: ActivityDeps) {
+  const read = async (t: SshTarget, c: RemoteCommand) => (await run(deps, t, c)).stdout;
+
+  return {
+    /** Upgrades pending as of the node's package lists (`apt-get -s`; the install refreshes the lists first). */
+    async packages(t: SshTarget): Promise<Check> {
+      const p = parseAptSummary(await read(t, aptSimulateUpgrade()));
+      const n = p.upgraded + p.newlyInstalled;
+      return n === 0 ? done('no upgrades pending') : todo(`apt dist-upgrade: ${n} package${n === 1 ? '' : 's'}`);
+    },
+
+    async reboot(t: SshTarget): Promise<Check> {
+      return (await run(deps, t, rebootRequired())).code === 0 ? todo('reboot (/var/run/reboot-required exists)') : done('no reboot required');
+    },
+
+    async hostname(t: SshTarget, name: string): Promise<Check> {
+      const now = (await read(t, readStaticHostname())).trim();
+      return now === name ? done(name) : todo(`hostname ${now || '(none)'} -> ${name}`);
+    },
+
+    /** Also returns the file as it is and as it should be, for the step that writes it. */
+    async hostsFile(t: SshTarget, self: string, nodes: { name: string; address: string }[]): Promise<Check & { current: string; wanted: string }> {
+      const current = await read(t, readFile(HOSTS_FILE));
+      const wanted = renderHostsFile(current, self, nodes);
+      if (current === wanted) return { ...done(`${nodes.length} entries`), current, wanted };
+      const block = (text: string) => {
+        const lines = text.split('\n');
+        const [a, b] = [lines.indexOf(HOSTS_BEGIN), lines.indexOf(HOSTS_END)];
+        return a >= 0 && b > a ? lines.slice(a + 1, b) : [];
+      };
+      const have = new Set(block(current));
+      const add = block(wanted).filter((l) => !have.has(l)).length;
+      return { ...todo(`/etc/hosts: ${add ? `add ${add} entr${add === 1 ? 'y' : 'ies'}` : 'rewrite the cluster block'}${current.includes(`127.0.1.1 ${self}`) ? '' : `, 127.0.1.1 ${self}`}`), current, wanted };
+    },
+
+    /** Static, not merely present: the DHCP lease usually has the same address until netplan applies. */
+    async staticAddress(t: SshTarget, a: StaticAddressInput): Promise<Check & { fileRight: boolean }> {
+      const wanted = renderNetplan(a.interface, a.address, a.prefixLength, a.gateway, a.nameservers);
+      const cidr = `${a.address}/${a.prefixLength}`;
+      const file = await run(deps, t, readFile(NETPLAN_FILE));
+      const fileRight = file.code === 0 && file.stdout === wanted;
+      const addresses = (await run(deps, t, showInterfaceAddresses(a.interface))).stdout;
+      const isStatic = parseStaticAddresses(addresses).includes(cidr);
+      if (fileRight && isStatic) return { ...done(`${cidr} static on ${a.interface}`), fileRight };
+      const now = parseInterfaceAddresses(addresses);
+      const was = now.length === 0 ? 'no address' : now.includes(cidr) ? 'DHCP' : `now ${now.join(', ')}`;
+      return { ...todo(`netplan: ${cidr} static on ${a.interface} (${was})`), fileRight };
+    },
+
+    async tools(t: SshTarget): Promise<Check> {
+      return (await run(deps, t, toolsInstalled())).code === 0 ? done('kloudspot on PATH') : todo('install the Kloudspot tools (and MicroK8s with them)');
+    },
+
+    async sharedVolume(t: SshTarget, vg: string, size: string): Promise<Check> {
+      const r = await run(deps, t, listLogicalVolumes(vg));
+      if (r.code !== 0) throw commandFailed(t, r, `volume group ${vg} not found`);
+      if (parseLogicalVolumes(r.stdout).some((lv) => lv.name === SHARED_LV)) return done(`${vg}/${SHARED_LV} exists`);
+      const free = parseVolumeGroups(await read(t, listVolumeGroups())).find((v) => v.name === vg)?.freeBytes;
+      return todo(`lvcreate ${SHARED_LV} ${size} on ${vg}${free === undefined ? '' : ` (${GBs(free)} free)`}`);
+    },
+  };
+}
+
+export type NodeChecks = ReturnType<typeof createNodeChecks>;

@@ -1,0 +1,76 @@
+// planSite(spec), workflow id plan/<site>: what an install would do, without doing any of it. Preflight, then
+// the install's own "already done?" checks of every step (activities/plan.ts, read-only by construction), in
+// the install's order with the install's step names. Asks nothing; a node that cannot be reached says so.
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { describeFailure, FailureType } from '../activities/failures';
+import type { PlannedStep } from '../activities/plan';
+import type { SiteSpec } from '../site/schema';
+import { STORAGE_STEPS } from './configure-storage';
+import { CHART_STEPS, valuesInput } from './deploy-chart';
+import { FORM_CLUSTER_STEPS } from './form-cluster';
+import { preflightInput, preflightNode } from './preflight';
+import { PREPARE_NODE_STEPS } from './prepare-node';
+import { firstManager, siteNodes, siteTimeouts, targetOf, type SiteContext } from './site-context';
+import type { StepDef } from './steps';
+
+const { planNode, planCluster } = proxyActivities<Activities>({
+  startToCloseTimeout: '5m', heartbeatTimeout: '20s',
+  retry: { initialInterval: '1s', maximumInterval: '5s', maximumAttempts: 3, nonRetryableErrorTypes: [FailureType.HostKeyMismatch, FailureType.NotReadOnly] },
+});
+
+export interface SitePlan {
+  site: string;
+  preflight: { node: string; problems: string[]; warnings: string[] }[];
+  steps: (PlannedStep & { title: string })[];
+  /** Steps that would act, and steps that cannot be judged yet. */
+  changes: number;
+  unknown: number;
+}
+
+const TITLES = new Map<string, string>([
+  ...PREPARE_NODE_STEPS, STORAGE_STEPS.ISCSID, FORM_CLUSTER_STEPS.JOIN, FORM_CLUSTER_STEPS.HIGH_AVAILABILITY,
+  ...FORM_CLUSTER_STEPS.ADDONS.map((a) => a.step), STORAGE_STEPS.ADDON_COMMUNITY, STORAGE_STEPS.ADDON_OPENEBS, STORAGE_STEPS.POOL,
+  ...Object.values(CHART_STEPS),
+].map((d: StepDef) => [d.id, d.title]));
+
+export async function planSite(spec: SiteSpec): Promise<SitePlan> {
+  // Only what the checks need of a context: no status board, no questions.
+  const ctx = { spec, nodes: siteNodes(spec), pins: new Map<string, string>(), timeouts: siteTimeouts(spec) } as Omit<SiteContext, 'board' | 'questions'>;
+  const input = preflightInput(spec, ctx.nodes);
+  const facts = await Promise.allSettled(ctx.nodes.map((n) => preflightNode(targetOf(ctx, n), input)));
+  const preflight = facts.map((r, i) => {
+    const node = ctx.nodes[i].name;
+    if (r.status === 'rejected') return { node, problems: [`cannot be checked: ${describeFailure(r.reason).message}`], warnings: [] };
+    if (!ctx.pins.has(node)) ctx.pins.set(node, r.value.facts.hostKey);
+    return { node, problems: r.value.problems, warnings: r.value.warnings };
+  });
+  const reachable = ctx.nodes.filter((_n, i) => facts[i].status === 'fulfilled');
+
+  const perNode = await Promise.all(reachable.map((n) => planNode(targetOf(ctx, n), {
+    name: n.name, allNodes: ctx.nodes.map((x) => ({ name: x.name, address: x.address })),
+    address: {
+      interface: n.interface, address: n.address,
+      prefixLength: spec.network.prefixLength, gateway: spec.network.gateway, nameservers: spec.network.nameservers,
+    },
+    volumeGroup: spec.lvm.volumeGroup, sharedVolumeSize: spec.lvm.sharedVolumeSize,
+  })));
+  const first = firstManager(ctx);
+  const clusterSteps = reachable.some((n) => n.name === first.name) ? await planCluster({
+    first: targetOf(ctx, first),
+    joiners: [...ctx.nodes.filter((n) => n.role === 'manager' && n.name !== first.name), ...ctx.nodes.filter((n) => n.role === 'worker')]
+      .filter((n) => reachable.includes(n)).map((n) => ({ name: n.name, target: targetOf(ctx, n), worker: n.role === 'worker' })),
+    nodes: ctx.nodes.map((n) => ({ name: n.name, target: targetOf(ctx, n) })),
+    addons: FORM_CLUSTER_STEPS.ADDONS.map((a) => ({ step: a.step.id, addon: a.addon === 'metallb' ? `metallb:${spec.virtualIp}/32` : a.addon })),
+    storageAddons: [{ step: STORAGE_STEPS.ADDON_COMMUNITY.id, addon: 'community' }, { step: STORAGE_STEPS.ADDON_OPENEBS.id, addon: 'openebs' }],
+    values: valuesInput(ctx as SiteContext, spec.tls.mode === 'upload' ? 'uploaded' : 'self-signed'),
+    tlsUpload: spec.tls.mode === 'upload',
+  }) : [];
+
+  const steps = [...perNode.flat(), ...clusterSteps].map((s) => ({ ...s, title: TITLES.get(s.step) ?? s.step }));
+  return {
+    site: spec.site, preflight, steps,
+    changes: steps.filter((s) => s.state === 'change').length,
+    unknown: steps.filter((s) => s.state === 'unknown').length,
+  };
+}
