@@ -5,6 +5,7 @@ import * as f from './commands/basic';
 import { GB, listLogicalVolumes, listVolumeGroups, parseLogicalVolumes, parseVolumeGroups, SHARED_LV } from './commands/lvm';
 import { addonStatus, parseAddonState } from './commands/microk8s';
 import type { RemoteCommand } from './commands/sh';
+import { sudoPasswordProblem } from './preflight-sudo';
 import { run, type ActivityDeps } from './run';
 import type { SshTarget } from './ssh';
 
@@ -66,13 +67,16 @@ export function createPreflightActivities(deps: ActivityDeps) {
       const diskBytes = f.parseDisks(await out(f.listDisks())).reduce((n, d) => n + d.bytes, 0);
       if (diskBytes < MIN.diskBytes) problems.push(`has ${gb(diskBytes)} of disk, needs at least 1 TB`);
 
-      const vgs = parseVolumeGroups(await out(listVolumeGroups()));
-      const vg = vgs.find((v) => v.name === input.volumeGroup);
-      const lvs = await run(deps, target, listLogicalVolumes(input.volumeGroup));
-      const sharedVolumeExists = lvs.code === 0 && parseLogicalVolumes(lvs.stdout).some((lv) => lv.name === SHARED_LV);
-      if (!vg) {
+      // Without working sudo the LVM facts cannot be read: report the sudo problem, skip them.
+      const sudoProblem = await sudoPasswordProblem(deps, target);
+      if (sudoProblem) problems.push(sudoProblem);
+      const vgs = sudoProblem ? undefined : parseVolumeGroups(await out(listVolumeGroups()));
+      const vg = vgs?.find((v) => v.name === input.volumeGroup);
+      const lvs = sudoProblem ? undefined : await run(deps, target, listLogicalVolumes(input.volumeGroup));
+      const sharedVolumeExists = lvs?.code === 0 && parseLogicalVolumes(lvs.stdout).some((lv) => lv.name === SHARED_LV);
+      if (vgs && !vg) {
         problems.push(`has no LVM volume group ${input.volumeGroup} (found: ${vgs.map((v) => v.name).join(', ') || 'none'}): set lvm.volumeGroup in the spec`);
-      } else {
+      } else if (vg) {
         const need = (sharedVolumeExists ? 0 : lvmSizeBytes(input.sharedVolumeSize)) + input.unsharedGb * GB;
         if (vg.freeBytes < need) {
           problems.push(`volume group ${vg.name} has ${gb(vg.freeBytes)} free, needs ${gb(need)} (shared volume ${sharedVolumeExists ? 'exists' : input.sharedVolumeSize} + ${input.unsharedGb} GB unshared storage): extend the volume group or lower storage sizes`);
@@ -87,8 +91,8 @@ export function createPreflightActivities(deps: ActivityDeps) {
       const vip = input.virtualIpInUse ? undefined : await run(deps, target, f.ping(input.virtualIp));
       if (vip?.code === 0) {
         // On a re-run the VIP answers because our own MetalLB announces it: that is not a conflict.
-        const metallb = await run(deps, target, { ...addonStatus('metallb'), okCodes: [0, 1, 127] });
-        const ours = metallb.code === 0 && safeAddonState(metallb.stdout) === 'enabled';
+        const metallb = sudoProblem ? undefined : await run(deps, target, { ...addonStatus('metallb'), okCodes: [0, 1, 127] });
+        const ours = metallb?.code === 0 && safeAddonState(metallb.stdout) === 'enabled';
         if (!ours) problems.push(`the virtual IP ${input.virtualIp} already answers: another machine uses it; pick a free address for virtualIp`);
       }
       const bootId = (await out(f.readBootId())).trim();

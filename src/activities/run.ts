@@ -4,7 +4,7 @@ import { Context } from '@temporalio/activity';
 import type { RemoteCommand } from './commands/sh';
 import { failure, FailureType, waitTimedOut, type CommandFailureDetails } from './failures';
 import {
-  CommandAbortedError, CommandTimeoutError, HostKeyMismatchError, SshConnectError, SshKeyFileError,
+  CommandAbortedError, CommandTimeoutError, HostKeyMismatchError, SshConnectError, SshKeyFileError, SudoPasswordError,
   type ExecResult, type SshPool, type SshTarget,
 } from './ssh';
 
@@ -61,6 +61,10 @@ export function toFailure(target: SshTarget, err: unknown): unknown {
   if (err instanceof SshKeyFileError) {
     // The worker's own setup: retrying cannot help until someone fixes the key file.
     return failure(FailureType.SshKeyFile, err.message, { nonRetryable: true, details: details('(read ssh key)', err) });
+  }
+  if (err instanceof SudoPasswordError) {
+    // Every wrong attempt counts towards the node's lockout: a person fixes the file, then answers retry.
+    return failure(FailureType.SudoPassword, err.message, { nonRetryable: true, details: details('(sudo password)', err) });
   }
   if (err instanceof SshConnectError) {
     return failure(FailureType.SshUnavailable, `on ${target.node}: ${err.message}`, { details: details('(ssh connect)', err) });

@@ -1,16 +1,20 @@
 // The SSH layer: one pooled connection per (host, port, user), pinned host keys, bounded and
 // redacted output, and cancellation that stops the command on the node, not only our end of it.
-import { NodeSSH } from 'node-ssh';
-import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
+import type { ClientChannel, SFTPWrapper } from 'ssh2';
+import { BastionTunnels, type BastionTarget } from './ssh-bastion';
+import { openConnection, type Conn } from './ssh-connect';
 import { OutputTail, StreamRedactor, redactText, secretsOf } from './output-tail';
+import { CommandAbortedError, CommandTimeoutError, HostKeyMismatchError, SshConnectError } from './ssh-errors';
+import { exitCodeOf, sendSignal, writeFileAtomically } from './ssh-support';
 import {
-  CommandAbortedError, CommandTimeoutError, HostKeyMismatchError, SshConnectError, describeConnectFailure,
-} from './ssh-errors';
-import { exitCodeOf, fingerprintOf, readPrivateKey, sendSignal, writeFileAtomically } from './ssh-support';
+  SudoPasswordError, probeSudo, readSudoPassword, rejectedMessage, usesSudo, withSudoPassword, type SudoAccess,
+} from './ssh-sudo';
 
 export { CommandAbortedError, CommandTimeoutError, HostKeyMismatchError, SshConnectError, SshKeyFileError } from './ssh-errors';
 export { REDACTED } from './output-tail';
 export { fingerprintOf } from './ssh-support';
+export { SudoPasswordError, type SudoAccess } from './ssh-sudo';
+export type { BastionTarget } from './ssh-bastion';
 
 export interface SshTarget {
   node: string;
@@ -21,6 +25,10 @@ export interface SshTarget {
   privateKeyFile: string;
   /** "SHA256:..." to enforce; absent: trust on first use (record ExecResult.hostKey, pass it next time). */
   expectedHostKey?: string;
+  /** Path on the worker of a file whose first line is the sudo password; absent: sudo must not ask. */
+  sudoPasswordFile?: string;
+  /** The jump host this node is reached through (one connection per bastion, shared). */
+  bastion?: BastionTarget;
 }
 
 export interface ExecOptions {
@@ -51,7 +59,6 @@ export interface SshPoolOptions {
   log?: (event: Record<string, unknown>) => void;
 }
 
-interface Conn { ssh: NodeSSH; client: Client; hostKey: string; closed: boolean; closedPromise: Promise<void> }
 interface Entry { promise: Promise<Conn>; conn?: Conn }
 
 const keyOf = (t: SshTarget) => `${t.username}@${t.host}:${t.port}`;
@@ -63,6 +70,7 @@ export class SshPool {
   private readonly keepaliveIntervalMs: number;
   private readonly killGraceMs: number;
   private readonly log: (event: Record<string, unknown>) => void;
+  private readonly tunnels = new BastionTunnels();
 
   constructor(opts: SshPoolOptions = {}) {
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 20_000;
@@ -73,14 +81,16 @@ export class SshPool {
 
   /** Resolves for any exit code; rejects for connection, host key, timeout and abort problems. */
   async exec(target: SshTarget, command: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    const secrets = secretsOf(opts.redact);
+    // Read on every command that needs it, so a corrected file is used by the next attempt.
+    const password = target.sudoPasswordFile && usesSudo(command) ? await readSudoPassword(target.sudoPasswordFile, target.node) : undefined;
+    const secrets = secretsOf([...(opts.redact ?? []), ...(password ? [password] : [])]);
     const shown = redactText(command, secrets);
     const started = Date.now();
     this.log({ event: 'ssh.exec.start', node: target.node, command: shown });
     try {
-      let result: ExecResult | 'retry' = await this.run(target, command, shown, secrets, opts, started);
+      let result: ExecResult | 'retry' = await this.run(target, command, shown, secrets, opts, started, password);
       // The pooled connection had died unnoticed and the command never started: once more, on a new one.
-      if (result === 'retry') result = await this.run(target, command, shown, secrets, opts, started);
+      if (result === 'retry') result = await this.run(target, command, shown, secrets, opts, started, password);
       if (result === 'retry') throw new SshConnectError(`node ${target.node}: the connection closed before "${shown}" could start`);
       this.log({ event: 'ssh.exec.end', node: target.node, command: shown, code: result.code, durationMs: result.durationMs });
       return result;
@@ -91,7 +101,9 @@ export class SshPool {
     }
   }
 
-  private run(target: SshTarget, command: string, shown: string, secrets: string[], opts: ExecOptions, started: number): Promise<ExecResult | 'retry'> {
+  private run(
+    target: SshTarget, command: string, shown: string, secrets: string[], opts: ExecOptions, started: number, password?: string,
+  ): Promise<ExecResult | 'retry'> {
     return new Promise((resolve, reject) => {
       const tailBytes = opts.tailBytes ?? 64 * 1024;
       const streams = {
@@ -134,10 +146,10 @@ export class SshPool {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       if (opts.timeoutMs !== undefined) timers.push(setTimeout(() => stop('timeout'), Math.max(0, opts.timeoutMs - (Date.now() - started))));
 
-      this.connection(target).then((conn) => {
+      this.connection(target).then(async (conn) => ({ conn, sent: await this.withSudo(target, conn, command, opts.stdin, password) })).then(({ conn, sent }) => {
         if (settled) return;
         requested = true;
-        conn.client.exec(command, (err, ch) => {
+        conn.client.exec(sent.command, (err, ch) => {
           if (err) {
             if (stopping) return finish(stoppedError());
             if (conn.closed) return finish('retry');
@@ -163,7 +175,7 @@ export class SshPool {
               durationMs: Date.now() - started, hostKey: conn.hostKey,
             });
           });
-          if (opts.stdin !== undefined) ch.write(opts.stdin);
+          if (sent.stdin !== undefined) ch.write(sent.stdin);
           ch.end();
         });
       }, (err: Error) => finish(err));
@@ -182,6 +194,32 @@ export class SshPool {
     const t3 = setTimeout(done, 3 * this.killGraceMs); // a hung connection never sends 'close'
     ch.once('close', () => { [t1, t2, t3].forEach(clearTimeout); done(); });
     sendSignal(ch, 'TERM');
+  }
+
+  /** What sudo does for this target's user (preflight reports it); probes at most once per connection and password. */
+  async sudoAccess(target: SshTarget): Promise<SudoAccess> {
+    if (!target.sudoPasswordFile) return { mode: 'unconfigured' };
+    const password = await readSudoPassword(target.sudoPasswordFile, target.node);
+    return this.probed(target, await this.connection(target), password);
+  }
+
+  private probed(target: SshTarget, conn: Conn, password: string): Promise<SudoAccess> {
+    if (conn.sudo?.password !== password) {
+      conn.sudo = { password, access: probeSudo(conn.client, password) };
+      conn.sudo.access.then((a) => this.log({ event: 'ssh.sudo', node: target.node, mode: a.mode }), () => undefined);
+    }
+    return conn.sudo.access;
+  }
+
+  /** The command as sent: unchanged, or in one root shell with the password ahead of its stdin. */
+  private async withSudo(target: SshTarget, conn: Conn, command: string, stdin: string | undefined, password?: string) {
+    if (!password) return { command, stdin };
+    const access = await this.probed(target, conn, password);
+    if (access.mode === 'rejected') {
+      // Not sent again (every wrong attempt counts towards a lockout, pam_faillock); a corrected file is probed anew.
+      throw new SudoPasswordError(rejectedMessage(target.node, target.username, target.sudoPasswordFile!, access.detail));
+    }
+    return access.mode === 'password' ? withSudoPassword(command, stdin, password) : { command, stdin };
   }
 
   /** Writes the file through SFTP (temporary name, mode, rename), so a reader never sees half a file. */
@@ -219,6 +257,7 @@ export class SshPool {
   async closeAll(): Promise<void> {
     const all = [...this.entries.values()];
     this.entries.clear();
+    this.tunnels.closeAll();
     await Promise.all(all.map((e) => e.promise.then((c) => {
       c.client.end();
       return Promise.race([c.closedPromise, new Promise((r) => setTimeout(r, 2000).unref())]);
@@ -248,52 +287,10 @@ export class SshPool {
   }
 
   private async open(target: SshTarget): Promise<Conn> {
-    const privateKey = await readPrivateKey(target.privateKeyFile, target.node);
-    const started = Date.now();
-    const ssh = new NodeSSH();
-    let hostKey = '';
-    let mismatch = false;
-    const connecting = ssh.connect({
-      host: target.host, port: target.port, username: target.username, privateKey,
-      readyTimeout: this.connectTimeoutMs, keepaliveInterval: this.keepaliveIntervalMs, keepaliveCountMax: 3,
-      // Runs during key exchange, before authentication: refusing here means nothing runs on that server.
-      hostVerifier: (raw: Buffer) => {
-        hostKey = fingerprintOf(raw);
-        mismatch = target.expectedHostKey !== undefined && hostKey !== target.expectedHostKey;
-        return !mismatch;
-      },
-    });
-    connecting.catch(() => undefined); // awaited below, after our listeners are on
-    // node-ssh stops listening for 'error' once connected; without our listener a later error would crash the worker.
-    const client = ssh.connection;
-    if (!client) throw new SshConnectError(`cannot connect to node ${target.node}: ${String(await connecting.then(() => 'no connection', (e) => e))}`);
-    // Every exec is a few small packets (channel open, exec, stdin, EOF): with Nagle on, the later ones wait
-    // for the node's delayed ACK, ~40 ms a command (docs/performance.md).
-    client.setNoDelay(true);
-    let closedNow: () => void = () => undefined;
-    const conn: Conn = { ssh, client, hostKey: '', closed: false, closedPromise: new Promise<void>((r) => { closedNow = r; }) };
-    let lastError: Error | undefined;
-    const onGone = () => {
-      if (conn.closed) return;
-      conn.closed = true;
-      closedNow();
-      if (conn.hostKey) this.log({ event: 'ssh.disconnect', node: target.node, host: target.host, port: target.port, error: lastError?.message });
-    };
-    client.on('error', (err: Error) => { lastError = err; onGone(); client.end(); });
-    client.on('end', onGone).on('close', onGone);
-    try {
-      await connecting;
-    } catch (err) {
-      client.end();
-      if (mismatch) throw new HostKeyMismatchError(target.node, target.expectedHostKey!, hostKey, `${target.host}:${target.port}`);
-      throw new SshConnectError(
-        `cannot connect to node ${target.node} as ${target.username}@${target.host}:${target.port}: ${describeConnectFailure(err, this.connectTimeoutMs)}`,
-        { cause: err },
-      );
-    }
-    conn.hostKey = hostKey;
     const key = keyOf(target);
-    this.log({ event: this.seen.has(key) ? 'ssh.reconnect' : 'ssh.connect', node: target.node, host: target.host, port: target.port, username: target.username, hostKey, durationMs: Date.now() - started });
+    const opts = { connectTimeoutMs: this.connectTimeoutMs, keepaliveIntervalMs: this.keepaliveIntervalMs, log: this.log, reconnect: this.seen.has(key) };
+    const sock = target.bastion ? await this.tunnels.open(target, target.bastion, opts) : undefined;
+    const conn = await openConnection({ ...target, sock }, opts);
     this.seen.add(key);
     return conn;
   }

@@ -1,7 +1,7 @@
 // A fleet of simulated nodes: one sshd per node on its own loopback address (127.0.0.11, .12, ... on one
 // shared port), a client key the nodes accept, and a complete site spec pointing at them. Several
 // fleets can run in one process: each takes the next 127.0.N.0/24.
-import { mkdtempSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utils, type ParsedKey } from 'ssh2';
@@ -16,6 +16,7 @@ import { NodeServer, ed25519KeyPair } from './ssh-server';
 import { serveSftp } from './ssh-sftp';
 import { rebootNode, runOnNode, type RebootTiming } from './runner';
 import { StringInput } from './process';
+import { BastionServer } from './bastion';
 import { FleetFaults } from './fleet-faults';
 import type { World } from './world';
 import { parseSiteSpec } from '../site/load';
@@ -46,6 +47,10 @@ export interface FleetOptions {
   faults?: FaultSpec[];
   /** Indexes of nodes that get one extra raw 100 GB disk (sdb): OpenEBS then offers them two block devices. */
   severalBlockDevices?: number[];
+  /** The nodes' sudo asks for the password on this file's first line; the spec names the file (ssh.sudoPasswordFile). */
+  sudoPasswordFile?: string;
+  /** Reach the nodes through a simulated bastion on .5 of the fleet's network (spec ssh.bastion, its host key pinned). */
+  bastion?: boolean;
   /** Extra spec fields merged over the generated spec (features, storage, tls, timeouts...). */
   specOverrides?: Partial<SiteSpecInput>;
 }
@@ -80,6 +85,8 @@ export class Fleet implements World {
   spec!: ReturnType<typeof parseSiteSpec>;
   keyFile = '';
   port = 0;
+  sudoPassword?: string;
+  bastion?: BastionServer;
   private stopped = false;
 
   constructor(readonly options: FleetOptions, readonly virtualIp: string, readonly user: string, readonly toolsUrl: string, readonly clientKey: ParsedKey) {
@@ -155,6 +162,7 @@ export class Fleet implements World {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const n of this.machines) for (const t of n.timers.values()) clearTimeout(t.handle);
+    await this.bastion?.close();
     for (const fn of this.nodes) fn.server.dropAll('KILL');
     await Promise.all(this.nodes.map((fn) => fn.server.close()));
   }
@@ -186,6 +194,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   if (parsed instanceof Error) throw parsed;
   const fleet = new Fleet(opts, `${prefix}.250`, user, opts.toolsUrl ?? DEFAULT_TOOLS_URL, Array.isArray(parsed) ? parsed[0] : parsed);
   fleet.keyFile = keyFile;
+  if (opts.sudoPasswordFile) fleet.sudoPassword = readFileSync(opts.sudoPasswordFile, 'utf8').split(/\r?\n/)[0];
   const nodeRng = fleet.rng.derive('nodes');
   nodeOpts.forEach((o, i) => fleet.machines.push(new SimNode(i, `${prefix}.${first + i}`, 24, o, nodeRng.derive(`node-${i}`))));
   for (const f of opts.faults ?? []) fleet.faultController.add(f);
@@ -220,13 +229,18 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     }
   }
 
+  if (opts.bastion) {
+    fleet.bastion = new BastionServer(`${prefix}.5`, fleet.clientKey, user, (host, port) => port === fleet.port && fleet.nodes.some((n) => n.address === host));
+    await fleet.bastion.listen();
+  }
+  const bastion = fleet.bastion && { host: fleet.bastion.address, port: fleet.bastion.port, user, hostKey: fleet.bastion.fingerprint };
   const spec: SiteSpecInput = {
     site: opts.site ?? `sim-${prefix.split('.')[2]}`,
     customer: opts.customer ?? 'acme',
     dnsHostname: `kloudspot.${opts.site ?? `sim-${prefix.split('.')[2]}`}.example`,
     virtualIp: fleet.virtualIp,
     network: { prefixLength: 24, gateway: `${prefix}.1`, nameservers: [`${prefix}.1`] },
-    ssh: { user, port: fleet.port, privateKeyFile: keyFile },
+    ssh: { user, port: fleet.port, privateKeyFile: keyFile, ...(opts.sudoPasswordFile ? { sudoPasswordFile: opts.sudoPasswordFile } : {}), ...(bastion ? { bastion } : {}) },
     nodes: fleet.nodes.map((n, i) => ({
       name: n.name, address: n.address, interface: n.interface,
       ...(nodeOpts[i].role ? { role: nodeOpts[i].role } : {}),

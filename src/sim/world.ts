@@ -21,6 +21,8 @@ export interface World {
   readonly toolsUrl: string;
   /** The SSH login user. */
   readonly user: string;
+  /** sudo asks for this password (`sim --sudo-password`); undefined: passwordless sudo. */
+  readonly sudoPassword?: string;
   nextClusterId(): number;
   nodeByAddress(ip: string): SimNode | undefined;
   /** Power-cycles a node: connections drop, the port refuses, then logins fail, then it is back. */

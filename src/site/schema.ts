@@ -4,6 +4,7 @@ import {
   SAFE_URL, SHA256_HEX, SSH_FINGERPRINT, UNIX_USER, durationToMs, isNetworkOrBroadcast, sameSubnet,
 } from './patterns';
 import { nodeRole } from './roles';
+import { BastionSchema, sudoPasswordFile, workerFile } from './access-schema';
 
 export { nodeRole };
 
@@ -32,6 +33,9 @@ export const NodeSchema = z.strictObject({
   hostKey: z.string().regex(SSH_FINGERPRINT, {
     error: 'is not an OpenSSH SHA256 fingerprint. Fix: copy it from `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the node, e.g. SHA256:<43 characters>',
   }).optional(),
+  /** This node's own sudo password file / bastion, over the site's (ssh.sudoPasswordFile, ssh.bastion). */
+  sudoPasswordFile: sudoPasswordFile().optional(),
+  bastion: BastionSchema.optional(),
 });
 
 const StorageGb = z.number({ error: 'is not a number. Fix: write a whole number of gigabytes, e.g. 10' })
@@ -69,10 +73,10 @@ export const SiteSpecSchema = z.strictObject({
       .min(1, { error: 'is not a TCP port. Fix: write a port between 1 and 65535, e.g. 22' })
       .max(65535, { error: 'is not a TCP port. Fix: write a port between 1 and 65535, e.g. 22' })
       .default(22),
-    privateKeyFile: z.string()
-      .min(1, { error: 'is empty. Fix: write the path of the SSH private key on the worker, e.g. ~/.ssh/id_ed25519' })
-      .max(4096, { error: 'is too long. Fix: write a path of at most 4096 characters' })
-      .regex(/^[^\0\n\r]+$/, { error: 'contains a control character. Fix: write a plain file path' }),
+    privateKeyFile: workerFile('the SSH private key', '~/.ssh/id_ed25519'),
+    /** Absent: sudo must not ask for a password (NOPASSWD). */
+    sudoPasswordFile: sudoPasswordFile().optional(),
+    bastion: BastionSchema.optional(),
   }),
   nodes: z.array(NodeSchema, { error: 'is not a list. Fix: list the nodes, each as { name, address, interface }' })
     .min(3, { error: 'has fewer than 3 nodes. Fix: list at least 3 nodes; a highly available cluster needs 3 managers' })

@@ -34,14 +34,23 @@ export function siteTimeouts(spec: SiteSpec): SiteContext['timeouts'] {
   };
 }
 
-export function targetOf(ctx: Pick<SiteContext, 'spec' | 'pins'>, node: { name: string; address: string; hostKey?: string }): SshTarget {
+type TargetNode = { name: string; address: string; hostKey?: string } & Partial<Pick<NodeSpec, 'sudoPasswordFile' | 'bastion'>>;
+
+/** Only file paths go into the target: the worker reads the password and keys, the history never holds them. */
+export function targetOf(ctx: Pick<SiteContext, 'spec' | 'pins'>, node: TargetNode): SshTarget {
+  const { ssh } = ctx.spec;
+  const bastion = node.bastion ?? ssh.bastion;
+  const sudoPasswordFile = node.sudoPasswordFile ?? ssh.sudoPasswordFile;
   return {
     node: node.name,
     host: node.address,
-    port: ctx.spec.ssh.port,
-    username: ctx.spec.ssh.user,
-    privateKeyFile: ctx.spec.ssh.privateKeyFile,
+    port: ssh.port,
+    username: ssh.user,
+    privateKeyFile: ssh.privateKeyFile,
     expectedHostKey: node.hostKey ?? ctx.pins.get(node.name),
+    ...(sudoPasswordFile ? { sudoPasswordFile } : {}),
+    ...(bastion ? { bastion: { host: bastion.host, port: bastion.port, username: bastion.user,
+      privateKeyFile: bastion.privateKeyFile ?? ssh.privateKeyFile, expectedHostKey: bastion.hostKey } } : {}),
   };
 }
 

@@ -32,12 +32,12 @@ export function quietRuntime(): void {
 export const TEST_CODEC_KEY_FILE = join(__dirname, '..', 'fixtures', 'test-codec-keys.json');
 export const testDataConverter = () => createDataConverter(readCodecKeyFile(TEST_CODEC_KEY_FILE));
 
-export async function startInstallEnv(opts: { uiPort?: number; codecEndpoint?: string } = {}): Promise<InstallEnv> {
+export async function startInstallEnv(opts: { uiPort?: number; codecEndpoint?: string; pool?: SshPool } = {}): Promise<InstallEnv> {
   quietRuntime();
   const dataConverter = testDataConverter();
   const h = await startHarness({ uiPort: opts.uiPort ?? false, codecEndpoint: opts.codecEndpoint }, dataConverter);
   const { worker, pool } = await createInstallerWorker({
-    connection: h.nativeConnection, namespace: h.server.namespace, workflowBundle: await installerBundle(), pollMs: 100, dataConverter,
+    connection: h.nativeConnection, namespace: h.server.namespace, workflowBundle: await installerBundle(), pollMs: 100, dataConverter, pool: opts.pool,
   });
   const running = worker.run();
   return {

@@ -1,10 +1,24 @@
-import { copyFileSync, chmodSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_BAD_INPUT, UserError } from '../errors';
 import { loadDevOnly } from '../dev-only';
 
-interface SimOptions { nodes: string; specOut: string; keyOut?: string; seed: string; latency: string; port?: string; site?: string }
+interface SimOptions {
+  nodes: string; specOut: string; keyOut?: string; seed: string; latency: string; port?: string; site?: string; sudoPassword?: string; bastion?: boolean;
+}
+
+/** The file must exist with a password on its first line: the nodes' sudo asks for it, the spec names the file. */
+function sudoPasswordFileOption(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UserError(`--sudo-password ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Fix: give a file whose first line is the password`, EXIT_BAD_INPUT);
+  }
+  if (!text.split(/\r?\n/)[0]) throw new UserError(`--sudo-password ${path}: the first line is empty. Fix: put the password on the first line`, EXIT_BAD_INPUT);
+  return resolve(path);
+}
 
 export function registerSim(program: Command): void {
   program.command('sim')
@@ -16,7 +30,9 @@ export function registerSim(program: Command): void {
     .option('--latency <profile>', 'fast (tests) or realistic (about 30 s of work for a 3-node install)', 'realistic')
     .option('--port <n>', 'the SSH port every node listens on (default: a free one)')
     .option('--site <name>', 'the site name in the spec')
-    .addHelpText('after', '\nExample:\n  $ kloudspot-installer sim --nodes 3 --spec-out site.yaml\n  $ kloudspot-installer install site.yaml   # in another terminal')
+    .option('--sudo-password <file>', 'the nodes\' sudo asks for the password on the first line of this file (the spec sets ssh.sudoPasswordFile to it)')
+    .option('--bastion', 'reach the nodes only through a simulated bastion (jump host); the spec gets ssh.bastion with its host key')
+    .addHelpText('after', '\nExample:\n  $ kloudspot-installer sim --nodes 3 --spec-out site.yaml\n  $ kloudspot-installer install site.yaml   # in another terminal\n  $ kloudspot-installer sim --sudo-password pw.txt --bastion --spec-out site.yaml   # field access')
     .action(async (o: SimOptions) => {
       const { startFleet } = loadDevOnly('`kloudspot-installer sim`', '../../sim', () => require('../../sim') as typeof import('../../sim'));
       const nodes = Number(o.nodes);
@@ -27,7 +43,8 @@ export function registerSim(program: Command): void {
       const port = o.port === undefined ? undefined : Number(o.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new UserError(`--port ${o.port}: give a TCP port`, EXIT_BAD_INPUT);
 
-      const fleet = await startFleet({ nodes, seed, latency: o.latency, port, site: o.site });
+      const sudoPasswordFile = o.sudoPassword === undefined ? undefined : sudoPasswordFileOption(o.sudoPassword);
+      const fleet = await startFleet({ nodes, seed, latency: o.latency, port, site: o.site, sudoPasswordFile, bastion: o.bastion });
       if (o.keyOut) {
         const keyOut = resolve(o.keyOut);
         copyFileSync(fleet.keyFile, keyOut);
@@ -39,6 +56,8 @@ export function registerSim(program: Command): void {
       process.stdout.write(`Simulated site ${fleet.spec.site}: ${nodes} nodes (${o.latency} latency, seed ${seed})\n`);
       for (const n of fleet.nodes) process.stdout.write(`  ${n.name.padEnd(10)} ssh ${fleet.spec.ssh.user}@${n.address} -p ${n.port}   host key ${n.hostKeyFingerprint}\n`);
       process.stdout.write(`  virtual IP ${fleet.spec.virtualIp}, gateway ${fleet.spec.network.gateway}\n`);
+      if (fleet.bastion) process.stdout.write(`  bastion    ssh ${fleet.spec.ssh.user}@${fleet.bastion.address} -p ${fleet.bastion.port}   host key ${fleet.bastion.fingerprint} (forwarding only)\n`);
+      if (sudoPasswordFile) process.stdout.write(`  sudo asks for the password in ${sudoPasswordFile}\n`);
       process.stdout.write(`Spec: ${specOut}\nKey:  ${fleet.spec.ssh.privateKeyFile}\nCtrl-C to stop.\n`);
 
       await new Promise<void>((done) => {

@@ -1,0 +1,55 @@
+// Nodes behind a jump host: one SSH connection to each bastion, shared by every node reached through it;
+// each node's connection is a direct-tcpip channel on it (ssh2 forwardOut, what `ssh -J` does). The
+// bastion's host key is pinned like a node's (configured, else the first one seen by this worker); a
+// dropped bastion connection is opened again by the next node connection that needs it.
+import type { Duplex } from 'node:stream';
+import { openConnection, type Conn, type ConnectOptions } from './ssh-connect';
+import { SshConnectError } from './ssh-errors';
+
+export interface BastionTarget {
+  host: string;
+  port: number;
+  username: string;
+  privateKeyFile: string;
+  /** "SHA256:..." to enforce; absent: the first fingerprint this worker sees is enforced from then on. */
+  expectedHostKey?: string;
+}
+
+const keyOf = (b: BastionTarget) => `${b.username}@${b.host}:${b.port}`;
+
+export class BastionTunnels {
+  private readonly conns = new Map<string, Promise<Conn>>();
+  private readonly firstSeen = new Map<string, string>();
+
+  /** A stream to the node's sshd, carried by the bastion's connection. */
+  async open(node: { node: string; host: string; port: number }, b: BastionTarget, o: ConnectOptions): Promise<Duplex> {
+    const conn = await this.connection(b, o);
+    return new Promise((resolve, reject) => {
+      conn.client.forwardOut('127.0.0.1', 0, node.host, node.port, (err, stream) => {
+        if (!err) return resolve(stream);
+        reject(new SshConnectError(`the bastion ${b.host}:${b.port} could not open a connection to node ${node.node} ` +
+          `(${node.host}:${node.port}): ${err.message} (check that the bastion reaches the node, and AllowTcpForwarding on the bastion)`));
+      });
+    });
+  }
+
+  private async connection(b: BastionTarget, o: ConnectOptions): Promise<Conn> {
+    const key = keyOf(b);
+    let entry = this.conns.get(key);
+    const alive = entry ? await entry.then((c) => !c.closed, () => false) : false;
+    if (!entry || !alive) {
+      const reconnect = entry !== undefined;
+      const expectedHostKey = b.expectedHostKey ?? this.firstSeen.get(key);
+      const opening = openConnection({ node: `bastion ${b.host}:${b.port}`, ...b, expectedHostKey }, { ...o, reconnect });
+      this.conns.set(key, (entry = opening));
+      opening.then((c) => { if (!this.firstSeen.has(key)) this.firstSeen.set(key, c.hostKey); },
+        () => { if (this.conns.get(key) === opening) this.conns.delete(key); });
+    }
+    return entry;
+  }
+
+  closeAll(): void {
+    for (const c of this.conns.values()) c.then((x) => x.client.end(), () => undefined);
+    this.conns.clear();
+  }
+}

@@ -1,0 +1,86 @@
+// A simulated bastion (jump host, `sim --bastion`): an sshd that logs in the fleet's key as its user and
+// serves only direct-tcpip channels (what `ssh -J` and ssh2's forwardOut ask for) to the fleet's node
+// addresses, like OpenSSH with `PermitOpen` limited to the site. No shell, no exec.
+import { createServer, connect, type Server as NetServer, type Socket } from 'node:net';
+import { Server, type Connection, type ParsedKey } from 'ssh2';
+import { ed25519KeyPair, fingerprintOfKey } from './ssh-server';
+
+export class BastionServer {
+  private tcp: NetServer | null = null;
+  private readonly ssh: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly hostKeyPem = ed25519KeyPair().private;
+  /** Channels opened to nodes, in order: `host:port`. */
+  readonly forwarded: string[] = [];
+  /** Logins accepted (a dropped bastion shows as a second one). */
+  logins = 0;
+  port = 0;
+
+  constructor(readonly address: string, private readonly clientKey: ParsedKey, private readonly user: string,
+    private readonly allowed: (host: string, port: number) => boolean) {
+    this.ssh = new Server({ hostKeys: [this.hostKeyPem], ident: 'OpenSSH_8.9p1 Ubuntu-3ubuntu0.10' }, (c) => this.onClient(c));
+  }
+
+  get fingerprint(): string {
+    return fingerprintOfKey(this.hostKeyPem);
+  }
+
+  listen(port = 0): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const tcp = createServer((sock) => {
+        this.sockets.add(sock);
+        sock.on('close', () => this.sockets.delete(sock));
+        sock.on('error', () => undefined);
+        this.ssh.injectSocket(sock);
+      });
+      tcp.once('error', reject);
+      tcp.listen(port, this.address, () => {
+        const a = tcp.address();
+        if (a && typeof a === 'object') this.port = a.port;
+        this.tcp = tcp;
+        resolve();
+      });
+    });
+  }
+
+  /** Cuts every connection to the bastion, and with them every node connection it carries. */
+  dropAll(): void {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
+  close(): Promise<void> {
+    this.dropAll();
+    const tcp = this.tcp;
+    this.tcp = null;
+    return new Promise((resolve) => (tcp ? tcp.close(() => resolve()) : resolve()));
+  }
+
+  private onClient(client: Connection): void {
+    client.on('error', () => undefined);
+    client.on('authentication', (ctx) => {
+      const k = this.clientKey;
+      if (ctx.method !== 'publickey' || ctx.username !== this.user) return ctx.reject(['publickey']);
+      if (ctx.key.algo !== k.type || !ctx.key.data.equals(k.getPublicSSH())) return ctx.reject(['publickey']);
+      if (ctx.signature && ctx.blob && k.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject(['publickey']);
+      ctx.accept();
+    });
+    client.on('ready', () => {
+      this.logins++;
+      client.on('session', (_accept, reject) => reject());
+      client.on('tcpip', (accept, reject, info) => {
+        if (!this.allowed(info.destIP, info.destPort)) return reject();
+        const upstream = connect(info.destPort, info.destIP);
+        upstream.once('error', () => reject());
+        upstream.once('connect', () => {
+          upstream.removeAllListeners('error');
+          this.forwarded.push(`${info.destIP}:${info.destPort}`);
+          const ch = accept();
+          upstream.on('error', () => ch.destroy());
+          ch.on('error', () => upstream.destroy());
+          ch.pipe(upstream).pipe(ch);
+        });
+      });
+    });
+  }
+}
