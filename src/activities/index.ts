@@ -2,6 +2,7 @@
 import { createChartActivities } from './chart';
 import { createClusterActivities } from './cluster';
 import { createDoctorActivities } from './doctor';
+import { createKnownHostsActivities } from './known-hosts';
 import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
 import { createPreflightActivities } from './preflight';
@@ -11,6 +12,7 @@ import { createStorageActivities } from './storage';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPreflightActivities(deps),
+    ...createKnownHostsActivities(),
     ...createPlanActivities(deps),
     ...createNodePrepActivities(deps),
     ...createClusterActivities(deps),

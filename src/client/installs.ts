@@ -74,8 +74,18 @@ export async function getStatus(client: Client, site: string, workflowId = api.i
     if (err instanceof WorkflowNotFoundError) {
       throw new UserError(`No install of site "${site}" (workflow ${workflowId}) on this server: check the name with \`kloudspot-installer list\`.`, EXIT_FAILED);
     }
+    // A run refused before it registered its handlers (plaintext or invalid input) answers no query: say why it failed.
+    const refusal = await closedFailure(client, workflowId);
+    if (refusal) throw new UserError(`${workflowId} failed before it started: ${refusal}`, EXIT_FAILED);
     throw err;
   }
+}
+
+async function closedFailure(client: Client, workflowId: string): Promise<string | undefined> {
+  const handle = client.workflow.getHandle(workflowId);
+  if ((await handle.describe().catch(() => undefined))?.status.name !== 'FAILED') return undefined;
+  const err = await handle.result().then(() => undefined, (e: unknown) => e as Error & { cause?: Error });
+  return err?.cause?.message ?? err?.message;
 }
 
 /**

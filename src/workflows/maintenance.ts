@@ -7,16 +7,17 @@ import { removeChart, updateChart } from './deploy-chart';
 import { joinNodes } from './form-cluster';
 import type { Phase } from './phase';
 import { preflightPhase } from './preflight';
+import { requirePinnedHostKeys } from './host-keys';
 import { introduceNodes, prepareNodesNamed } from './prepare-nodes';
 import { checkedNodeName } from './site-input';
 import { openSite, runSite } from './site-run';
 
 export async function updateDeployment(spec: SiteSpec): Promise<InstallStatus> {
-  return runSite(openSite(spec), [updateChart]);
+  return runSite(openSite(spec), [requirePinnedHostKeys(), updateChart]);
 }
 
 export async function uninstall(spec: SiteSpec): Promise<InstallStatus> {
-  return runSite(openSite(spec), [removeChart]);
+  return runSite(openSite(spec), [requirePinnedHostKeys(), removeChart]);
 }
 
 /** `spec.nodes` must already list the new node (the site file is the source of truth); it joins as a worker. */
@@ -32,5 +33,5 @@ export async function addNode(spec: SiteSpec, nodeName: string): Promise<Install
     return runSite(ctx, [missing]);
   }
   node.role = 'worker';
-  return runSite(ctx, [preflightPhase({ virtualIpInUse: true }), prepareNodesNamed([nodeName]), introduceNodes([nodeName]), joinNodes([nodeName])]);
+  return runSite(ctx, [requirePinnedHostKeys([nodeName]), preflightPhase({ virtualIpInUse: true }), prepareNodesNamed([nodeName]), introduceNodes([nodeName]), joinNodes([nodeName])]);
 }

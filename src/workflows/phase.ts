@@ -13,10 +13,11 @@ export interface Phase {
   run(ctx: SiteContext, hosts: SiteNode[]): Promise<void>;
 }
 
-export async function runPhases(ctx: SiteContext, phases: readonly Phase[]): Promise<void> {
+export async function runPhases(ctx: SiteContext, phases: readonly Phase[], after?: (ctx: SiteContext) => Promise<void>): Promise<void> {
   for (const phase of phases) {
     ctx.board.setPhase(phase.name);
     await phase.run(ctx, phase.hosts(ctx));
+    await after?.(ctx);
   }
 }
 

@@ -18,6 +18,8 @@ export interface SiteContext {
   nodes: SiteNode[];
   /** Host keys: configured, else the first seen in preflight (trust on first use). */
   pins: Map<string, string>;
+  /** Nodes whose pin the worker keeps (host-keys.ts); undefined in runs from before pins were kept. */
+  savedPins?: Set<string>;
   timeouts: { nodeReboot: number; clusterReady: number; storageReady: number; chartReady: number };
 }
 

@@ -6,6 +6,7 @@ import type { SiteSpec } from '../site/schema';
 import { CustomerKey, PhaseKey, SiteKey } from '../temporal/search-attributes';
 import { prepareNodeWorkflowId, type InstallStatus, type PhaseName } from './api';
 import { Questions } from './answers';
+import { loadPins, savePins } from './host-keys';
 import { runPhases, type Phase } from './phase';
 import { onRefusedSignal } from './refusals';
 import { checkedSpec } from './site-input';
@@ -32,7 +33,8 @@ export function openSite(input: SiteSpec, extraNodes: SiteNode[] = []): SiteCont
 /** Runs the phases and ends the run: an abort (a person's answer) fails it with a clear message; other errors pass. */
 export async function runSite(ctx: SiteContext, phases: readonly Phase[]): Promise<InstallStatus> {
   try {
-    await runPhases(ctx, phases);
+    await loadPins(ctx);
+    await runPhases(ctx, phases, savePins);
     // Added after v1 histories were recorded: `list` showed finished installs in their last phase.
     // patched() keeps those histories replaying (they carry no marker, so no extra command there).
     if (patched('phase-done-search-attribute')) upsertSearchAttributes([{ key: PhaseKey, value: 'done' }]);

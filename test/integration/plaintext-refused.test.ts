@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { startFleet } from '../../src/sim';
-import { startInstall } from '../../src/client/installs';
+import { getStatus, startInstall } from '../../src/client/installs';
 import * as api from '../../src/workflows/api';
 import { startInstallEnv, status, waitForQuestion, type InstallEnv } from '../helpers/install';
 
@@ -33,6 +33,8 @@ test('a plaintext installCluster start with a hostile tools URL fails at once, n
     assert.equal(f.type, 'PlaintextRefused');
     assert.match(f.message, /workflow input refused: .*not encrypted with the installer's codec key/);
     assert.match(f.message, /KLOUDSPOT_CODEC_KEY_FILE/);
+    // What `kloudspot-installer status plain-start` prints: the refusal, not a query error.
+    await assert.rejects(getStatus(env.client, 'plain-start'), /install\/plain-start failed before it started: workflow input refused: .*not encrypted/);
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(fleet.audit().length, before, 'no command ran on any node');
   } finally {
