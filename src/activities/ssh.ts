@@ -128,7 +128,9 @@ export class SshPool {
         if (outcome instanceof Error) reject(outcome); else resolve(outcome);
       };
       const stoppedError = () => {
-        const details = { node: target.node, command: shown, stdout: streams.stdout.tail.toString(), stderr: streams.stderr.tail.toString(), durationMs: Date.now() - started };
+        const details = {
+          node: target.node, command: shown, stdout: streams.stdout.tail.toString(), stderr: streams.stderr.tail.toString(), durationMs: Date.now() - started,
+        };
         return stopping === 'timeout'
           ? new CommandTimeoutError(`node ${target.node}: "${shown}" ran longer than ${opts.timeoutMs} ms and was stopped`, details)
           : new CommandAbortedError(`node ${target.node}: "${shown}" was cancelled and stopped`, details);
@@ -146,7 +148,8 @@ export class SshPool {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       if (opts.timeoutMs !== undefined) timers.push(setTimeout(() => stop('timeout'), Math.max(0, opts.timeoutMs - (Date.now() - started))));
 
-      this.connection(target).then(async (conn) => ({ conn, sent: await this.withSudo(target, conn, command, opts.stdin, password) })).then(({ conn, sent }) => {
+      const connected = this.connection(target).then(async (conn) => ({ conn, sent: await this.withSudo(target, conn, command, opts.stdin, password) }));
+      connected.then(({ conn, sent }) => {
         if (settled) return;
         requested = true;
         conn.client.exec(sent.command, (err, ch) => {

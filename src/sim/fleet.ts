@@ -240,7 +240,10 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     dnsHostname: `kloudspot.${opts.site ?? `sim-${prefix.split('.')[2]}`}.example`,
     virtualIp: fleet.virtualIp,
     network: { prefixLength: 24, gateway: `${prefix}.1`, nameservers: [`${prefix}.1`] },
-    ssh: { user, port: fleet.port, privateKeyFile: keyFile, ...(opts.sudoPasswordFile ? { sudoPasswordFile: opts.sudoPasswordFile } : {}), ...(bastion ? { bastion } : {}) },
+    ssh: {
+      user, port: fleet.port, privateKeyFile: keyFile,
+      ...(opts.sudoPasswordFile ? { sudoPasswordFile: opts.sudoPasswordFile } : {}), ...(bastion ? { bastion } : {}),
+    },
     nodes: fleet.nodes.map((n, i) => ({
       name: n.name, address: n.address, interface: n.interface,
       ...(nodeOpts[i].role ? { role: nodeOpts[i].role } : {}),

@@ -118,7 +118,8 @@ export async function startTestbed(o: TestbedOptions): Promise<Testbed> {
     (world as { toolsUrl: string }).toolsUrl = model.toolsUrl;
     const spec = testbedSpec({
       site, nodes: modelNodes.map(({ name, address, interface: iface }) => ({ name, address, interface: iface })),
-      gateway: plan.hostAddress, virtualIp: plan.virtualIp, user, privateKeyFile: keyFile, volumeGroup: vg, toolsUrl: model.toolsUrl, toolsSha256: model.toolsSha256,
+      gateway: plan.hostAddress, virtualIp: plan.virtualIp, user, privateKeyFile: keyFile, volumeGroup: vg,
+      toolsUrl: model.toolsUrl, toolsSha256: model.toolsSha256,
     });
     const header = `Testbed site: ${o.nodes} systemd-nspawn Debian 12 nodes on ${plan.prefix}.0/24 (namespace ${plan.netns})` +
       (o.sudoPassword !== undefined ? '; sudo asks for a password' : '');

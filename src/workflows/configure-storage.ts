@@ -45,7 +45,8 @@ async function configureCstor(ctx: SiteContext): Promise<void> {
   }
 
   await runStep(ctx, first.name, NDM_FILTER, (a) => a.steps.exposeSharedVolumesToNdm(firstTarget));
-  const candidates = await runStep(ctx, first.name, BLOCK_DEVICES, (a) => a.waits(timeouts.storageReady).listBlockDeviceCandidates(firstTarget, names, timeouts.storageReady));
+  const candidates = await runStep(ctx, first.name, BLOCK_DEVICES,
+    (a) => a.waits(timeouts.storageReady).listBlockDeviceCandidates(firstTarget, names, timeouts.storageReady));
   if (candidates === SKIPPED) return;
   // One device: use it. Several: a person chooses, every node's question open at once.
   const choices = await Promise.all(ctx.nodes.map(async (n) => {

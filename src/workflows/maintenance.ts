@@ -33,5 +33,8 @@ export async function addNode(spec: SiteSpec, nodeName: string): Promise<Install
     return runSite(ctx, [missing]);
   }
   node.role = 'worker';
-  return runSite(ctx, [requirePinnedHostKeys([nodeName]), preflightPhase({ virtualIpInUse: true }), prepareNodesNamed([nodeName]), introduceNodes([nodeName]), joinNodes([nodeName])]);
+  return runSite(ctx, [
+    requirePinnedHostKeys([nodeName]), preflightPhase({ virtualIpInUse: true }),
+    prepareNodesNamed([nodeName]), introduceNodes([nodeName]), joinNodes([nodeName]),
+  ]);
 }
