@@ -3,7 +3,8 @@
 // then one line per figure as its last lines (docs/performance.md explains the method and the figures).
 //
 //   npm run bench [-- --scale 0.9 --poll-ms 100 --sites 1,10,50 --skip scripts
-//                     --worker-options '{"maxCachedWorkflows":300}']
+//                     --worker-options '{"maxCachedWorkflows":300}' --server postgres]
+//   --server postgres   the fleet runs again on the native PostgreSQL stack (npm run stack), printed beside
 //   BENCH_NODE_FLAGS="--max-semi-space-size=4"   node flags for the worker and script processes
 //                                                 (default: the heap cap docker-compose.yml gives the worker)
 //   BENCH_CPU_PROF=<dir>                          V8 CPU profiles of those processes
@@ -26,6 +27,7 @@ import type { ReplayTimes } from './bench-replay';
 import { NODE_FLAGS, machineBusySeconds, procCpuSeconds, procMemory, runReplayProcess, runScriptProcess, startWorkerProcess, type WorkerProcess } from './bench-procs';
 import { commandOrder, orderDifferences } from './bench-script';
 import type { WorkerConfig } from './bench-worker';
+import { onPostgresStack, postgresCpuSeconds } from './bench-postgres';
 
 const CODEC_KEY_FILE = join(__dirname, '..', 'test', 'fixtures', 'test-codec-keys.json');
 const NODES = ['k8s-vm-1', 'k8s-vm-2', 'k8s-vm-3'];
@@ -42,6 +44,7 @@ const SITES = [...new Set([1, ...arg('sites', '1,10,50').split(',').map(Number)]
 const SKIP = new Set(arg('skip', '').split(',').filter(Boolean));
 // The cache size docker-compose.yml sets (KLOUDSPOT_MAX_CACHED_WORKFLOWS) next to its heap cap.
 const WORKER_EXTRA = JSON.parse(arg('worker-options', '{"maxCachedWorkflows":400}')) as WorkerConfig['extra'];
+const ON_POSTGRES = arg('server', 'dev').split(',').includes('postgres');
 
 const s = (ms: number) => (ms / 1000).toFixed(1);
 const mb = (b: number) => (b / 2 ** 20).toFixed(0);
@@ -53,7 +56,8 @@ type Row = [string, string];
 type Histories = Awaited<ReturnType<typeof installHistories>>;
 
 interface Bench {
-  server: DevServer;
+  /** The Temporal server's process; `dbCpu` adds its database's CPU (PostgreSQL), if it has one apart. */
+  server: Pick<DevServer, 'process'> & { dbCpu?: () => number };
   client: Client;
   worker: WorkerProcess;
   bundleFile: string;
@@ -102,12 +106,13 @@ async function measureSites(b: Bench, n: number): Promise<SitesRun> {
   try {
     for (let i = 0; i < n; i++) fleets.push(await newFleet(n === 1 ? 'bench-one' : `fleet${n}-s${i + 1}`));
     await worker.stats(true);
-    const before = { worker: procCpuSeconds(worker.pid), bench: process.cpuUsage(), server: procCpuSeconds(server.process.pid!), machine: machineBusySeconds() };
+    const serverCpu = () => procCpuSeconds(server.process.pid!) + (server.dbCpu?.() ?? 0);
+    const before = { worker: procCpuSeconds(worker.pid), bench: process.cpuUsage(), server: serverCpu(), machine: machineBusySeconds() };
     let peakRss = procMemory(worker.pid).rss;
     const sampler = setInterval(() => { peakRss = Math.max(peakRss, procMemory(worker.pid).rss); }, 100);
     const r = await runInstalls(b.client, fleets).finally(() => clearInterval(sampler));
     const bench = process.cpuUsage(before.bench);
-    const ours = { worker: procCpuSeconds(worker.pid) - before.worker, bench: (bench.user + bench.system) / 1e6, server: procCpuSeconds(server.process.pid!) - before.server };
+    const ours = { worker: procCpuSeconds(worker.pid) - before.worker, bench: (bench.user + bench.system) / 1e6, server: serverCpu() - before.server };
     const cpu = { ...ours, others: Math.max(0, machineBusySeconds() - before.machine - ours.worker - ours.bench - ours.server) };
     const w = await worker.stats();
     const histories = (await Promise.all(r.workflowIds.map((id) => installHistories(b.client, id, NODES)))).flat();
@@ -234,6 +239,7 @@ async function main(): Promise<void> {
     const scripts = new Map<string, number>();
     if (!SKIP.has('scripts')) for (const mode of ['sequential', 'parallel'] as const) scripts.set(mode, await measureScript(b, mode, one.order!));
     const replay = await measureReplay(b, one.histories, runs[runs.length - 1].histories);
+    const pgRuns = ON_POSTGRES ? await fleetOnPostgres(b.bundleFile, dataConverter) : [];
     const events = one.timelines.reduce((n, t) => n + t.events, 0);
     const bytes = one.timelines.reduce((n, t) => n + t.bytes, 0);
     const sum = (f: (t: Timeline) => number) => one.timelines.reduce((x, t) => x + f(t), 0);
@@ -256,6 +262,11 @@ async function main(): Promise<void> {
     console.log(`vs sequential script: ${ratio(gaps.W / (scripts.get('sequential') ?? NaN))}`);
     console.log(`vs parallel script: ${ratio(gaps.W / (scripts.get('parallel') ?? NaN))}`);
     for (const r of runs) console.log(`fleet ${r.sites}: ${s(r.wallMs)} s wall, worker peak RSS ${mb(r.peakRss)} MB, ${(r.cpu.worker / r.sites).toFixed(2)} CPU s per site`);
+    for (const [r, p] of runs.map((r) => [r, pgRuns.find((x) => x.sites === r.sites)] as const)) {
+      if (!p) continue;
+      console.log(`fleet ${r.sites} dev server | PostgreSQL stack: ${s(r.wallMs)} | ${s(p.wallMs)} s wall, worker CPU per site ${(r.cpu.worker / r.sites).toFixed(2)} | ${(p.cpu.worker / p.sites).toFixed(2)} s,` +
+        ` server CPU ${r.cpu.server.toFixed(1)} | ${p.cpu.server.toFixed(1)} s (PostgreSQL's included), worker peak RSS ${mb(r.peakRss)} | ${mb(p.peakRss)} MB`);
+    }
     const run50 = runs.find((r) => r.sites === 50);
     if (run50) console.log(`fleet 50/1: ${ratio(run50.wallMs / one.wallMs)}`);
     console.log(`history: ${events} events, ${bytes} bytes`);
@@ -266,6 +277,29 @@ async function main(): Promise<void> {
     await connection.close();
     await server.stop();
   }
+}
+
+/** The same fleet runs on the native PostgreSQL stack, with a worker process of the same configuration. */
+async function fleetOnPostgres(bundleFile: string, dataConverter: ReturnType<typeof createDataConverter>): Promise<SitesRun[]> {
+  return onPostgresStack(async (t) => {
+    const connection = await Connection.connect({ address: t.address });
+    const worker = await startWorkerProcess({
+      address: t.address, namespace: t.namespace, bundleFile, codecKeyFile: CODEC_KEY_FILE, pollMs: POLL_MS, extra: WORKER_EXTRA,
+    });
+    try {
+      const client = new Client({ connection, namespace: t.namespace, dataConverter });
+      const pb: Bench = { server: { process: { pid: t.serverPid } as DevServer['process'], dbCpu: () => postgresCpuSeconds(t.postgresDataDir, procCpuSeconds) }, client, worker, bundleFile, rows: [] };
+      progress('PostgreSQL stack: warm-up install (fast latency)');
+      const warm = await newFleet('bench-pg-warmup', 'fast');
+      await runInstalls(client, [warm]).finally(() => warm.stop());
+      const out: SitesRun[] = [];
+      for (const n of SITES) out.push(await measureSites(pb, n));
+      return out;
+    } finally {
+      await worker.stop().catch(() => undefined);
+      await connection.close();
+    }
+  }, (line) => progress(`PostgreSQL stack: ${line}`));
 }
 
 main().then(() => process.exit(0), (err) => {
