@@ -7,7 +7,7 @@ import { IPV4, RFC1123_HOSTNAME, SSH_FINGERPRINT, UNIX_USER } from './patterns';
 export const workerFile = (what: string, example: string) => z.string()
   .min(1, { error: `is empty. Fix: write the path of ${what} on the worker, e.g. ${example}` })
   .max(4096, { error: 'is too long. Fix: write a path of at most 4096 characters' })
-  .regex(/^[^\0\n\r]+$/, { error: 'contains a control character. Fix: write a plain file path' });
+  .regex(/^[^\0\n\r]*$/, { error: 'contains a control character. Fix: write a plain file path' });
 
 export const sudoPasswordFile = () => workerFile('a file whose first line is the SSH user\'s sudo password', '/etc/kloudspot/sudo-password');
 
