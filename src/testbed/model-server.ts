@@ -47,6 +47,11 @@ async function runForNode(world: ModelWorld, req: IncomingMessage, res: ServerRe
   if (hostname) node.hostname = hostname;
   const [enabled, active] = String(req.headers['x-iscsid'] ?? '').split(':');
   if (enabled) node.units.set('iscsid', { enabled: enabled === 'enabled' ? 'enabled' : 'disabled', active: active === 'active' });
+  // LVs made on the real node (the shared volume) appear to the model's NDM as its dm devices do on a real one.
+  for (const entry of String(req.headers['x-lvs'] ?? '').split(',').filter(Boolean)) {
+    const [vg, name, size] = entry.split(':');
+    if (vg === node.vg.name && name && /^\d+$/.test(size ?? '') && !node.lvs.some((lv) => lv.name === name)) node.createLv(name, Number(size));
+  }
   if (values !== undefined) node.put(VALUES_FILE, values, 0o644);
   else node.files.delete(VALUES_FILE);
   let stdout = '';

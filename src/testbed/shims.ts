@@ -22,9 +22,12 @@ trap 'rm -rf "$tmp"' EXIT
   if [ -r /etc/kloudspot/values.yaml ]; then base64 -w0 /etc/kloudspot/values.yaml; fi; echo
   if [ ! -t 0 ]; then cat; fi
 } > "$tmp/request"
-# The node's own facts the model reads: its hostname (kubelet's node name) and iscsid (OpenEBS needs it).
+# The node's own facts the model reads: its hostname (kubelet's node name), iscsid (OpenEBS needs it)...
 iscsid="$(systemctl is-enabled iscsid 2>/dev/null):$(systemctl is-active iscsid 2>/dev/null)"
-if ! curl -sS --fail-with-body --noproxy '*' -H "X-Uid: $(id -u)" -H "X-Hostname: $(hostname)" -H "X-Iscsid: $iscsid" \\
+# ...and its logical volumes (the installer's \`shared\` LV becomes an OpenEBS block device); lvs needs root.
+lvs=""
+if [ "$(id -u)" = 0 ]; then lvs=$(lvs --noheadings --nosuffix --units b -o vg_name,lv_name,lv_size 2>/dev/null | awk '{printf "%s:%s:%s,", $1, $2, $3}'); fi
+if ! curl -sS --fail-with-body --noproxy '*' -H "X-Uid: $(id -u)" -H "X-Hostname: $(hostname)" -H "X-Iscsid: $iscsid" -H "X-Lvs: $lvs" \\
     --data-binary @"$tmp/request" -o "$tmp/reply" ${shellQuote(`${modelUrl}/run`)}; then
   echo "kloudspot testbed: the cluster model at ${modelUrl} did not answer" >&2
   exit 255

@@ -28,12 +28,12 @@ after(async () => {
 const sh = (address: string, command: string) => onNode(address, tb.spec.ssh.user, tb.keyFile, command);
 
 test('3 real nodes: bare to a deployed chart; hostname, hosts, static address, LV, reboots; a second install changes nothing',
-  { skip: refusal, timeout: 1_500_000 }, async () => {
+  { skip: refusal, timeout: 3_600_000 }, async () => {
     const bootsBefore = await Promise.all(tb.nodes.map((n) => sh(n.address, 'cat /proc/sys/kernel/random/boot_id')));
     const started = Date.now();
     const handle = await startInstall(env.client, tb.spec);
     const asked: string[] = [];
-    const final = await answerUntilDone(handle, tb.spec.dnsHostname, 1_200_000, asked);
+    const final = await answerUntilDone(handle, tb.spec.dnsHostname, 3_000_000, asked);
     console.log(`install on real nodes: ${Math.round((Date.now() - started) / 1000)} s; questions: ${asked.join(', ')}`);
     assert.equal(final.state, 'completed', final.lastError);
     assert.equal(final.phase, 'done');
@@ -66,7 +66,7 @@ test('3 real nodes: bare to a deployed chart; hostname, hosts, static address, L
   });
 
 test('nodes whose apt-daily holds the apt lists lock for a minute after boot: the install waits and completes without a question',
-  { skip: refusal, timeout: 1_500_000 }, async () => {
+  { skip: refusal, timeout: 3_600_000 }, async () => {
     await tb.stop();
     tb = await startTestbed({ nodes: 3, site: 'aptlock', severalBlockDevices: [1], aptListsLockSeconds: 60, log: (l) => console.log(`testbed: ${l}`) });
     // What real apt 2.6 does meanwhile: fail at once, not wait (DPkg::Lock::Timeout covers only the dpkg lock).
@@ -79,7 +79,7 @@ test('nodes whose apt-daily holds the apt lists lock for a minute after boot: th
       s.close();
     }
     const asked: string[] = [];
-    const final = await answerUntilDone(await startInstall(env.client, tb.spec), tb.spec.dnsHostname, 1_200_000, asked);
+    const final = await answerUntilDone(await startInstall(env.client, tb.spec), tb.spec.dnsHostname, 3_000_000, asked);
     assert.equal(final.state, 'completed', final.lastError);
     assert.deepEqual(asked.filter((q) => q.startsWith('failure:') && q !== 'failure:cluster:preflight'), [], 'no failure question');
   });
