@@ -23,13 +23,6 @@ export const dpkgConfigurePending = (): RemoteCommand =>
  * machine apt-daily.service holds it right after boot.
  */
 export const aptLockBusy = (stderr: string): boolean => /E: Unable to lock directory \/var\/(lib\/apt\/lists|cache\/apt\/archives)\//.test(stderr);
-/**
- * Another apt holds the lists lock (update) or the archives lock (upgrade downloads): apt 2.6 fails at once
- * with exit 100, `E: Could not get lock /var/lib/apt/lists/lock. It is held by process 712 (apt-get)` and
- * `E: Unable to lock directory /var/lib/apt/lists/`; DPkg::Lock::Timeout covers only the dpkg lock. On a fresh
- * machine apt-daily.service holds it right after boot.
- */
-export const aptLockBusy = (stderr: string): boolean => /E: Unable to lock directory \/var\/(lib\/apt\/lists|cache\/apt\/archives)\//.test(stderr);
 /** apt's refusal after an interrupted dpkg run (apt-pkg/deb/debsystem.cc). */
 export const dpkgWasInterrupted = (stderr: string): boolean => /dpkg was interrupted, you must manually run .*dpkg --configure -a/.test(stderr);
 
