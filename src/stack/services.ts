@@ -1,7 +1,7 @@
 // Starting each piece of the native stack, in the compose file's order: schema (deploy/temporal/
 // setup-postgres.sh), the Temporal server, the namespace (deploy/temporal/setup-namespace.sh), the codec
 // server, the Web UI, the workers. Each long-running piece is a process group with its log in <dir>/logs.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -92,10 +92,14 @@ export async function startUi(dir: string, uiBinary: string, o: UiStart): Promis
   return proc;
 }
 
-/** Writes the workflow bundle once, as the image build does; the workers start from it. */
-export function buildBundle(file: string): void {
-  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'src', 'worker', 'build-bundle.ts'), file], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`building the workflow bundle failed: ${(r.stderr || r.stdout).slice(-2000)}`);
+/** Writes the workflow bundle once, as the image build does; the workers start from it. In a child process, so the rest starts meanwhile. */
+export function buildBundle(file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'src', 'worker', 'build-bundle.ts'), file], { cwd: ROOT }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`building the workflow bundle failed: ${(stderr || stdout || err.message).slice(-2000)}`));
+      else resolve();
+    });
+  });
 }
 
 export interface WorkerStart {

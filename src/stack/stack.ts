@@ -51,8 +51,11 @@ export interface Stack {
   /** SIGKILL to the server's process group (a crash), then waits for it to be gone. */
   killServer(): Promise<void>;
   startServer(): Promise<void>;
-  /** Stops worker `i` (SIGTERM, graceful) and starts a new one in its place, from the code on disk now. */
-  replaceWorker(i: number, env?: NodeJS.ProcessEnv): Promise<GroupProcess>;
+  /**
+   * A deployment: the workflow bundle rebuilt from the code on disk now, then each worker in turn stopped
+   * (SIGTERM, graceful) and a new one started in its place, so one always polls.
+   */
+  redeployWorkers(env?: NodeJS.ProcessEnv): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -115,6 +118,9 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     return v;
   };
   const track = (p: GroupProcess): GroupProcess => { started.push(p); return step(p); };
+  const bundle = join(dir, 'workflow-bundle.js');
+  const bundled = buildBundle(bundle);
+  bundled.catch(() => undefined); // awaited below; a failure before then must not go unhandled
   try {
     postgres = startPostgres({ dataDir: join(dir, 'postgres'), port: await portOr(want('postgres')), passwordFile, log });
     step(setupSchema(binaries, postgres, passwordFile, join(dir, 'logs', 'setup.log')));
@@ -142,8 +148,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       log(`web ui: ${uiUrl} (codec server ${codecUrl})`);
     }
 
-    const bundle = join(dir, 'workflow-bundle.js');
-    step(buildBundle(bundle));
+    step(await bundled);
     const workerStart = async (i: number, env?: NodeJS.ProcessEnv): Promise<WorkerStart> =>
       ({ dir, index: i, address, namespace, keyFile: codecKeyFile, bundle, healthPort: await portOr(undefined), env });
     const results = await Promise.allSettled(Array.from({ length: o.workers ?? 2 }, async (_, i) => startWorker(await workerStart(i + 1))));
@@ -163,12 +168,13 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         server = await startTemporalServer(serverStart);
         started.push(server);
       },
-      async replaceWorker(i, env) {
-        await workers[i].stop(30_000);
-        buildBundle(bundle);
-        workers[i] = await startWorker(await workerStart(i + 1, env));
-        started.push(workers[i]);
-        return workers[i];
+      async redeployWorkers(env) {
+        await buildBundle(bundle);
+        for (let i = 0; i < workers.length; i++) {
+          await workers[i].stop(30_000);
+          workers[i] = await startWorker(await workerStart(i + 1, env));
+          started.push(workers[i]);
+        }
       },
       stop: stopAll,
     };

@@ -114,7 +114,7 @@ test('3-node install through the stack survives a SIGKILL of the Temporal server
     assert.equal(replay.code, 0, show(replay));
     assert.equal(replay.stdout.match(/^compatible {4}/gm)?.length, files.length, show(replay));
     const before = stack.workers.map((w) => w.child.pid);
-    for (let i = 0; i < stack.workers.length; i++) await stack.replaceWorker(i);
+    await stack.redeployWorkers();
     assert.ok(stack.workers.every((w, i) => w.running() && w.child.pid !== before[i]), 'both workers replaced');
 
     // 5. The last answer, with the CLI again; the new workers finish the install.
