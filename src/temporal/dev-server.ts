@@ -9,6 +9,9 @@ import { SEARCH_ATTRIBUTES } from './search-attributes';
 
 const execFileAsync = promisify(execFile);
 
+/** The frontend refuses a payload over this (limit.blobSize.error); the production stack should set the same. */
+export const MAX_PAYLOAD_BYTES = 512 * 1024;
+
 export interface DevServerOptions {
   /** Persist to this SQLite file (survives restarts); in memory when absent. */
   dbFilename?: string;
@@ -65,6 +68,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   if (opts.searchAttributes !== false) for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   // Updates are used by the CLI to get validated answers.
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
+  // No payload over 512 KiB (default 2 MB): a flood of large signals is refused at the frontend instead of filling
+  // the history to its 50 MB limit, which terminates the install (issue 17). The installer's largest payload, a
+  // certificate upload, is capped at 64 KiB per PEM in the workflow.
+  args.push('--dynamic-config-value', `limit.blobSize.error=${MAX_PAYLOAD_BYTES}`, '--dynamic-config-value', `limit.blobSize.warn=${MAX_PAYLOAD_BYTES / 2}`);
 
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
   let stderr = '';

@@ -11,6 +11,10 @@ import type { StepHost } from './steps';
 
 export type CertificateAnswer = { kind: 'upload'; upload: UploadCertificate } | { kind: 'self-signed' };
 
+/** Caps on certificate answers: the size of each PEM, and how many may wait to be checked. */
+export const MAX_PEM_CHARS = 64 * 1024;
+const MAX_WAITING_UPLOADS = 4;
+
 /** What a person may answer to a failed step. */
 export const FAILURE_ACTIONS: readonly FailureAction[] = ['retry', 'skip', 'abort'];
 
@@ -178,6 +182,11 @@ export class Questions implements StepHost {
       throw new Error('privateKeyPem must be an unencrypted PEM private key (-----BEGIN PRIVATE KEY-----)');
     }
     if (this.certificateDone) throw new Error('the certificate question was already answered');
+    // A certificate chain and its key are a few KiB: a bigger answer only fills the history (issue 17).
+    if (a.certificatePem.length > MAX_PEM_CHARS || a.privateKeyPem.length > MAX_PEM_CHARS) {
+      throw new Error(`certificatePem and privateKeyPem must each be at most ${MAX_PEM_CHARS / 1024} KiB (a chain and its key are a few KiB)`);
+    }
+    if (this.certificateInbox.length >= MAX_WAITING_UPLOADS) throw new Error(`${MAX_WAITING_UPLOADS} certificate answers are already waiting to be checked; wait for their verdict`);
   }
 
   private pushCertificate(answer: CertificateAnswer): number {

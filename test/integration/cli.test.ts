@@ -216,6 +216,7 @@ describe('kloudspot-installer CLI', { concurrency: 2 }, () => {
       ]);
       expectExit(exported, 0, 'history -o');
       assert.match(exported.stdout, /^Wrote .*cli-a\.history\.json \(\d+ events\)$/m);
+      assert.equal(statSync(historyFile).mode & 0o777, 0o600, 'the history file is private (issue 17)');
       expectExit(noHistory, 1, 'history of an unknown site', /No install of site "nosuch"/);
       const history = JSON.parse(readFileSync(historyFile, 'utf8'));
       const scheduled = history.events.find((e: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }) =>

@@ -27,9 +27,12 @@ export function registerHistory(program: Command): void {
         throw err;
       }
       try {
-        writeFileSync(o.output, json);
+        // A new file only, 0600: a history holds node output and answers; never follow a planted symlink or overwrite.
+        writeFileSync(o.output, json, { flag: 'wx', mode: 0o600 });
       } catch (err) {
-        throw new UserError(`Cannot write ${o.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Give a path in an existing, writable directory.`, EXIT_BAD_INPUT);
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw new UserError(`${o.output} already exists: give a new file name (history never overwrites a file or follows a link).`, EXIT_BAD_INPUT);
+        throw new UserError(`Cannot write ${o.output}: ${code ?? (err as Error).message}. Give a path in an existing, writable directory.`, EXIT_BAD_INPUT);
       }
       process.stdout.write(`Wrote ${o.output} (${JSON.parse(json).events?.length ?? 0} events)\n`);
     });
