@@ -18,7 +18,8 @@ const LABEL = /^(?:[A-Z0-9]{1,16} ){0,3}$/;
 const MAX_LABEL = 3 * 17;
 /** A character of a base64 body as it appears in text or JSON: letters, digits, + / =, whitespace, backslash. */
 function bodyChar(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 61 || c === 92 || c === 32 || (c >= 9 && c <= 13);
+  const alnum = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+  return alnum || c === 43 || c === 47 || c === 61 || c === 92 || c === 32 || (c >= 9 && c <= 13);
 }
 
 /** Whole blocks (END label matching BEGIN), and a block cut off by an output tail (no END: to the end of the text). */
