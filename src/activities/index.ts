@@ -2,6 +2,8 @@
 import { createChartActivities } from './chart';
 import { createClusterActivities } from './cluster';
 import { createDoctorActivities } from './doctor';
+import { createDoctorScheduleActivities, type TemporalAccess } from './doctor-schedule';
+import { createRefreshCertsActivities } from './refresh-certs';
 import { createKnownHostsActivities } from './known-hosts';
 import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
@@ -9,7 +11,8 @@ import { createPreflightActivities } from './preflight';
 import type { ActivityDeps } from './run';
 import { createStorageActivities } from './storage';
 
-export function createActivities(deps: ActivityDeps) {
+/** `temporal`: the worker's own connection, for the activities that talk to Temporal (the doctor's schedule). */
+export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) {
   return {
     ...createPreflightActivities(deps),
     ...createKnownHostsActivities(),
@@ -19,6 +22,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createStorageActivities(deps),
     ...createChartActivities(deps),
     ...createDoctorActivities(deps),
+    ...createDoctorScheduleActivities(temporal),
+    ...createRefreshCertsActivities(deps),
   };
 }
 

@@ -14,6 +14,7 @@ import { registerMaintenance } from './commands/maintenance';
 import { registerSetup } from './commands/setup';
 import { registerTestbed } from './commands/testbed';
 import { registerDoctor } from './commands/doctor';
+import { registerRefreshCerts } from './commands/refresh-certs';
 import { registerPlan } from './commands/plan';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
 import { describeServerError } from '../temporal/server-errors';
@@ -48,6 +49,7 @@ registerMaintenance(program);
 registerCodec(program);
 registerTestbed(program);
 registerDoctor(program);
+registerRefreshCerts(program);
 
 function report(err: unknown): number {
   const debug = process.argv.includes('--debug');

@@ -41,11 +41,17 @@ export async function runDoctor(client: Client, site: string): Promise<api.Docto
   }) as Promise<api.DoctorReport>;
 }
 
-/** Creates or updates the Schedule `doctor/<site>`; a run still going when the next is due is skipped. */
+/** Creates or updates the Schedule `doctor/<site>` for the site as installed. */
 export async function scheduleDoctor(client: Client, site: string, everyMs: number): Promise<void> {
-  const input = await installedSite(client, site);
+  await upsertDoctorSchedule(client, await installedSite(client, site), everyMs);
+}
+
+/** Creates or updates the Schedule `doctor/<site>`; a run still going when the next is due is skipped. */
+export async function upsertDoctorSchedule(client: Client, input: api.DoctorInput, everyMs: number): Promise<void> {
+  const site = input.spec.site;
   const action = {
     type: 'startWorkflow' as const, workflowType: 'doctor', taskQueue: taskQueue(), args: [input],
+    // Temporal appends the scheduled time: doctor/<site>/scheduled-2026-12-02T15:00:00Z.
     workflowId: `doctor/${site}/scheduled`,
     typedSearchAttributes: [{ key: SiteKey, value: site }, { key: CustomerKey, value: input.spec.customer }],
   };
@@ -61,7 +67,7 @@ export async function scheduleDoctor(client: Client, site: string, everyMs: numb
 }
 
 /** Removes the Schedule; false when there was none. */
-export async function unscheduleDoctor(client: Client, site: string): Promise<boolean> {
+export async function removeDoctorSchedule(client: Client, site: string): Promise<boolean> {
   try {
     await client.schedule.getHandle(api.doctorScheduleId(site)).delete();
     return true;

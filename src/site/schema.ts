@@ -19,6 +19,9 @@ const duration = (fallback: string) =>
 
 export const DEFAULT_TOOLS_URL = 'https://registry.kloudspot.com/repository/files/on-prem-cluster.sh';
 
+export const DEFAULT_DOCTOR_EVERY = '6h';
+const DOCTOR_EVERY = /^(\d{1,6}(s|m|h)|off)$/;
+
 export const DEFAULT_TIMEOUTS = { nodeReboot: '15m', clusterReady: '20m', storageReady: '20m', chartReady: '45m' } as const;
 
 export const NodeSchema = z.strictObject({
@@ -112,6 +115,14 @@ export const SiteSpecSchema = z.strictObject({
     storageReady: duration(DEFAULT_TIMEOUTS.storageReady),
     chartReady: duration(DEFAULT_TIMEOUTS.chartReady),
   }).default({ ...DEFAULT_TIMEOUTS }),
+  // The site's doctor on its Temporal Schedule doctor/<site>, registered by each install (`off`: none).
+  doctor: z.strictObject({
+    every: z.string().regex(DOCTOR_EVERY, {
+      error: 'is not an interval. Fix: write a whole number followed by s, m or h, at least 10s (e.g. 6h), or off for no scheduled doctor',
+    }).refine((v) => v === 'off' || !DOCTOR_EVERY.test(v) || durationToMs(v) >= 10_000, {
+      error: 'is shorter than 10s. Fix: a doctor run reads every node; write 10s or more, e.g. 6h',
+    }).default(DEFAULT_DOCTOR_EVERY),
+  }).default({ every: DEFAULT_DOCTOR_EVERY }),
   // The script runs as root on every node: https only, and run only when its SHA-256 is the pinned one.
   kloudspot: z.strictObject({
     toolsUrl: z.string().regex(SAFE_URL, {

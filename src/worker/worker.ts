@@ -57,7 +57,8 @@ export async function createInstallerWorker(o: InstallerWorkerOptions): Promise<
     namespace: o.namespace ?? 'default',
     taskQueue: o.taskQueue ?? TASK_QUEUE,
     workflowBundle: o.workflowBundle ?? (await installerBundle()),
-    activities: createActivities({ pool, pollMs: o.pollMs, commandTimeoutMs: o.commandTimeoutMs }),
+    activities: createActivities({ pool, pollMs: o.pollMs, commandTimeoutMs: o.commandTimeoutMs },
+      { connection: o.connection, namespace: o.namespace ?? 'default', dataConverter: o.dataConverter }),
     dataConverter: o.dataConverter,
     // Activities mostly wait on SSH (an apt upgrade, a reboot, a poll): the SDK's 100 slots made 50 sites of 3
     // nodes queue for seconds behind each other (docs/performance.md). KLOUDSPOT_MAX_CONCURRENT_ACTIVITIES overrides.

@@ -112,3 +112,10 @@ export function doctorWorkflowId(site: string, at: Date): string {
 export function doctorScheduleId(site: string): string {
   return `doctor/${site}`;
 }
+
+/** refresh-certs: renews MicroK8s' certificates node by node (issue 20). */
+export function refreshCertsWorkflowId(site: string): string {
+  return `refresh-certs/${site}`;
+}
+export interface CertRenewal { node: string; cert: string; before: string; after: string; changed: boolean }
+export interface RefreshCertsResult { site: string; renewals: CertRenewal[]; voters: number }

@@ -4,3 +4,4 @@ export { prepareNode } from './prepare-node';
 export { updateDeployment, uninstall, addNode } from './maintenance';
 export { doctor } from './doctor';
 export { planSite } from './plan';
+export { refreshCerts } from './refresh-certs';

@@ -1,14 +1,21 @@
 // installCluster(spec), workflow id install/<site>: the whole install as one ordered list of phases.
 // Each phase decides from what it finds on the nodes what is left to do, so a re-run changes nothing.
+import { patched } from '@temporalio/workflow';
 import type { SiteSpec } from '../site/schema';
 import type { InstallStatus } from './api';
 import { configureStorage } from './configure-storage';
 import { deployChart } from './deploy-chart';
+import { registerDoctorSchedule } from './doctor-schedule';
 import { formCluster } from './form-cluster';
 import { preflight } from './preflight';
 import { prepareNodes } from './prepare-nodes';
 import { openSite, runSite } from './site-run';
 
 export async function installCluster(spec: SiteSpec): Promise<InstallStatus> {
-  return runSite(openSite(spec), [preflight, prepareNodes, formCluster, configureStorage, deployChart]);
+  const ctx = openSite(spec);
+  const status = await runSite(ctx, [preflight, prepareNodes, formCluster, configureStorage, deployChart]);
+  // Added after the v3 histories: a finished install puts its site under the doctor's schedule (spec doctor.every).
+  // patched() keeps the recorded histories replaying (they end without this activity).
+  if (patched('doctor-schedule')) await registerDoctorSchedule(ctx);
+  return status;
 }

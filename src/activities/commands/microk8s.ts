@@ -82,3 +82,7 @@ export function parseKubeNodes(text: string): KubeNode[] {
   return text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 5)
     .map((f) => ({ name: f[0], status: f[1], roles: f[2], version: f[f.length - 1] }));
 }
+
+/** Regenerates one certificate and restarts kubelite (refresh_certs.py); the CA is left alone: workers would have to re-join. */
+export const refreshCertificate = (cert: 'server.crt' | 'front-proxy-client.crt'): RemoteCommand =>
+  cmd(sh`sudo microk8s refresh-certs --cert ${cert}`);

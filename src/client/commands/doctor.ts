@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DURATION, durationToMs } from '../../site/patterns';
-import { renderDoctorReport, runDoctor, scheduleDoctor, unscheduleDoctor } from '../doctor';
+import { renderDoctorReport, runDoctor, scheduleDoctor, removeDoctorSchedule } from '../doctor';
 import { EXIT_BAD_INPUT, EXIT_FAILED, UserError } from '../errors';
 import { doctorScheduleId } from '../../workflows/api';
 import { clientFor } from './common';
@@ -29,7 +29,7 @@ export function registerDoctor(program: Command): void {
       }
       const client = await clientFor(cmd);
       if (opts.stop) {
-        const removed = await unscheduleDoctor(client, site);
+        const removed = await removeDoctorSchedule(client, site);
         process.stdout.write(removed ? `Removed the schedule ${doctorScheduleId(site)}.\n` : `No schedule ${doctorScheduleId(site)} to remove.\n`);
         return;
       }

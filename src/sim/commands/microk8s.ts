@@ -12,6 +12,7 @@ import { enable } from './addons';
 import { kubectl } from './kubectl';
 import { helm } from './helm';
 import { sha256hex } from '../random';
+import { refreshCerts } from './microk8s-refresh-certs';
 
 async function status(p: Proc, args: string[]): Promise<number> {
   const node = p.node;
@@ -160,6 +161,9 @@ async function microk8s(p: Proc): Promise<number> {
       if (!p.root) { p.out(NO_PERMISSION(p.world.user)); return 1; }
       return status(p, args);
     case 'add-node': return addNode(p, args);
+    case 'refresh-certs':
+      if (clustered) { p.out('This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s refresh-certs command on the master\nand then return to this node to perform a microk8s leave and re-join.\n'); return 0; }
+      return refreshCerts(p, args);
     case 'join': return join(p, args);
     case 'enable': return enable(p, args);
     case 'kubectl':

@@ -1,0 +1,99 @@
+// The doctor's pure parts: the output parsers of its reads, the judgement of facts (each threshold on both
+// sides), and the spec's doctor.every with its error naming the field and the fix.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as yaml from 'js-yaml';
+import { parseEndDate } from '../../src/activities/commands/openssl';
+import { parseClock, parseDirectorySize, parseRootSpace } from '../../src/activities/commands/coreutils';
+import type { NodeFacts, ClusterFacts } from '../../src/activities/doctor';
+import { evaluate, verdictOf, type DoctorFacts } from '../../src/workflows/doctor-checks';
+import { parseSiteSpec, SpecError } from '../../src/site/load';
+
+const DAY = 86_400_000;
+const GiB = 2 ** 30;
+const NOW = Date.UTC(2026, 11, 2, 12, 0, 0);
+
+test('parsers read the real formats and refuse anything else', () => {
+  assert.equal(parseEndDate('notAfter=Jan  5 14:38:14 2027 GMT\n'), Date.UTC(2027, 0, 5, 14, 38, 14));
+  assert.equal(parseEndDate('notAfter=Dec 25 00:00:01 2026 GMT'), Date.UTC(2026, 11, 25, 0, 0, 1));
+  assert.throws(() => parseEndDate('Could not open file or uri for loading certificate from x'), /unexpected "openssl x509 -enddate" output/);
+  assert.deepEqual(parseRootSpace('       Avail    1B-blocks\n 94123456512 105089261568\n'), { availBytes: 94123456512, sizeBytes: 105089261568 });
+  assert.throws(() => parseRootSpace('Avail\n12\n'), /unexpected "df/);
+  assert.equal(parseDirectorySize('183500800\t/var/snap/microk8s/current/var/kubernetes/backend\n'), 183500800);
+  assert.equal(parseClock('1764688360.123456789\n'), 1764688360123);
+  assert.throws(() => parseClock('Wed Dec  2 15:00:00 UTC 2026'), /unexpected "date/);
+});
+
+const healthyNode = (name: string, over: Partial<NodeFacts> = {}): NodeFacts => ({
+  node: name, hostKey: 'SHA256:k', microk8sRunning: true, datastoreVoters: ['10.0.0.1:19001', '10.0.0.2:19001', '10.0.0.3:19001'],
+  certificates: { 'ca.crt': NOW + 3000 * DAY, 'server.crt': NOW + 300 * DAY, 'front-proxy-client.crt': NOW + 300 * DAY },
+  root: { availBytes: 50 * GiB, sizeBytes: 100 * GiB }, volumeGroup: { name: 'ubuntu-vg', freeBytes: 500 * GiB, sizeBytes: 900 * GiB },
+  datastoreBytes: 200e6, clockOffsetMs: 0, ...over,
+});
+const cluster = (over: Partial<ClusterFacts> = {}): ClusterFacts => ({
+  from: 'a', errors: {}, virtualIpAnswers: true, datastoreVoters: ['10.0.0.1:19001', '10.0.0.2:19001', '10.0.0.3:19001'],
+  kubeNodes: ['a', 'b', 'c'].map((name) => ({ name, status: 'Ready', roles: '<none>', version: 'v1.32.3' })),
+  pools: [{ name: 'p-1', node: 'a', phase: 'ONLINE' }], pods: [{ name: 'web-0', phase: 'Running', ready: true }], ...over,
+});
+function facts(nodeOver: Record<string, Partial<NodeFacts>> = {}, clusterOver: Partial<ClusterFacts> = {}): DoctorFacts {
+  return {
+    nodes: ['a', 'b', 'c'].map((n) => ({ name: n, role: 'manager' as const, pinnedHostKey: 'SHA256:k', facts: healthyNode(n, nodeOver[n]) })),
+    cluster: cluster(clusterOver), virtualIp: '10.0.0.50', now: NOW,
+  };
+}
+const notOk = (d: DoctorFacts) => evaluate(d).filter((c) => c.level !== 'ok').map((c) => `${c.check}${c.node ? `@${c.node}` : ''}=${c.level}`);
+
+test('healthy facts: every check ok', () => {
+  assert.deepEqual(notOk(facts()), []);
+  assert.equal(verdictOf(evaluate(facts())), 'ok');
+});
+
+test('each threshold on both sides', () => {
+  const cert = (days: number) => notOk(facts({ b: { certificates: { 'server.crt': NOW + days * DAY + 1000 } } }));
+  assert.deepEqual(cert(60), []);
+  assert.deepEqual(cert(59), ['certificates@b=warn']);
+  assert.deepEqual(cert(14), ['certificates@b=warn']);
+  assert.deepEqual(cert(13), ['certificates@b=fail']);
+  const root = (pct: number) => notOk(facts({ c: { root: { availBytes: pct * GiB, sizeBytes: 100 * GiB } } }));
+  assert.deepEqual(root(20), []);
+  assert.deepEqual(root(19), ['disk-root@c=warn']);
+  assert.deepEqual(root(9), ['disk-root@c=fail']);
+  assert.deepEqual(notOk(facts({ a: { clockOffsetMs: 1500 } })), ['clock-skew=warn']);
+  assert.deepEqual(notOk(facts({ a: { clockOffsetMs: -11_000 } })), ['clock-skew=fail']);
+  assert.deepEqual(notOk(facts({ a: { datastoreBytes: 3 * GiB } })), ['datastore-size@a=warn']);
+  assert.deepEqual(notOk(facts({ a: { volumeGroup: { name: 'ubuntu-vg', freeBytes: 4 * GiB, sizeBytes: 900 * GiB } } })), ['disk-vg@a=warn']);
+});
+
+test('host key, unreachable node, voters, pools, pods, virtual IP', () => {
+  assert.deepEqual(notOk(facts({ b: { hostKey: 'SHA256:other' } })), ['ssh@b=fail']);
+  const down = evaluate(facts({ c: { unreachable: 'connect ECONNREFUSED' } }));
+  assert.deepEqual(down.filter((c) => c.node === 'c').map((c) => c.check), ['ssh'], 'an unreachable node has only its ssh finding');
+  assert.deepEqual(notOk(facts({}, { datastoreVoters: ['10.0.0.1:19001', '10.0.0.2:19001'] })), ['voters=fail']);
+  assert.deepEqual(notOk(facts({ b: { datastoreVoters: ['10.0.0.1:19001'] } })), ['voters=fail'], 'managers that disagree');
+  assert.deepEqual(notOk(facts({}, { pools: [{ name: 'p-1', node: 'a', phase: 'OFFLINE' }] })), ['pools=fail']);
+  assert.deepEqual(notOk(facts({}, { pods: [{ name: 'web-0', phase: 'Pending', ready: false }, { name: 'job', phase: 'Succeeded', ready: false }] })), ['pods=fail']);
+  assert.deepEqual(notOk(facts({}, { virtualIpAnswers: false })), ['virtual-ip=fail']);
+  const none = evaluate({ ...facts(), cluster: undefined });
+  assert.equal(none.find((c) => c.check === 'cluster')?.level, 'fail');
+});
+
+const example = () => yaml.load(readFileSync(join(__dirname, '..', '..', 'examples', 'site.yaml'), 'utf8')) as Record<string, unknown>;
+function problemOf(doctor: unknown): string {
+  try {
+    parseSiteSpec({ ...example(), doctor });
+  } catch (err) {
+    assert.ok(err instanceof SpecError);
+    return err.problems.map((p) => `${p.path}: ${p.message}`).join('\n');
+  }
+  return '';
+}
+
+test('spec doctor.every: default 6h, off allowed, a bad value names the field and the fix', () => {
+  assert.equal(parseSiteSpec(example()).doctor.every, '6h');
+  assert.equal(parseSiteSpec({ ...example(), doctor: { every: 'off' } }).doctor.every, 'off');
+  assert.match(problemOf({ every: '6 hours' }), /doctor\.every: "6 hours" is not an interval\. Fix: .*e\.g\. 6h\), or off/);
+  assert.match(problemOf({ every: '5s' }), /doctor\.every: "5s" is shorter than 10s\. Fix:/);
+  assert.match(problemOf({ every: '6h', at: 3 }), /doctor/);
+});
