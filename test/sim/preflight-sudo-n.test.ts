@@ -47,7 +47,8 @@ test('sudo needs a password but no ssh.sudoPasswordFile: one clear problem, ever
 test('with the password file named, the same node passes the sudo check', async () => {
   const n = fleet.node('k8s-vm-2');
   const target: SshTarget = {
-    node: n.name, host: n.address, port: n.port, username: fleet.spec.ssh.user, privateKeyFile: fleet.keyFile, sudoPasswordFile: fleet.spec.ssh.sudoPasswordFile,
+    node: n.name, host: n.address, port: n.port, username: fleet.spec.ssh.user,
+    privateKeyFile: fleet.keyFile, sudoPasswordFile: fleet.spec.ssh.sudoPasswordFile,
   };
   const r = await new MockActivityEnvironment().run(createPreflightActivities({ pool }).preflightNode, target, input(fleet)) as PreflightResult;
   assert.deepEqual(r.problems.filter((p) => /sudo/.test(p)), []);
