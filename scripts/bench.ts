@@ -226,7 +226,9 @@ async function main(): Promise<void> {
     const bundleFile = join(mkdtempSync(join(tmpdir(), 'ks-bench-')), 'workflows.js');
     writeFileSync(bundleFile, bundle.code);
     // One worker process serves every site of the bench, as in production; warmed up by one fast install.
-    worker = await startWorkerProcess({ address: server.address, namespace: server.namespace, bundleFile, codecKeyFile: CODEC_KEY_FILE, pollMs: POLL_MS, extra: WORKER_EXTRA });
+    worker = await startWorkerProcess({
+      address: server.address, namespace: server.namespace, bundleFile, codecKeyFile: CODEC_KEY_FILE, pollMs: POLL_MS, extra: WORKER_EXTRA,
+    });
     const b: Bench = { server, client, worker, bundleFile, rows: [] };
     progress('warm-up install (fast latency)');
     const warm = await newFleet('bench-warmup', 'fast');

@@ -2,7 +2,7 @@
 // share one SSH pool (one connection per node, reused across steps and sites).
 import { readFileSync } from 'node:fs';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { SshPool } from '../activities/ssh';
 import { FAILURE_CONVERTER_PATH } from '../codec/data-converter';
