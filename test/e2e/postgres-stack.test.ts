@@ -43,9 +43,12 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** `temporal workflow signal` against the stack's frontend: the JSON goes as a plain payload, as a person would send it. */
+/**
+ * `temporal workflow signal` against the stack's frontend, as a person would send it. The worker refuses plaintext
+ * payloads (docs/security.md), so the CLI encrypts the input through the stack's codec server (POST /encode).
+ */
 async function signalWithCli(workflowId: string, name: string, input: unknown): Promise<void> {
-  await run(resolveTemporalCli(), ['workflow', 'signal', '--address', stack.address, '--namespace', stack.namespace,
+  await run(resolveTemporalCli(), ['workflow', 'signal', '--address', stack.address, '--namespace', stack.namespace, '--codec-endpoint', stack.codecUrl!,
     '--workflow-id', workflowId, '--name', name, '--input', JSON.stringify(input)]);
 }
 
