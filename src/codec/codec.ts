@@ -5,7 +5,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { METADATA_ENCODING_KEY, ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { EXIT_BAD_INPUT, UserError } from '../client/errors';
+import { EXIT_BAD_INPUT, UserError } from '../errors';
 import { refusedPayload } from './refused';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
