@@ -19,11 +19,15 @@ export async function installVerifiedTools(deps: ActivityDeps, t: SshTarget, url
   await run(deps, t, tools.downloadTools(url));
   const sum = await run(deps, t, tools.toolsChecksum());
   const actual = tools.parseSha256sum(sum.stdout);
+  if (actual === EMPTY_SHA256) {
+    // The registry answered nothing (curl can exit 0 on an interrupted transfer): a transient failure, retried;
+    // the empty file holds nothing to protect and the next download replaces it.
+    throw failure(FailureType.CommandFailed, `${t.node}: the tools script download from ${url} was empty (the registry did not answer); it was not run`);
+  }
   if (actual !== sha256) {
     await run(deps, t, tools.removeTools());
-    const why = actual === EMPTY_SHA256 ? ' (the download was empty: the URL failed)' : '';
     throw failure(FailureType.ChecksumMismatch,
-      `${t.node}: the tools script from ${url} has SHA-256 ${actual ?? 'unknown'}${why}, not the pinned ${sha256}; it was not run. ` +
+      `${t.node}: the tools script from ${url} has SHA-256 ${actual ?? 'unknown'}, not the pinned ${sha256}; it was not run. ` +
       'Fix: if the script changed on purpose, check it and pin its new kloudspot.toolsSha256; otherwise find out who changed it', { nonRetryable: true });
   }
   const r = await run(deps, t, tools.runTools(), { timeoutMs: TOOLS_TIMEOUT_MS });
