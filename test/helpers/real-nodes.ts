@@ -16,15 +16,21 @@ export async function sshTo(address: string, user: string, keyFile: string): Pro
   return { run: (c, stdin) => execRaw(ssh.connection!, c, stdin), close: () => ssh.dispose() };
 }
 
-/** Runs one command on a node over a fresh connection (nodes reboot between uses) and demands exit 0. */
+/**
+ * Runs one command on a node over a fresh connection (nodes reboot between uses) and demands exit 0. A D-Bus
+ * activation that timed out (hostnamectl starting systemd-hostnamed on a loaded machine) is tried again, twice.
+ */
 export async function onNode(address: string, user: string, keyFile: string, command: string): Promise<string> {
-  const s = await sshTo(address, user, keyFile);
-  try {
-    const r = await s.run(command);
-    if (r.code !== 0) throw new Error(`${address}: ${command} exited ${r.code}: ${r.stderr}`);
-    return r.stdout;
-  } finally {
-    s.close();
+  for (let attempt = 1; ; attempt++) {
+    const s = await sshTo(address, user, keyFile);
+    try {
+      const r = await s.run(command);
+      if (r.code === 0) return r.stdout;
+      if (attempt < 3 && /Failed to activate service .*timed out/.test(r.stderr)) continue;
+      throw new Error(`${address}: ${command} exited ${r.code}: ${r.stderr}`);
+    } finally {
+      s.close();
+    }
   }
 }
 
