@@ -260,7 +260,7 @@ describe('kloudspot-installer CLI', { concurrency: 2 }, () => {
       const name = ['kloudspot-installer', ...c].join(' ');
       expectExit(r, 0, `${name} --help`);
       assert.match(r.stdout, new RegExp(`^Usage: ${name.replace(/-/g, '\\-')} `, 'm'), `${name} --help: ${show(r)}`);
-      assert.match(r.stdout, /^ {2}\$ (\S+=\S+ )*kloudspot-installer /m, `${name} --help shows an example: ${show(r)}`);
+      assert.match(r.stdout, /^ {2}\$ (sudo )?(\S+=\S+ )*kloudspot-installer /m, `${name} --help shows an example: ${show(r)}`);
     }
   });
 

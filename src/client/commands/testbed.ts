@@ -21,7 +21,7 @@ function readPasswordFile(path: string): string {
 export function registerTestbed(program: Command): void {
   const testbed = program.command('testbed')
     .description('real Debian 12 nodes (systemd-nspawn) on a private network, to install onto (root only)')
-    .addHelpText('after', '\nExamples:\n  $ kloudspot-installer testbed up --nodes 3 --spec-out site.yaml\n  $ kloudspot-installer testbed down');
+    .addHelpText('after', '\nExamples:\n  $ sudo kloudspot-installer testbed up --nodes 3 --spec-out site.yaml\n  $ sudo kloudspot-installer testbed down');
   testbed.command('up')
     .description('boot N nodes with DHCP, an apt proxy and the cluster model behind the tools URL; write their site spec; runs until Ctrl-C')
     .option('--nodes <n>', 'number of nodes (3-9)', '3')
