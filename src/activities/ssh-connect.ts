@@ -5,6 +5,7 @@ import { NodeSSH } from 'node-ssh';
 import type { Client } from 'ssh2';
 import { HostKeyMismatchError, SshConnectError, describeConnectFailure } from './ssh-errors';
 import { fingerprintOf, readPrivateKey } from './ssh-support';
+import type { SshTarget } from './ssh';
 import type { SudoAccess } from './ssh-sudo';
 
 export interface Conn {
@@ -17,14 +18,8 @@ export interface Conn {
   sudo?: { password: string; access: Promise<SudoAccess> };
 }
 
-export interface Endpoint {
-  /** For messages and logs: `k8s-vm-1`, or `bastion 203.0.113.10:22 (for k8s-vm-1)`. */
-  node: string;
-  host: string;
-  port: number;
-  username: string;
-  privateKeyFile: string;
-  expectedHostKey?: string;
+/** What one SSH connection needs of a target; `node` may name a bastion (`bastion 203.0.113.10:22 (for k8s-vm-1)`). */
+export interface Endpoint extends Pick<SshTarget, 'node' | 'host' | 'port' | 'username' | 'privateKeyFile' | 'expectedHostKey'> {
   /** A stream already connected to the server (a bastion's forwardOut); absent: a TCP connection. */
   sock?: Duplex;
 }
