@@ -88,6 +88,8 @@ export class SimNode {
   /** What the doctor reads and the health faults change: certificate end dates (file -> ms, set when first read),
    * bytes filling / beyond the install's own use, the clock's offset, and the dqlite directory's size. */
   readonly health = { certNotAfter: new Map<string, number>(), rootFilledBytes: 0, clockOffsetMs: 0, datastoreBytes: 183_500_800 };
+  /** snapd's refresh holds: system-wide (auto-refresh of all snaps) and per snap; epoch ms, Infinity = forever. */
+  readonly snapHolds = { all: 0, snaps: new Map<string, number>() };
   /** Pending systemd-run timers by unit name. */
   readonly timers = new Map<string, { fireAt: number; command: string; handle: NodeJS.Timeout }>();
 

@@ -25,7 +25,9 @@ export async function doctor(input: DoctorInput): Promise<DoctorReport> {
   const now = Date.now();
   const checks = evaluate({
     nodes: nodes.map((n, i) => ({ name: n.name, role: n.role, pinnedHostKey: n.hostKey ?? pins.get(n.name), facts: facts[i] })),
-    cluster, virtualIp: spec.virtualIp, now,
+    cluster, virtualIp: spec.virtualIp, tlsMode: spec.tls.mode, now,
+    // microk8s.refreshHold (default on) arrives with the install's hold; until the spec has it, read it loosely.
+    refreshHold: (spec as { microk8s?: { refreshHold?: boolean } }).microk8s?.refreshHold !== false,
   });
   const verdict = verdictOf(checks);
   upsertSearchAttributes([{ key: HealthKey, value: verdict }]);
