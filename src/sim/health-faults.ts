@@ -1,7 +1,8 @@
 // Faults an installed cluster meets in the field (issue 20), each the cause of one doctor finding: a certificate
 // near or past its end, a node powered off, a manager gone from the datastore, a cStor pool instance offline,
 // a full root disk, a drifting clock, a replica offline, an ingress certificate near its end, no refresh hold,
-// a grown datastore, a full volume group, the virtual IP silent, a pod not Ready, another host key, MicroK8s stopped. A test (or `sim`) holds one of these per fleet.
+// a grown datastore, a full volume group, the virtual IP silent, a pod not Ready, another host key, MicroK8s stopped.
+// A test (or `sim`) holds one of these per fleet.
 import type { Fleet } from './fleet';
 import { killAll } from './runner';
 import { certNotAfter } from './commands/health-reads';

@@ -173,3 +173,7 @@ export function parseVolumeReplicas(json: string): VolumeReplica[] {
     phase: checkedPhase(r.status?.phase ?? ''),
   }));
 }
+/** OpenEBS and cStor objects for the support bundle, as YAML (kubectl get -o yaml; the List form). */
+export const OPENEBS_RESOURCES = ['blockdevices', 'cstorpoolclusters', 'cstorpoolinstances', 'cstorvolumes', 'cstorvolumereplicas', 'pods'] as const;
+export const openebsObjectsYaml = (resource: (typeof OPENEBS_RESOURCES)[number]): RemoteCommand =>
+  query(sh`${KUBECTL} -n openebs get ${resource} -o yaml`, { okCodes: [0, 1] });
