@@ -8,7 +8,7 @@ import { killAll } from './runner';
 import { certNotAfter } from './commands/health-reads';
 import { setReplicaPhase } from './volume-sim';
 import { podNeverReady } from './chart-sim';
-import { selfSignedPair } from './sim-tls';
+import { makeCertificate } from '../client/certs';
 
 const DAY = 86_400_000;
 
@@ -83,7 +83,7 @@ export class HealthFaults {
   /** The ingress TLS Secret (kloudspot-tls) holds a certificate for `host` that ends `days` from now (at least 1). */
   ingressCertificateEndsIn(node: string, host: string, days: number): void {
     const c = this.state(node).microk8s.cluster!;
-    const { certPem, keyPem } = selfSignedPair(host, days);
+    const { certificatePem: certPem, privateKeyPem: keyPem } = makeCertificate(host, { days });
     const b64 = (t: string) => Buffer.from(t).toString('base64');
     c.store.put({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'kloudspot-tls', namespace: 'default' },
       data: { 'tls.crt': b64(certPem), 'tls.key': b64(keyPem) } });

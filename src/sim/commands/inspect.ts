@@ -62,8 +62,9 @@ async function inspect(p: Proc): Promise<number> {
   const entries = [
     { name: 'inspection-report', data: Buffer.alloc(0), dir: true },
     ...services.flatMap((s) => [
-      file(`${s.replace(/^snap\./, '')}/journal.log`, journal(node, [s], 100_000)),
-      file(`${s.replace(/^snap\./, '')}/systemctl.log`, `● ${s}.service - Service for snap application ${s.replace(/^snap\./, '')}\n     Active: active (running)\n`),
+      // check_service (classic confinement): the directory is the unit's name, snap. prefix included.
+      file(`${s}/journal.log`, journal(node, [s], 100_000)),
+      file(`${s}/systemctl.log`, `● ${s}.service - Service for snap application ${s.replace(/^snap\./, '')}\n     Active: active (running)\n`),
     ]),
     file('args/kubelet', '--kubeconfig=${SNAP_DATA}/credentials/kubelet.config\n--cert-dir=${SNAP_DATA}/certs\n'),
     file('sys/snap-list', `Name      Version  Rev    Tracking     Publisher   Notes\nmicrok8s  v1.32.3  ${SNAP_REVISION}   1.32/stable  canonical\u2713  classic\n`),
