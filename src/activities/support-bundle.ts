@@ -22,6 +22,7 @@ import type { SshTarget } from './ssh';
 import { describeFailure } from './failures';
 import type { TemporalAccess } from './doctor-schedule';
 import { redactFile } from '../bundle/redact';
+import { redactValue } from '../codec/redact';
 import { packTarGz, type TarEntry } from '../bundle/tar';
 import { decodeHistoryPayloads } from '../bundle/history';
 import { installWorkflowId, type BundlePart, type SupportBundleResult } from '../workflows/api';
@@ -100,7 +101,8 @@ export function createSupportBundleActivities(deps: ActivityDeps, temporal?: Tem
         const history = await new Client(temporal).workflow.getHandle(installWorkflowId(site)).fetchHistory();
         const json = JSON.parse(historyToJSON(history)) as unknown;
         const decoded = await decodeHistoryPayloads(json, temporal.dataConverter?.payloadCodecs ?? []);
-        keep(part, dir, `install-${site}.json`, Buffer.from(JSON.stringify(decoded.history, null, 1)));
+        // Secret fields by name first (as the codec server hides them), then the text scan of every file.
+        keep(part, dir, `install-${site}.json`, Buffer.from(JSON.stringify(redactValue(decoded.history), null, 1)));
         if (decoded.undecodable) part.errors.push(`history: ${decoded.undecodable} payloads could not be decoded with this worker's keys (kept encrypted)`);
       });
       return part;

@@ -13,7 +13,7 @@ const RULES: [RegExp, (...g: string[]) => string][] = [
   [/(--token[= ])[A-Za-z0-9._~+/=-]{8,}/g, (_m, flag) => `${flag}${REDACTED}`],
   [/(\bBearer )[A-Za-z0-9._~+/=-]{8,}/gi, (_m, p) => `${p}${REDACTED}`],
   // YAML or JSON keys that hold credentials: token, password, client-key-data, privateKey...
-  [/((?:^|[\s{,"])(?:token|bearerToken|password|passwd|secret|client-key-data|privateKey|privateKeyPem|joinToken|tls\.key)"?\s*[:=]\s*"?)([^\s",}]{4,})/gim,
+  [/((?:^|[\s{,"])(?:token|bearerToken|password|passwd|secret|client-key-data|privateKey|privateKeyPem|joinToken|tls\.key)"?\s*[:=]\s*"?)([^\s",}]+)/gim,
     (_m, key) => `${key}${REDACTED}`],
 ];
 
