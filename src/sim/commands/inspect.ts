@@ -28,16 +28,16 @@ export function dqliteFile(node: SimNode, path: string): string | undefined {
   return undefined;
 }
 
-/** Journal lines (journalctl's default short format) of the snap's services since the node's boot. */
+/** Journal lines (journalctl's default short format, merged in time order) of the snap's services since the node's boot. */
 export function journal(node: SimNode, units: string[], lines: number): string {
   const ts = (ms: number) => new Date(ms).toUTCString().replace(/^\w+, (\d+) (\w+) \d+ ([\d:]+) GMT$/, (_m, d, mon, t) => `${mon} ${d.padStart(2, '0')} ${t}`);
-  const out: string[] = [];
+  const out: { at: number; text: string }[] = [];
   units.forEach((u, i) => {
     const name = u.replace(/^snap\./, '').replace(/\.service$/, '');
-    out.push(`${ts(node.bootedAt)} ${node.hostname} systemd[1]: Started Service for snap application ${name}.`);
-    out.push(`${ts(node.bootedAt + 1000)} ${node.hostname} ${name}[${2100 + i}]: + exec ${name.replace('microk8s.daemon-', '')}`);
+    out.push({ at: node.bootedAt, text: `systemd[1]: Started Service for snap application ${name}.` });
+    out.push({ at: node.bootedAt + 1000, text: `${name}[${2100 + i}]: + exec ${name.replace('microk8s.daemon-', '')}` });
   });
-  return out.slice(-lines).join('\n') + '\n';
+  return out.sort((a, b) => a.at - b.at).slice(-lines).map((l) => `${ts(l.at)} ${node.hostname} ${l.text}`).join('\n') + '\n';
 }
 
 async function inspect(p: Proc): Promise<number> {
