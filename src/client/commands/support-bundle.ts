@@ -1,4 +1,4 @@
-import { chmodSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { copyBundle, renderSupportBundle, runSupportBundle } from '../support-bundle';
 import { EXIT_BAD_INPUT, UserError } from '../errors';
@@ -12,6 +12,8 @@ export function registerSupportBundle(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ kloudspot-installer support-bundle acme-hq -o acme-hq-bundle.tar.gz')
     .action(async (site: string, o: { output: string }, cmd: Command) => {
       if (!/\.(tar\.gz|tgz)$/.test(o.output)) throw new UserError(`-o ${o.output}: the bundle is a gzipped tar. Fix: name it <something>.tar.gz.`, EXIT_BAD_INPUT);
+      // Before the collection, which takes minutes: the archive never overwrites a file.
+      if (existsSync(o.output)) throw new UserError(`${o.output} already exists: give a new file name (support-bundle never overwrites a file).`, EXIT_BAD_INPUT);
       const r = await runSupportBundle(await clientFor(cmd), site);
       copyBundle(r, o.output);
       chmodSync(o.output, 0o600);
