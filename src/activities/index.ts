@@ -9,6 +9,7 @@ import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
 import { createPreflightActivities } from './preflight';
 import type { ActivityDeps } from './run';
+import { createRollingActivities } from './rolling';
 import { createStorageActivities } from './storage';
 
 /** `temporal`: the worker's own connection, for the activities that talk to Temporal (the doctor's schedule). */
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createPlanActivities(deps),
     ...createNodePrepActivities(deps),
     ...createClusterActivities(deps),
+    ...createRollingActivities(deps),
     ...createStorageActivities(deps),
     ...createChartActivities(deps),
     ...createDoctorActivities(deps),
