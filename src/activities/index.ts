@@ -9,6 +9,7 @@ import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
 import { createPreflightActivities } from './preflight';
 import type { ActivityDeps } from './run';
+import { createCstorVolumeActivities } from './cstor-volume';
 import { createRollingActivities } from './rolling';
 import { createStorageActivities } from './storage';
 
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createNodePrepActivities(deps),
     ...createClusterActivities(deps),
     ...createRollingActivities(deps),
+    ...createCstorVolumeActivities(deps),
     ...createStorageActivities(deps),
     ...createChartActivities(deps),
     ...createDoctorActivities(deps),

@@ -11,6 +11,8 @@ import { KUBERNETES_VERSION } from '../addons-data';
 import { createSecretTls } from './kubectl-secret';
 import { waitFor } from './kubectl-wait';
 import { drain, uncordon } from './kubectl-drain';
+import { deleteObject } from './kubectl-delete';
+import { claimCreated } from '../cstor-volume-sim';
 import { REFUSED, kindServed, listObjects, resourceArg, type Flags } from './kubectl-resources';
 
 function parseFlags(args: string[]): Flags {
@@ -150,6 +152,7 @@ async function apply(p: Proc, c: Cluster, f: Flags): Promise<number> {
       const cfg = stored.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'] ?? '';
       p.effect(`kubectl apply ${obj.kind.toLowerCase()}/${ns ? `${ns}/` : ''}${obj.metadata.name} sha256:${sha256hex(cfg).slice(0, 12)}`);
       if (obj.kind === 'CStorPoolCluster') reconcileCspc(c, stored);
+      if (obj.kind === 'PersistentVolumeClaim' && result === 'created') claimCreated(c, stored);
     }
   }
   return status;
@@ -186,6 +189,7 @@ export async function kubectl(p: Proc, args: string[]): Promise<number> {
     case 'wait': return waitFor(p, c, f);
     case 'drain': return drain(p, c, f);
     case 'uncordon': return uncordon(p, c, f);
+    case 'delete': return deleteObject(p, c, f);
     case 'create':
       if (f.rest[0] === 'secret' && f.rest[1] === 'tls') return createSecretTls(p, c, f.rest[2], f.ns ?? 'default', f.other, f.output);
       if (f.rest[0] === 'namespace' || f.rest[0] === 'ns') {
