@@ -10,6 +10,8 @@ import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
 import { createPreflightActivities } from './preflight';
 import type { ActivityDeps } from './run';
+import { createCstorVolumeActivities } from './cstor-volume';
+import { createRollingActivities } from './rolling';
 import { createStorageActivities } from './storage';
 
 /** `temporal`: the worker's own connection, for the activities that talk to Temporal (the doctor's schedule). */
@@ -20,6 +22,8 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createPlanActivities(deps),
     ...createNodePrepActivities(deps),
     ...createClusterActivities(deps),
+    ...createRollingActivities(deps),
+    ...createCstorVolumeActivities(deps),
     ...createStorageActivities(deps),
     ...createChartActivities(deps),
     ...createDoctorActivities(deps),

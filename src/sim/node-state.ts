@@ -37,6 +37,8 @@ export interface NodeOptions {
   /** Extra raw disks: each becomes a BlockDevice once OpenEBS runs. */
   extraDisks?: DiskOptions[];
   iscsidEnabled?: boolean;
+  /** Installed with a static address (subiquity's manual IPv4 form) instead of DHCP: 00-installer-config.yaml has it. */
+  installedStatic?: { cidr: string; gateway: string };
   /** How many packages `apt-get dist-upgrade` would upgrade (the kernel metapackages add new kernels). */
   pendingUpgrades?: number;
 }
@@ -46,6 +48,7 @@ export interface LogicalVolume { name: string; sizeBytes: number; uuid: string; 
 export interface Unit { enabled: 'enabled' | 'disabled' | 'static'; active: boolean }
 /** `binary`: content holds the bytes base64-encoded (a tarball), as `base64 FILE` prints them. */
 export interface FileEntry { content: string; mode: number; binary?: boolean }
+export interface SimTimer { fireAt: number; command: string; handle?: NodeJS.Timeout; state: 'waiting' | 'elapsed'; remainAfterElapse: boolean }
 
 export interface Microk8sState {
   installed: boolean;
@@ -85,6 +88,8 @@ export class SimNode {
   readonly units = new Map<string, Unit>();
   /** Addresses on the main interface; recomputed from /etc/netplan by `netplan apply` and at boot. */
   addresses: { cidr: string; dynamic: boolean }[];
+  /** Gateways of the static default routes on the main interface (netplan's), recomputed with the addresses. */
+  defaultRoutes: string[] = [];
   readonly microk8s: Microk8sState;
   kloudspotTools = false;
   /** What the doctor reads and the health faults change: certificate end dates (file -> ms, set when first read),
@@ -92,8 +97,12 @@ export class SimNode {
   readonly health = { certNotAfter: new Map<string, number>(), rootFilledBytes: 0, clockOffsetMs: 0, datastoreBytes: 183_500_800 };
   /** snapd's refresh holds: system-wide (auto-refresh of all snaps) and per snap; epoch ms, Infinity = forever. */
   readonly snapHolds = { all: 0, snaps: new Map<string, number>() };
-  /** Pending systemd-run timers by unit name. */
-  readonly timers = new Map<string, { fireAt: number; command: string; handle: NodeJS.Timeout }>();
+  /** systemd-run timers by unit name: waiting, or elapsed and still loaded (RemainAfterElapse=yes, the default). */
+  readonly timers = new Map<string, SimTimer>();
+  /** Transient services whose command failed: loaded in state failed until `systemctl reset-failed`. */
+  readonly failedServices = new Set<string>();
+  /** Transient services whose command is running now. */
+  readonly runningServices = new Set<string>();
 
   constructor(index: number, address: string, readonly prefixLength: number, opts: NodeOptions, readonly rng: Rng) {
     this.name = opts.name ?? `k8s-vm-${index + 1}`;
@@ -121,12 +130,13 @@ export class SimNode {
     this.units.set('systemd-networkd', { enabled: 'enabled', active: true });
     this.units.set('unattended-upgrades', { enabled: 'enabled', active: true });
     this.units.set('snapd', { enabled: 'enabled', active: true });
-    this.addresses = [{ cidr: `${address}/${prefixLength}`, dynamic: true }];
+    this.addresses = opts.installedStatic ? [{ cidr: opts.installedStatic.cidr, dynamic: false }] : [{ cidr: `${address}/${prefixLength}`, dynamic: true }];
+    if (opts.installedStatic) this.defaultRoutes = [opts.installedStatic.gateway];
     this.microk8s = { installed: false, readyAt: 0, certCheck: rng.hex(64), tokens: new Map(), communityRepo: false };
     this.put('/etc/os-release', OS_RELEASE);
     this.put('/etc/hostname', `${this.hostname}\n`);
     this.put('/etc/hosts', hostsFile(this.hostname));
-    this.put('/etc/netplan/00-installer-config.yaml', installerNetplan(this.iface), 0o600);
+    this.put('/etc/netplan/00-installer-config.yaml', installerNetplan(this.iface, opts.installedStatic), 0o600);
     this.put('/etc/machine-id', `${rng.hex(32)}\n`, 0o444);
   }
 

@@ -16,6 +16,10 @@ export const join = (joinUrl: string, worker: boolean, secrets: string[]): Remot
 /** A worker node records its membership in this lock file (microk8s join.py). */
 export const workerClusteredLock = (): RemoteCommand =>
   query('test -e /var/snap/microk8s/current/var/lock/clustered.lock', { okCodes: [0, 1] });
+/** Cordons, then evicts: DaemonSet pods (calico-node) stay, emptyDir data of evicted pods is lost (kubectl drain --help). */
+export const drainNode = (name: string, timeoutSeconds: number): RemoteCommand =>
+  cmd(sh`sudo microk8s kubectl drain ${name} --ignore-daemonsets --delete-emptydir-data --timeout=${`${timeoutSeconds}s`}`);
+export const uncordonNode = (name: string): RemoteCommand => cmd(sh`sudo microk8s kubectl uncordon ${name}`);
 export const getNodes = (): RemoteCommand => query('sudo microk8s kubectl get nodes --no-headers', { okCodes: [0, 1] });
 
 export interface MicroK8sStatus {

@@ -10,6 +10,9 @@ import { sha256hex } from '../random';
 import { KUBERNETES_VERSION } from '../addons-data';
 import { createSecretTls } from './kubectl-secret';
 import { waitFor } from './kubectl-wait';
+import { drain, uncordon } from './kubectl-drain';
+import { deleteObject } from './kubectl-delete';
+import { claimCreated } from '../cstor-volume-sim';
 import { REFUSED, kindServed, listObjects, resourceArg, type Flags } from './kubectl-resources';
 
 function parseFlags(args: string[]): Flags {
@@ -79,7 +82,7 @@ function get(p: Proc, c: Cluster, f: Flags): number {
   let rows: string[][];
   if (kind === 'Node') {
     rows = [['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'], ...[...c.kubeNodes.values()].sort((a, b) => a.name.localeCompare(b.name))
-      .filter((r) => !wanted || r.name === wanted).map((r) => [r.name, c.nodeReady(r) ? 'Ready' : 'NotReady', '<none>', age(now - r.createdAt), KUBERNETES_VERSION])];
+      .filter((r) => !wanted || r.name === wanted).map((r) => [r.name, (c.nodeReady(r) ? 'Ready' : 'NotReady') + (r.unschedulable ? ',SchedulingDisabled' : ''), '<none>', age(now - r.createdAt), KUBERNETES_VERSION])];
   } else if (kind === 'BlockDevice') {
     rows = [['NAME', 'NODENAME', 'SIZE', 'CLAIMSTATE', 'STATUS', 'AGE'], ...items.map((o) => {
       const s = o.spec as { nodeAttributes: { nodeName: string }; capacity: { storage: number } };
@@ -167,6 +170,7 @@ async function apply(p: Proc, c: Cluster, f: Flags): Promise<number> {
       const cfg = stored.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'] ?? '';
       p.effect(`kubectl apply ${obj.kind.toLowerCase()}/${ns ? `${ns}/` : ''}${obj.metadata.name} sha256:${sha256hex(cfg).slice(0, 12)}`);
       if (obj.kind === 'CStorPoolCluster') reconcileCspc(c, stored);
+      if (obj.kind === 'PersistentVolumeClaim' && result === 'created') claimCreated(c, stored);
     }
   }
   return status;
@@ -201,6 +205,9 @@ export async function kubectl(p: Proc, args: string[]): Promise<number> {
     case 'apply': return apply(p, c, f);
     case 'rollout': return rollout(p, c, f);
     case 'wait': return waitFor(p, c, f);
+    case 'drain': return drain(p, c, f);
+    case 'uncordon': return uncordon(p, c, f);
+    case 'delete': return deleteObject(p, c, f);
     case 'create':
       if (f.rest[0] === 'secret' && f.rest[1] === 'tls') return createSecretTls(p, c, f.rest[2], f.ns ?? 'default', f.other, f.output);
       if (f.rest[0] === 'namespace' || f.rest[0] === 'ns') {
