@@ -5,6 +5,8 @@ import { createDoctorActivities } from './doctor';
 import { createDoctorScheduleActivities, type TemporalAccess } from './doctor-schedule';
 import { createRefreshCertsActivities } from './refresh-certs';
 import { createKnownHostsActivities } from './known-hosts';
+import { createFieldActivities } from './field';
+import { createHookActivities } from './hooks';
 import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
 import { createPreflightActivities } from './preflight';
@@ -24,6 +26,8 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createDoctorActivities(deps),
     ...createDoctorScheduleActivities(temporal),
     ...createRefreshCertsActivities(deps),
+    ...createFieldActivities(deps),
+    ...createHookActivities(deps),
   };
 }
 

@@ -43,7 +43,8 @@ export interface NodeOptions {
 export interface Disk { name: string; sizeBytes: number; fsType?: string; serial: string; wwn: string; model: string; createdAt: number }
 export interface LogicalVolume { name: string; sizeBytes: number; uuid: string; dm: number; createdAt: number; fsType?: string; mount?: string }
 export interface Unit { enabled: 'enabled' | 'disabled' | 'static'; active: boolean }
-export interface FileEntry { content: string; mode: number }
+/** `mtime`: ms since the epoch of the last write, as stat(2) would show it (a rewrite with the same content changes it). */
+export interface FileEntry { content: string; mode: number; mtime?: number }
 
 export interface Microk8sState {
   installed: boolean;
@@ -85,6 +86,8 @@ export class SimNode {
   addresses: { cidr: string; dynamic: boolean }[];
   readonly microk8s: Microk8sState;
   kloudspotTools = false;
+  /** snapd: `snap set system` options, and refresh holds by snap (ms since the epoch; Infinity: forever). */
+  readonly snapd = { system: new Map<string, string>(), holds: new Map<string, number>() };
   /** What the doctor reads and the health faults change: certificate end dates (file -> ms, set when first read),
    * bytes filling / beyond the install's own use, the clock's offset, and the dqlite directory's size. */
   readonly health = { certNotAfter: new Map<string, number>(), rootFilledBytes: 0, clockOffsetMs: 0, datastoreBytes: 183_500_800 };
@@ -139,7 +142,7 @@ export class SimNode {
   }
 
   put(path: string, content: string, mode = 0o644): void {
-    this.files.set(path, { content, mode });
+    this.files.set(path, { content, mode, mtime: Date.now() });
   }
 
   get vgFreeBytes(): number {

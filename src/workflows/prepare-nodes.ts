@@ -5,7 +5,7 @@ import { ISCSID } from './configure-storage';
 import { allNodes, type Phase } from './phase';
 import { HOSTS_FILE, prepareNode } from './prepare-node';
 
-import { runStep, targetOf, type SiteContext, type SiteNode } from './site-context';
+import { proxyInput, runStep, targetOf, type SiteContext, type SiteNode } from './site-context';
 
 async function prepareInParallel(ctx: SiteContext, nodes: SiteNode[]): Promise<void> {
   const { spec } = ctx;
@@ -21,6 +21,7 @@ async function prepareInParallel(ctx: SiteContext, nodes: SiteNode[]): Promise<v
       target: targetOf(ctx, n), allNodes, network: spec.network, lvm: spec.lvm,
       toolsUrl: spec.kloudspot.toolsUrl, toolsSha256: spec.kloudspot.toolsSha256, rebootTimeoutMs: ctx.timeouts.nodeReboot, parentId: workflowInfo().workflowId,
       reportKey: ctx.questions.expectReports(n.name, keyed ? uuid4() : undefined),
+      proxy: proxyInput(spec),
     }],
   })));
   await Promise.all(children.map((c) => c.result()));
