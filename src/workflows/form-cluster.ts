@@ -1,6 +1,8 @@
 // Phase 3, form-cluster: the seed's "Configure The Cluster". Joins run one at a time (a second join
 // while the datastore is still taking in the first fails: microk8s#4696), managers first, then workers.
 import { patched } from '@temporalio/workflow';
+import { DEFAULT_REFRESH_HOLD } from '../site/field-schema';
+import type { SiteSpec } from '../site/schema';
 import type { Phase } from './phase';
 import { firstManager, managers, runStep, targetOf, workers, type SiteContext, type SiteNode } from './site-context';
 import { defineStep, SKIPPED } from './steps';
@@ -24,7 +26,8 @@ export const FORM_CLUSTER_STEPS = { JOIN, HIGH_AVAILABILITY, REFRESH_HOLD, ADDON
  * shown in the status. Added after the v3 histories: patched() keeps them replaying (they have no such step).
  */
 async function holdRefreshes(ctx: SiteContext, nodes: SiteNode[]): Promise<void> {
-  const hold = ctx.spec.microk8s.refreshHold;
+  // Runs from before the validated input (site-input.ts) carry the spec unparsed, without the key's default.
+  const hold = (ctx.spec.microk8s as SiteSpec['microk8s'] | undefined)?.refreshHold ?? DEFAULT_REFRESH_HOLD;
   if (hold === 'off' || !patched('refresh-hold')) return;
   await Promise.all(nodes.map(async (n) => {
     const r = await runStep(ctx, n.name, REFRESH_HOLD, (a) => a.steps.holdMicroK8sRefresh(targetOf(ctx, n), hold));

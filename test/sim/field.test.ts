@@ -57,7 +57,7 @@ test('a proxy-only node: apt, curl and the snap install fail until each is told 
 
 test('snapd: proxy options set in one transaction, read back, unset; /etc/environment follows (configcore/proxy.go)', async () => {
   const n = 'k8s-vm-2';
-  const got = async (k: 'proxy.http' | 'proxy.https' | 'proxy.no-proxy') => { const r = await run(n, snapProxyGet(k)); return parseSnapGet(r.stdout, r.code); };
+  const got = async (k: 'proxy.http' | 'proxy.https' | 'proxy.no-proxy') => { const r = await run(n, snapProxyGet(k)); return parseSnapGet(r.stdout, r.code ?? -1); };
   assert.equal(await got('proxy.http'), '');
   assert.equal((await run(n, snapProxySet({ 'proxy.http': PROXY, 'proxy.https': PROXY, 'proxy.no-proxy': 'localhost,10.1.0.0/16' }))).code, 0);
   assert.equal(await got('proxy.https'), PROXY);
