@@ -6,6 +6,8 @@ import { createDoctorScheduleActivities, type TemporalAccess } from './doctor-sc
 import { createRefreshCertsActivities } from './refresh-certs';
 import { createSupportBundleActivities } from './support-bundle';
 import { createKnownHostsActivities } from './known-hosts';
+import { createFieldActivities } from './field';
+import { createHookActivities } from './hooks';
 import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
 import { createPreflightActivities } from './preflight';
@@ -30,6 +32,8 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createDoctorScheduleActivities(temporal),
     ...createRefreshCertsActivities(deps),
     ...createSupportBundleActivities(deps, temporal),
+    ...createFieldActivities(deps),
+    ...createHookActivities(deps),
   };
 }
 

@@ -5,6 +5,7 @@ import * as apt from './commands/apt';
 import { readBootId } from './commands/basic';
 import { HOSTS_FILE, writeFile } from './commands/files';
 import { createLogicalVolume, SHARED_LV } from './commands/lvm';
+import type { ProxyInput } from './commands/proxy';
 import type { RemoteCommand } from './commands/sh';
 import * as systemd from './commands/systemd';
 import * as tools from './commands/tools';
@@ -107,9 +108,10 @@ export function createNodePrepActivities(deps: ActivityDeps) {
       return configureStaticAddress(deps, t, a);
     },
 
-    async installTools(t: SshTarget, url: string, sha256?: string): Promise<StepResult> {
+    /** `proxy`: the spec's (absent in runs from before it), for the download and the script. */
+    async installTools(t: SshTarget, url: string, sha256?: string, proxy?: ProxyInput): Promise<StepResult> {
       if ((await checks.tools(t)).done) return { changed: false };
-      await installVerifiedTools(deps, t, url, sha256);
+      await installVerifiedTools(deps, t, url, sha256, proxy);
       const r = await run(deps, t, tools.toolsInstalled());
       if (r.code !== 0) throw commandFailed(t, r, 'the tools script ran but `kloudspot` is not on PATH');
       return { changed: true };

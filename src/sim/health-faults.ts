@@ -89,9 +89,10 @@ export class HealthFaults {
       data: { 'tls.crt': b64(certPem), 'tls.key': b64(keyPem) } });
   }
 
-  /** snapd's system-wide refresh hold: forever (`snap refresh --hold`), or none (`--unhold`). */
+  /** snapd's hold on microk8s: forever (`snap refresh --hold microk8s`), or none (`--unhold`). */
   refreshHold(node: string, held: boolean): void {
-    this.state(node).snapHolds.all = held ? Infinity : 0;
+    const holds = this.state(node).snapd.holds;
+    if (held) holds.set('microk8s', Infinity); else holds.delete('microk8s');
   }
 
   /** dqlite's directory grows to `bytes` (snapshots not trimmed). */

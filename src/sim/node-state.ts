@@ -46,8 +46,9 @@ export interface NodeOptions {
 export interface Disk { name: string; sizeBytes: number; fsType?: string; serial: string; wwn: string; model: string; createdAt: number }
 export interface LogicalVolume { name: string; sizeBytes: number; uuid: string; dm: number; createdAt: number; fsType?: string; mount?: string }
 export interface Unit { enabled: 'enabled' | 'disabled' | 'static'; active: boolean }
-/** `binary`: content holds the bytes base64-encoded (a tarball), as `base64 FILE` prints them. */
-export interface FileEntry { content: string; mode: number; binary?: boolean }
+/** `binary`: content holds the bytes base64-encoded (a tarball), as `base64 FILE` prints them. `mtime`: ms since the epoch of
+ * the last write, as stat(2) would show it (a rewrite with the same content changes it). */
+export interface FileEntry { content: string; mode: number; binary?: boolean; mtime?: number }
 export interface SimTimer { fireAt: number; command: string; handle?: NodeJS.Timeout; state: 'waiting' | 'elapsed'; remainAfterElapse: boolean }
 
 export interface Microk8sState {
@@ -92,11 +93,11 @@ export class SimNode {
   defaultRoutes: string[] = [];
   readonly microk8s: Microk8sState;
   kloudspotTools = false;
+  /** snapd: `snap set system` options, and refresh holds by snap (ms since the epoch; Infinity: forever). */
+  readonly snapd = { system: new Map<string, string>(), holds: new Map<string, number>() };
   /** What the doctor reads and the health faults change: certificate end dates (file -> ms, set when first read),
    * bytes filling / beyond the install's own use, the clock's offset, and the dqlite directory's size. */
   readonly health = { certNotAfter: new Map<string, number>(), rootFilledBytes: 0, clockOffsetMs: 0, datastoreBytes: 183_500_800 };
-  /** snapd's refresh holds: system-wide (auto-refresh of all snaps) and per snap; epoch ms, Infinity = forever. */
-  readonly snapHolds = { all: 0, snaps: new Map<string, number>() };
   /** systemd-run timers by unit name: waiting, or elapsed and still loaded (RemainAfterElapse=yes, the default). */
   readonly timers = new Map<string, SimTimer>();
   /** Transient services whose command failed: loaded in state failed until `systemctl reset-failed`. */
@@ -153,7 +154,7 @@ export class SimNode {
   }
 
   put(path: string, content: string, mode = 0o644): void {
-    this.files.set(path, { content, mode });
+    this.files.set(path, { content, mode, mtime: Date.now() });
   }
 
   get vgFreeBytes(): number {

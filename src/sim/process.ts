@@ -152,7 +152,7 @@ export function makeProc(session: Session, argv: string[], io: Io): Proc {
     writeFile(path, content, mode) {
       const old = node.files.get(path);
       if (!session.touched.has(path)) session.touched.set(path, old ? { ...old } : null);
-      node.files.set(path, { content, mode: mode ?? old?.mode ?? 0o644 });
+      node.files.set(path, { content, mode: mode ?? old?.mode ?? 0o644, mtime: Date.now() });
     },
     deleteFile(path) {
       const old = node.files.get(path);

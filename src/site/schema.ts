@@ -5,6 +5,7 @@ import {
 } from './patterns';
 import { nodeRole } from './roles';
 import { BastionSchema, sudoPasswordFile, workerFile } from './access-schema';
+import { HooksSchema, MicroK8sSchema, ProxySchema } from './field-schema';
 
 export { nodeRole };
 
@@ -140,6 +141,10 @@ export const SiteSpecSchema = z.strictObject({
     toolsSha256: z.string({ error: 'is missing. Fix: pin the tools script: add kloudspot.toolsSha256 with the output of `curl -fsSL <toolsUrl> | sha256sum` (64 hex digits), after reading the script' })
       .regex(SHA256_HEX, { error: 'is not a SHA-256. Fix: write the 64 lowercase hex digits `sha256sum` prints for the tools script' }),
   }, { error: 'is missing. Fix: add kloudspot: { toolsUrl, toolsSha256 } (see examples/site.yaml); the tools script runs only when its SHA-256 is pinned' }),
+  // Field access (field-schema.ts): an HTTP(S) proxy, the MicroK8s refresh hold, hook scripts.
+  proxy: ProxySchema.optional(),
+  microk8s: MicroK8sSchema,
+  hooks: HooksSchema.optional(),
 }).superRefine((spec, ctx) => {
   const { prefixLength, gateway } = spec.network;
   const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });

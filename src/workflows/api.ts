@@ -8,7 +8,11 @@ export type PhaseName = 'preflight' | 'prepare-nodes' | 'form-cluster' | 'config
 export type InstallState = 'running' | 'waiting' | 'completed' | 'failed';
 export type StepState = 'pending' | 'running' | 'done' | 'skipped' | 'waiting' | 'failed';
 
-export interface NodeStatus { name: string; role: 'manager' | 'worker'; step: string; state: StepState }
+export interface NodeStatus {
+  name: string; role: 'manager' | 'worker'; step: string; state: StepState;
+  /** MicroK8s' refresh hold as the install set and read it back (`held (forever), verified`); absent before form-cluster. */
+  refreshHold?: string;
+}
 
 export type QuestionKind = 'blockDevice' | 'certificate' | 'failure';
 

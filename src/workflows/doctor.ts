@@ -26,7 +26,7 @@ export async function doctor(input: DoctorInput): Promise<DoctorReport> {
   const checks = evaluate({
     nodes: nodes.map((n, i) => ({ name: n.name, role: n.role, pinnedHostKey: n.hostKey ?? pins.get(n.name), facts: facts[i] })),
     cluster, virtualIp: spec.virtualIp, tlsMode: spec.tls.mode, now,
-    // microk8s.refreshHold (forever by default, a duration, or off) arrives with the install's hold (branch field);
+    // microk8s.refreshHold (forever by default, a duration, or off) arrives with the install's hold;
     // read loosely until this spec type has it: only `off` (or false) means no hold is expected.
     refreshHold: ![false, 'off'].includes((spec as { microk8s?: { refreshHold?: boolean | string } }).microk8s?.refreshHold ?? true),
   });

@@ -4,6 +4,7 @@
 // registers under the hostname; dqlite pins the node's address).
 import { getExternalWorkflowHandle, log, patched, setHandler } from '@temporalio/workflow';
 import { installAborted } from '../activities/failures';
+import type { ProxyInput } from '../activities/commands/proxy';
 import type { SshTarget } from '../activities/ssh';
 import * as api from './api';
 import type { NodeReport, Question, StepState } from './api';
@@ -14,6 +15,9 @@ import { defineStep, InstallAborted, step, type StepDef, type StepHost } from '.
 // The steps, in order. `reportToParent`: the steps that take minutes on a real node; only their starts are
 // reported to the install. A signal costs events on both sides and a workflow task in each; reporting every
 // step start was 40% of an install's history and half its workflow tasks (docs/performance.md).
+/** Spec `proxy`: apt and snapd first (the upgrade and the snap install download), containerd once MicroK8s is there. */
+const PROXY = defineStep({ id: 'proxy', title: 'proxy for apt and snapd' });
+const CONTAINERD_PROXY = defineStep({ id: 'containerd-proxy', title: 'proxy for containerd (containerd-env), restart if changed' });
 const APT_UPGRADE = defineStep({ id: 'apt-upgrade', title: 'apt-get update && dist-upgrade (unattended)', reportToParent: true });
 const REBOOT = {
   check: defineStep({ id: 'reboot-check', title: 'reboot needed? (/var/run/reboot-required)' }),
@@ -40,7 +44,8 @@ const inClusterSteps = (suffix: string) => ({
 });
 const IN_CLUSTER = { [REBOOT.reboot.id]: inClusterSteps(''), [REBOOT_AGAIN.reboot.id]: inClusterSteps('-again') };
 /** The steps as plan reports them (the reboot checks are the reboots' own "already done?"). */
-export const PREPARE_NODE_STEPS = [APT_UPGRADE, REBOOT.reboot, HOSTNAME, HOSTS_FILE, STATIC_ADDRESS, KLOUDSPOT_TOOLS, SHARED_VOLUME];
+export const PREPARE_NODE_STEPS = [PROXY, APT_UPGRADE, REBOOT.reboot, HOSTNAME, HOSTS_FILE, STATIC_ADDRESS, KLOUDSPOT_TOOLS, SHARED_VOLUME];
+export const PROXY_STEPS = { PROXY, CONTAINERD_PROXY };
 const REPORTED = new Set([APT_UPGRADE, REBOOT.wait, KLOUDSPOT_TOOLS, REBOOT_AGAIN.wait, ...Object.values(IN_CLUSTER).flatMap((x) => [x.drain, x.uncordon])]
   .map((d) => d.id));
 
@@ -65,6 +70,8 @@ export interface PrepareNodeInput {
   parentId: string;
   /** Carried by every nodeReport: the parent accepts reports only with it (absent in runs before it existed). */
   reportKey?: string;
+  /** Spec `proxy` with what NO_PROXY must cover; absent: no proxy (and in runs from before it). */
+  proxy?: ProxyInput;
 }
 
 export interface PrepareNodeResult { node: string; changed: string[]; skipped: string[] }
@@ -139,6 +146,9 @@ async function prepareNodeSteps(input: PrepareNodeInput): Promise<PrepareNodeRes
     }
   };
 
+  // Only runs with a proxy have these steps, so every history without one replays unchanged.
+  const proxy = input.proxy && patched('field-proxy') ? input.proxy : undefined;
+  if (proxy) await run(PROXY, (a) => a.steps.configureHostProxy(target, proxy));
   if (!input.skipUpgrade) await run(APT_UPGRADE, (a) => a.steps.upgradePackages(target));
   await rebootIfRequired(REBOOT);
   await run(HOSTNAME, (a) => a.steps.setHostname(target, node.name));
@@ -147,7 +157,8 @@ async function prepareNodeSteps(input: PrepareNodeInput): Promise<PrepareNodeRes
     interface: node.interface, address: node.address, prefixLength: input.network.prefixLength,
     gateway: input.network.gateway, nameservers: input.network.nameservers,
   }));
-  await run(KLOUDSPOT_TOOLS, (a) => a.steps.installTools(target, input.toolsUrl, input.toolsSha256));
+  await run(KLOUDSPOT_TOOLS, (a) => a.steps.installTools(target, input.toolsUrl, input.toolsSha256, proxy));
+  if (proxy) await run(CONTAINERD_PROXY, (a) => a.steps.configureContainerdProxy(target, proxy));
   await run(SHARED_VOLUME, (a) => a.steps.createSharedVolume(target, input.lvm.volumeGroup, input.lvm.sharedVolumeSize));
   await rebootIfRequired(REBOOT_AGAIN);
   await report({ step: 'prepared', state: 'done' });

@@ -4,7 +4,7 @@ import { prepareNodeWorkflowId } from './api';
 import { ISCSID } from './configure-storage';
 import { allNodes, type Phase } from './phase';
 import { HOSTS_FILE, prepareNode, type PrepareNodeInput } from './prepare-node';
-import { firstManager, managers, runStep, targetOf, type SiteContext, type SiteNode } from './site-context';
+import { firstManager, managers, proxyInput, runStep, targetOf, type SiteContext, type SiteNode } from './site-context';
 import { defineStep, SKIPPED } from './steps';
 
 const CLUSTER_MEMBERS = defineStep({ id: 'cluster-members', title: 'nodes already in the cluster (kubectl get nodes)' });
@@ -50,6 +50,7 @@ async function startAndWait(ctx: SiteContext, nodes: SiteNode[], extra: (n: Site
       toolsUrl: spec.kloudspot.toolsUrl, toolsSha256: spec.kloudspot.toolsSha256, rebootTimeoutMs: ctx.timeouts.nodeReboot, parentId: workflowInfo().workflowId,
       reportKey: ctx.questions.expectReports(n.name, keyed ? uuid4() : undefined),
       ...extra(n),
+      proxy: proxyInput(spec),
     }],
   })));
   await Promise.all(children.map((c) => c.result()));

@@ -20,8 +20,6 @@ before(async () => {
   faults = new HealthFaults(fleet);
   const installed = await finish(await startInstall(env.client, fleet.spec), 300_000);
   assert.equal(installed.state, 'completed');
-  // The install holds snap refreshes (microk8s.refreshHold, branch field); where it does not yet, hold them as it will.
-  for (const n of fleet.fleetNodes) if (!n.state.snapHolds.all) faults.refreshHold(n.name, true);
 });
 after(async () => { await fleet?.stop(); await env?.stop(); });
 

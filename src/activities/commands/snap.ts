@@ -1,12 +1,37 @@
-// snap: the refresh hold the doctor checks (the install places it: microk8s.refreshHold). Format from
-// canonical/snapd cmd/snapd/cli/cmd_snap_op.go showRefreshTimes(): `timer: ...` (or `schedule: ...`),
-// `last: ...`, `hold: forever` (held beyond 100 years) or `hold: <time>`, then `next: ...`; with --abs-time
-// every time is RFC 3339. Only the system-wide hold (`snap refresh --hold`, auto-refreshes of all snaps) shows
-// there; a per-snap hold (`snap refresh --hold microk8s`) shows as `held` in `snap list`'s Notes (notes.go).
-import { query, type RemoteCommand } from './sh';
+// snapd: holding MicroK8s' refreshes (no surprise upgrades, microk8s#1022) and reading the hold back.
+// Formats from canonical/snapd cmd/snapd/cli (cmd_snap_op.go holdRefreshes/showRefreshTimes, notes.go, cmd_list.go);
+// docs/commands.md ("Refresh hold"). Reset undoes the hold with unholdRefresh().
+import { cmd, query, sh, type RemoteCommand } from './sh';
 
+export const MICROK8S_SNAP = 'microk8s';
+
+/** `forever` or a Go duration (`720h`): "General refreshes of "microk8s" held indefinitely" / "... held until <RFC 3339>". */
+export const holdRefresh = (hold: string, snap = MICROK8S_SNAP): RemoteCommand => cmd(sh`sudo snap refresh --hold=${hold} ${snap}`);
+/** "Removed general refresh hold of "microk8s"". */
+export const unholdRefresh = (snap = MICROK8S_SNAP): RemoteCommand => cmd(sh`sudo snap refresh --unhold ${snap}`);
+/** `Name  Version  Rev  Tracking  Publisher  Notes` and one line for the snap; exit 1 "error: no matching snaps installed". */
+export const listSnap = (snap = MICROK8S_SNAP): RemoteCommand => query(sh`snap list ${snap}`, { okCodes: [0, 1] });
+/**
+ * `timer:`/`schedule:`, `last:`, `hold:` (only with a system-wide hold: `snap refresh --hold` without snaps) and
+ * `next:` lines. A hold of one snap is not in it: that shows as `held` in `snap list`'s Notes.
+ */
 export const refreshTimes = (): RemoteCommand => query('snap refresh --time --abs-time');
-export const listMicrok8sSnap = (): RemoteCommand => query('snap list microk8s', { okCodes: [0, 1] });
+
+/** The Notes column of `snap list <snap>` (comma-separated: `classic,held`), or undefined when not installed. */
+export function parseSnapNotes(stdout: string, snap = MICROK8S_SNAP): string[] | undefined {
+  const line = stdout.split('\n').find((l) => l.split(/\s+/)[0] === snap);
+  if (!line) return undefined;
+  const fields = line.trim().split(/\s+/);
+  const notes = fields[fields.length - 1];
+  return notes === '-' ? [] : notes.split(',');
+}
+
+/** The `hold:` line of `snap refresh --time`: `forever`, a time, or undefined when there is no system-wide hold. */
+export function parseRefreshHold(stdout: string): string | undefined {
+  return /^hold:\s*(\S.*)$/m.exec(stdout)?.[1].trim();
+}
+
+export const listMicrok8sSnap = (): RemoteCommand => listSnap();
 
 /** `forever`, the hold's end (epoch ms), or none. */
 export type RefreshHold = { kind: 'forever' } | { kind: 'until'; at: number } | { kind: 'none' };

@@ -6,6 +6,10 @@ import type { Proc } from '../process';
 import type { CommandDef } from './types';
 import type { AptPackage } from '../node-defaults';
 import { INSTALLABLE } from '../node-defaults';
+import { aptReachesArchive } from '../proxy-world';
+
+/** apt 2.4 when it cannot connect (no proxy on a proxy-only site): update warns and exits 0, a download fails. */
+const NO_ROUTE = 'Could not connect to archive.ubuntu.com:80 (185.125.190.36), connection timed out';
 
 const wrap = (names: string[]): string => {
   const lines: string[] = [];
@@ -91,6 +95,11 @@ async function aptGet(p: Proc): Promise<number> {
     const holder = aptListsLockHolder(node);
     if (holder) { p.out('Reading package lists...\n'); p.err(listsLockedMessage(holder)); return 100; }
     await p.work('aptUpdate');
+    if (!aptReachesArchive(p)) {
+      p.out(`Err:1 http://archive.ubuntu.com/ubuntu jammy InRelease\n  ${NO_ROUTE}\nReading package lists...\n`);
+      p.err(`W: Failed to fetch http://archive.ubuntu.com/ubuntu/dists/jammy/InRelease  ${NO_ROUTE}\nW: Some index files failed to download. They have been ignored, or old ones used instead.\n`);
+      return 0;
+    }
     p.out('Hit:1 http://archive.ubuntu.com/ubuntu jammy InRelease\nGet:2 http://archive.ubuntu.com/ubuntu jammy-updates InRelease [128 kB]\n' +
       'Get:3 http://archive.ubuntu.com/ubuntu jammy-backports InRelease [127 kB]\nGet:4 http://security.ubuntu.com/ubuntu jammy-security InRelease [129 kB]\n' +
       'Fetched 384 kB in 1s (402 kB/s)\nReading package lists...\n');
@@ -120,6 +129,12 @@ async function aptGet(p: Proc): Promise<number> {
   if (install.length === 0) return 0;
   const total = install.reduce((n, x) => n + x.size, 0);
   p.out(`Need to get ${mb(total)} of archives.\nAfter this operation, ${mb(total * 4)} of additional disk space will be used.\n`);
+  if (!aptReachesArchive(p)) {
+    await p.work('aptUpdate');
+    p.err(`E: Failed to fetch http://archive.ubuntu.com/ubuntu/pool/main/${install[0].name[0]}/${install[0].name}/${install[0].name}_${install[0].to}_amd64.deb  ${NO_ROUTE}\n` +
+      'E: Unable to fetch some archives, maybe run apt-get update or try with --fix-missing?\n');
+    return 100;
+  }
   if (!yes) {
     p.out('Do you want to continue? [Y/n] ');
     const answer = await p.stdin.readLine();

@@ -4,6 +4,7 @@ import type { Proc } from '../process';
 import type { CommandDef } from './types';
 import { GiB } from '../node-state';
 import { createHash } from 'node:crypto';
+import { curlReaches } from '../proxy-world';
 import { SIM_TOOLS_SCRIPT } from '../tools-script';
 
 async function grep(p: Proc): Promise<number> {
@@ -193,9 +194,16 @@ async function bash(p: Proc): Promise<number> {
 /** The registry serves one file, the tools installer; anything else is a 404 (the sim has no internet). */
 async function curl(p: Proc): Promise<number> {
   const flags = p.argv.slice(1).filter((x) => /^-[a-zA-Z]+$/.test(x)).join('');
-  const url = p.argv.slice(1).find((x) => /^https?:\/\//.test(x));
+  // Options that take a value (the value is no URL to fetch, even when it looks like one).
+  const withValue = new Set(['--proxy', '-x', '--noproxy', '--proto', '-o', '--output']);
+  const url = p.argv.slice(1).find((x, i, a) => /^https?:\/\//.test(x) && !withValue.has(a[i - 1]));
   if (!url) { p.err('curl: try \'curl --help\' or \'curl --manual\' for more information\n'); return 2; }
   await p.work('command');
+  if (!curlReaches(p)) {
+    const host = /^https?:\/\/([^/:]+)/.exec(url)?.[1] ?? url;
+    if (!flags.includes('s') || flags.includes('S')) p.err(`curl: (28) Failed to connect to ${host} port 443 after 130104 ms: Connection timed out\n`);
+    return 28;
+  }
   if (url === p.world.toolsUrl) {
     p.out(SIM_TOOLS_SCRIPT);
     return 0;
