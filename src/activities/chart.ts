@@ -59,7 +59,7 @@ export function createChartActivities(deps: ActivityDeps) {
     /** The pair travels on stdin straight into `kubectl apply`: the key is never written to the node's disk. */
     async installTlsSecret(first: SshTarget, certificatePem: string, privateKeyPem: string): Promise<StepResult> {
       // A retry after the Secret was created does not send the key again.
-      if ((await run(deps, first, c.tlsSecretExists())).code === 0) return { changed: false };
+      if ((await checks.tlsSecret(first)).done) return { changed: false };
       const r = await run(deps, first, c.applyTlsSecretManifest(certificatePem, privateKeyPem));
       return { changed: !/ unchanged$/m.test(r.stdout) };
     },

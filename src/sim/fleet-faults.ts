@@ -81,6 +81,15 @@ export class FleetFaults {
     state.vg.sizeBytes = used + Math.max(0, Math.floor(freeGiB * GiB / (4 * 2 ** 20))) * 4 * 2 ** 20;
   }
 
+  /**
+   * MicroK8s stopped on the node (`microk8s stop`, or its services crashed): the API server on it refuses
+   * connections, so its kubectl and helm exit 1 with `connection refused` until started again.
+   */
+  microk8sStopped(node: string, stopped = true): void {
+    const m = this.fleet.node(node).state.microk8s;
+    m.readyAt = stopped ? Infinity : Date.now();
+  }
+
   /** Sets iscsid enabled+running or disabled+stopped, as if an operator changed it. */
   iscsid(node: string, enabled: boolean): void {
     const u = this.fleet.node(node).state.units.get('iscsid');

@@ -1,13 +1,13 @@
 // apt and dpkg (the seed's "sudo apt update && sudo apt upgrade"), unattended. Formats: docs/commands.md.
-import { cmd, query, raw, sh, type RemoteCommand } from './sh';
+import { C_LOCALE, cmd, query, raw, sh, SUDO, type RemoteCommand } from './sh';
 
 /** Waits for the dpkg lock instead of failing on it; conffile questions keep the local file. */
-export const APT = raw('sudo env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a apt-get -o DPkg::Lock::Timeout=900 ' +
+export const APT = raw(`${SUDO.text} DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a apt-get -o DPkg::Lock::Timeout=900 ` +
   '-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -y -q');
 
 export const aptUpdate = (): RemoteCommand => cmd(sh`${APT} update`);
 /** Simulated dist-upgrade: prints the summary line without changing anything (the "already done?" check). */
-export const aptSimulateUpgrade = (): RemoteCommand => query('apt-get -s -o Debug::NoLocking=1 dist-upgrade');
+export const aptSimulateUpgrade = (): RemoteCommand => query(sh`${C_LOCALE} apt-get -s -o Debug::NoLocking=1 dist-upgrade`);
 export const aptDistUpgrade = (): RemoteCommand => cmd(sh`${APT} dist-upgrade`);
 /**
  * Finishes what an upgrade cut off while dpkg unpacked left half done (a crash, reboot or dropped SSH
@@ -15,7 +15,7 @@ export const aptDistUpgrade = (): RemoteCommand => cmd(sh`${APT} dist-upgrade`);
  * questions are answered as the apt runs answer them.
  */
 export const dpkgConfigurePending = (): RemoteCommand =>
-  cmd('sudo env DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a');
+  cmd(sh`${SUDO} DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a`);
 /**
  * Another apt holds the lists lock (update) or the archives lock (upgrade downloads): apt 2.6 fails at once
  * with exit 100, `E: Could not get lock /var/lib/apt/lists/lock. It is held by process 712 (apt-get)` and

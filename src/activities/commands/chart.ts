@@ -17,6 +17,14 @@ export const listPods = (): RemoteCommand => query(sh`${KUBECTL} -n ${CHART_NAME
 export const tlsSecretExists = (): RemoteCommand =>
   query(sh`${KUBECTL} -n ${CHART_NAMESPACE} get secret ${TLS_SECRET} -o name`, { okCodes: [0, 1] });
 /**
+ * kubectl's words for a missing object: the API server's NotFound status (apimachinery errors.NewNotFound:
+ * `<resource> "<name>" not found`) printed as `Error from server (NotFound): secrets "x" not found`. Exit 1
+ * with `The connection to the server ... was refused` (MicroK8s stopped) says nothing about the Secret.
+ */
+export const kubeNotFound = (resource: string, name: string) => (stderr: string): boolean =>
+  stderr.split('\n').includes(`Error from server (NotFound): ${resource} "${name}" not found`);
+export const tlsSecretMissing = kubeNotFound('secrets', TLS_SECRET);
+/**
  * The Secret `kubectl create secret tls` would make, applied from stdin: create-or-update in one idempotent
  * server-side apply (`secret/x serverside-applied`), and the private key never rests in a file on the node
  * (so no crash between writing and removing a key file can leave it there). The pair was checked first.

@@ -1,22 +1,22 @@
 // MicroK8s cluster commands (the seed's "Configure The Cluster") and parsers of their output.
 // Formats: canonical/microk8s scripts/wrappers/{status,add_token,join}.py; see docs/commands.md.
-import { cmd, query, sh, type RemoteCommand } from './sh';
+import { cmd, query, sh, SUDO, type RemoteCommand } from './sh';
 
 export const waitReady = (timeoutSeconds = 300): RemoteCommand =>
-  query(sh`sudo microk8s status --wait-ready --timeout ${timeoutSeconds}`, { okCodes: [0, 1] });
-export const status = (): RemoteCommand => query('sudo microk8s status', { okCodes: [0, 1] });
-export const addonStatus = (addon: string): RemoteCommand => query(sh`sudo microk8s status -a ${addon}`);
-export const enableAddon = (addon: string): RemoteCommand => cmd(sh`sudo microk8s enable ${addon}`);
+  query(sh`${SUDO} microk8s status --wait-ready --timeout ${timeoutSeconds}`, { okCodes: [0, 1] });
+export const status = (): RemoteCommand => query(sh`${SUDO} microk8s status`, { okCodes: [0, 1] });
+export const addonStatus = (addon: string): RemoteCommand => query(sh`${SUDO} microk8s status -a ${addon}`);
+export const enableAddon = (addon: string): RemoteCommand => cmd(sh`${SUDO} microk8s enable ${addon}`);
 
 /** A token with a TTL (reusable until expiry) rather than the default single-use one, which a failed join burns (microk8s#4513). */
 export const addNode = (token: string, ttlSeconds = 3600): RemoteCommand =>
-  cmd(sh`sudo microk8s add-node --token ${token} --token-ttl ${ttlSeconds} --format short`, { redact: [token] });
+  cmd(sh`${SUDO} microk8s add-node --token ${token} --token-ttl ${ttlSeconds} --format short`, { redact: [token] });
 export const join = (joinUrl: string, worker: boolean, secrets: string[]): RemoteCommand =>
-  cmd(sh`sudo microk8s join ${joinUrl}` + (worker ? ' --worker' : ''), { redact: secrets });
+  cmd(sh`${SUDO} microk8s join ${joinUrl}` + (worker ? ' --worker' : ''), { redact: secrets });
 /** A worker node records its membership in this lock file (microk8s join.py). */
 export const workerClusteredLock = (): RemoteCommand =>
   query('test -e /var/snap/microk8s/current/var/lock/clustered.lock', { okCodes: [0, 1] });
-export const getNodes = (): RemoteCommand => query('sudo microk8s kubectl get nodes --no-headers', { okCodes: [0, 1] });
+export const getNodes = (): RemoteCommand => query(sh`${SUDO} microk8s kubectl get nodes --no-headers`, { okCodes: [0, 1] });
 
 export interface MicroK8sStatus {
   running: boolean;
@@ -85,4 +85,4 @@ export function parseKubeNodes(text: string): KubeNode[] {
 
 /** Regenerates one certificate and restarts kubelite (refresh_certs.py); the CA is left alone: workers would have to re-join. */
 export const refreshCertificate = (cert: 'server.crt' | 'front-proxy-client.crt'): RemoteCommand =>
-  cmd(sh`sudo microk8s refresh-certs --cert ${cert}`);
+  cmd(sh`${SUDO} microk8s refresh-certs --cert ${cert}`);

@@ -1,5 +1,5 @@
 // netplan: the seed's static address, written to a file of our own and applied without cutting our SSH session.
-import { cmd, type RemoteCommand } from './sh';
+import { cmd, SUDO, sh, type RemoteCommand } from './sh';
 
 export const NETPLAN_FILE = '/etc/netplan/60-kloudspot-static.yaml';
 
@@ -22,10 +22,10 @@ export function renderNetplan(iface: string, address: string, prefixLength: numb
   ].join('\n');
 }
 
-export const netplanGenerate = (): RemoteCommand => cmd('sudo netplan generate');
+export const netplanGenerate = (): RemoteCommand => cmd(sh`${SUDO} netplan generate`);
 /**
  * Applied detached, a few seconds later, under a fixed unit name: the SSH session that asked is not the one
  * cut if the interface flaps, and a retry finds the unit instead of applying twice.
  */
 export const netplanApplyDetached = (): RemoteCommand =>
-  cmd('sudo systemd-run --on-active=2 --unit=kloudspot-netplan-apply netplan apply');
+  cmd(sh`${SUDO} systemd-run --on-active=2 --unit=kloudspot-netplan-apply netplan apply`);

@@ -1,5 +1,5 @@
 // The Kloudspot tools: installed by the seed's script (`curl ... | sudo bash`), then `kloudspot start|update|stop`.
-import { cmd, query, sh, type RemoteCommand } from './sh';
+import { cmd, query, sh, SUDO, type RemoteCommand } from './sh';
 
 export const toolsInstalled = (): RemoteCommand => query('command -v kloudspot', { okCodes: [0, 1, 127] });
 /**
@@ -9,14 +9,14 @@ export const toolsInstalled = (): RemoteCommand => query('command -v kloudspot',
 /** In root's home (0700 on Ubuntu): no other user can swap the file between the check and the run. */
 export const TOOLS_FILE = '/root/kloudspot-tools.sh';
 export const downloadTools = (url: string): RemoteCommand =>
-  cmd(sh`curl -fsSL --proto =https --tlsv1.2 ${url} | sudo tee ${TOOLS_FILE} >/dev/null`);
+  cmd(sh`curl -fsSL --proto =https --tlsv1.2 ${url} | ${SUDO} tee ${TOOLS_FILE} >/dev/null`);
 /** `sha256sum FILE` prints `<64 hex>  FILE`. */
-export const toolsChecksum = (): RemoteCommand => query(sh`sudo sha256sum ${TOOLS_FILE}`);
-export const runTools = (): RemoteCommand => cmd(sh`sudo bash ${TOOLS_FILE}`);
-export const removeTools = (): RemoteCommand => cmd(sh`sudo rm -f ${TOOLS_FILE}`);
+export const toolsChecksum = (): RemoteCommand => query(sh`${SUDO} sha256sum ${TOOLS_FILE}`);
+export const runTools = (): RemoteCommand => cmd(sh`${SUDO} bash ${TOOLS_FILE}`);
+export const removeTools = (): RemoteCommand => cmd(sh`${SUDO} rm -f ${TOOLS_FILE}`);
 export function parseSha256sum(stdout: string): string | undefined {
   return /^([0-9a-f]{64})\s/.exec(stdout)?.[1];
 }
-export const kloudspotStart = (): RemoteCommand => cmd('sudo kloudspot start');
-export const kloudspotUpdate = (): RemoteCommand => cmd('sudo kloudspot update --update-helm');
-export const kloudspotStop = (): RemoteCommand => cmd('sudo kloudspot stop');
+export const kloudspotStart = (): RemoteCommand => cmd(sh`${SUDO} kloudspot start`);
+export const kloudspotUpdate = (): RemoteCommand => cmd(sh`${SUDO} kloudspot update --update-helm`);
+export const kloudspotStop = (): RemoteCommand => cmd(sh`${SUDO} kloudspot stop`);
