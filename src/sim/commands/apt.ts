@@ -27,18 +27,31 @@ function plan(pkgs: AptPackage[], dist: boolean): { install: AptPackage[]; kept:
   return { install: pkgs.filter((p) => !kept.includes(p)), kept: kept.filter((p) => !p.newlyInstalled) };
 }
 
-function summary(upgraded: number, newly: number, notUpgraded: number): string {
+/**
+ * The language apt's gettext messages come in: LC_ALL, then LC_MESSAGES, then LANG (a C or POSIX locale
+ * is English). Only German is simulated, with apt's de.po wording as a German node prints it
+ * (docs/commands.md, "Locale").
+ */
+export function messagesGerman(env: Record<string, string>): boolean {
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || 'C';
+  return /^de(_|$)/.test(locale);
+}
+
+function summary(upgraded: number, newly: number, notUpgraded: number, german = false): string {
+  if (german) return `${upgraded} aktualisiert, ${newly} neu installiert, 0 zu entfernen und ${notUpgraded} nicht aktualisiert.\n`;
   return `${upgraded} upgraded, ${newly} newly installed, 0 to remove and ${notUpgraded} not upgraded.\n`;
 }
 
 function listing(p: Proc, install: AptPackage[], kept: AptPackage[]): void {
-  p.out('Reading package lists...\nBuilding dependency tree...\nReading state information...\nCalculating upgrade...\n');
+  const german = messagesGerman(p.env);
+  p.out(german ? 'Paketlisten werden gelesen...\nAbhängigkeitsbaum wird aufgebaut...\nStatusinformationen werden eingelesen...\nPaketaktualisierung (Upgrade) wird berechnet...\n'
+    : 'Reading package lists...\nBuilding dependency tree...\nReading state information...\nCalculating upgrade...\n');
   const fresh = install.filter((x) => x.newlyInstalled);
   const up = install.filter((x) => !x.newlyInstalled);
   if (kept.length) p.out(`The following packages have been kept back:\n${wrap(kept.map((x) => x.name))}`);
   if (fresh.length) p.out(`The following NEW packages will be installed:\n${wrap(fresh.map((x) => x.name))}`);
   if (up.length) p.out(`The following packages will be upgraded:\n${wrap(up.map((x) => x.name))}`);
-  p.out(summary(up.length, fresh.length, kept.length));
+  p.out(summary(up.length, fresh.length, kept.length, german));
 }
 
 async function aptGet(p: Proc): Promise<number> {
