@@ -75,7 +75,7 @@ test('golden commands: the exact text each builder produces', () => {
     metadata: { name: 'kloudspot-tls', namespace: 'default' }, data: { 'tls.crt': 'Q0VSVA==', 'tls.key': 'S0VZ' } });
   assert.deepEqual(secret.redact, ['KEY', 'S0VZ']);
   assert.equal(kubectlWait(c.podsReady, 600).command,
-    "sudo -n env LC_ALL=C microk8s kubectl -n default wait --for=condition=Ready pod --all '--field-selector=status.phase!=Succeeded' --timeout=600s");
+    "sudo -n env LC_ALL=C microk8s kubectl -n default wait --for=condition=Ready pod --all '--field-selector=status.phase!=Succeeded,status.phase!=Failed' --timeout=600s");
   assert.equal(kubectlWait(s.poolInstancesOnline, 60).command,
     "sudo -n env LC_ALL=C microk8s kubectl -n openebs wait '--for=jsonpath={.status.phase}=ONLINE' cspi -l openebs.io/cstor-pool-cluster=cstor-storage --timeout=60s");
   assert.equal(kubectlWait({ resource: 'node/k8s-vm-2', for: 'condition=Ready' }, 0.2).command,
