@@ -31,7 +31,7 @@ export const preflight = preflightPhase();
 
 /** The seed's storage estimate against the spec, node-independent: shared storage comes from the `shared` volume. */
 export function storageProblems(spec: SiteContext['spec']): string[] {
-  const sharedNeedGb = storageNeed(spec.storage).sharedGb;
+  const sharedNeedGb = storageNeed(spec.storage, spec.features).sharedGb;
   const sharedGb = lvmSizeBytes(spec.lvm.sharedVolumeSize) / 1e9;
   return sharedNeedGb > sharedGb
     ? [`storage: the shared volumes ask for ${sharedNeedGb} GB (elasticsearch ${spec.storage.elasticsearch} + streamState ${spec.storage.streamState}) but lvm.sharedVolumeSize ${spec.lvm.sharedVolumeSize} holds ${sharedGb.toFixed(1)} GB: raise lvm.sharedVolumeSize or lower those sizes`]
@@ -45,7 +45,7 @@ export function preflightInput(spec: SiteContext['spec'], peers: SiteNode[], o: 
     virtualIp: spec.virtualIp,
     volumeGroup: spec.lvm.volumeGroup,
     sharedVolumeSize: spec.lvm.sharedVolumeSize,
-    unsharedGb: storageNeed(spec.storage).unsharedGb,
+    unsharedGb: storageNeed(spec.storage, spec.features).unsharedGb,
     heavy: spec.features.kloudManage && spec.features.kloudInsights,
     ...(o.virtualIpInUse ? { virtualIpInUse: true } : {}),
   };

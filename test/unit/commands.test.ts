@@ -145,6 +145,8 @@ test('the NDM filter edit removes /dev/dm- and nothing else, once', () => {
   assert.equal(s.ndmRestartStamp(JSON.stringify({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-01-02T03:04:05Z' } } } } })), '2026-01-02T03:04:05Z');
 });
 
-test('the storage estimate matches the seed\'s example (10/10/10/2/2 -> shared 20, unshared 14)', () => {
-  assert.deepEqual(storageNeed({ elasticsearch: 10, streamState: 10, insightsDatabase: 10, kafka: 2, zookeeper: 2 }), { sharedGb: 20, unsharedGb: 14 });
+test('the storage estimate matches the seed\'s two examples (KloudInsights 10/10/10/2/2 -> 20/14; Kloudhybrid 10/10 -> 0/20)', () => {
+  assert.deepEqual(storageNeed({ elasticsearch: 10, streamState: 10, insightsDatabase: 10, kafka: 2, zookeeper: 2 }, { kloudInsights: true }), { sharedGb: 20, unsharedGb: 14 });
+  // The seed's Kloudhybrid example (KloudInsights off): elasticsearch 10 and the database 10 -> "Required: Shared 0 GB, Unshared 20 GB".
+  assert.deepEqual(storageNeed({ elasticsearch: 10, streamState: 10, insightsDatabase: 10, kafka: 2, zookeeper: 2 }, { kloudInsights: false }), { sharedGb: 0, unsharedGb: 20 });
 });
