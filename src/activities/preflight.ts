@@ -33,6 +33,8 @@ export interface NodeFacts {
   volumeGroupFreeBytes?: number;
   sharedVolumeExists: boolean;
   bootId: string;
+  /** /etc/machine-id: compared across nodes (clones share it). Absent in histories from before it was read. */
+  machineId?: string;
 }
 
 export interface PreflightResult { facts: NodeFacts; problems: string[]; warnings: string[] }
@@ -96,9 +98,11 @@ export function createPreflightActivities(deps: ActivityDeps) {
         if (!ours) problems.push(`the virtual IP ${input.virtualIp} already answers: another machine uses it; pick a free address for virtualIp`);
       }
       const bootId = (await out(f.readBootId())).trim();
+      const machineId = f.parseMachineId((await run(deps, target, f.readMachineId())).stdout);
+      if (!machineId) problems.push('has no valid /etc/machine-id: run `sudo systemd-machine-id-setup` on it');
       return {
         facts: { node: target.node, hostKey: osResult.hostKey, os: os.prettyName, avx, cores, memoryBytes, diskBytes,
-          volumeGroupFreeBytes: vg?.freeBytes, sharedVolumeExists, bootId },
+          volumeGroupFreeBytes: vg?.freeBytes, sharedVolumeExists, bootId, ...(machineId ? { machineId } : {}) },
         problems,
         warnings,
       };

@@ -63,6 +63,17 @@ export class FleetFaults {
     }
   }
 
+  /**
+   * `node` is a clone of `source` made after installation (the seed clones a configured system): the same
+   * /etc/machine-id and the same SSH host key, as a disk copy leaves them.
+   */
+  cloneOf(node: string, source: string): void {
+    const [n, src] = [this.fleet.node(node), this.fleet.node(source)];
+    n.state.files.set('/etc/machine-id', { ...src.state.files.get('/etc/machine-id')! });
+    if (!this.realKeys.has(n.name)) this.realKeys.set(n.name, n.server.hostKey);
+    n.server.setHostKey(src.server.hostKey);
+  }
+
   /** The CPU stops (or starts again) advertising AVX, as QEMU's kvm64 model does. */
   noAvx(node: string, on = true): void {
     this.fleet.node(node).state.avx = !on;

@@ -5,6 +5,7 @@ import type { Activities } from '../activities';
 import type { PreflightResult } from '../activities/preflight';
 import { describeFailure, FailureType } from '../activities/failures';
 import { lvmSizeBytes, storageNeed } from '../site/sizes';
+import { cloneProblems } from './clones';
 import { allNodes, type Phase } from './phase';
 import { targetOf, type SiteContext, type SiteNode } from './site-context';
 import { InstallAborted } from './steps';
@@ -69,13 +70,16 @@ async function runPreflight(
       count += problems.length;
       if (problems.length) report.push(`${name} (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, ...problems.map((p) => `  - ${p}`));
     };
+    // Clones are found only by comparing nodes: the same machine-id or host key on two of them.
+    const clones = cloneProblems(settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value.facts] : [])));
     settled.forEach((r, i) => {
       const name = nodes[i].name;
       if (r.status === 'fulfilled') {
         results.set(name, r.value);
-        nodeProblems(name, r.value.problems);
+        const problems = [...r.value.problems, ...(clones.get(name) ?? [])];
+        nodeProblems(name, problems);
         warnings.push(...r.value.warnings.map((w) => `${name}: ${w}`));
-        board.setNode(name, 'preflight', r.value.problems.length ? 'failed' : 'done');
+        board.setNode(name, 'preflight', problems.length ? 'failed' : 'done');
       } else {
         nodeProblems(name, [`cannot be checked: ${describeFailure(r.reason).message}`]);
         board.setNode(name, 'preflight', 'failed');

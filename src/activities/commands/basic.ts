@@ -10,6 +10,10 @@ export const readMemInfo = (): RemoteCommand => query('grep -w MemTotal /proc/me
 /** Bytes of every whole disk: `sda 1000204886016 disk`. */
 export const listDisks = (): RemoteCommand => query('lsblk -b -d -n -o NAME,SIZE,TYPE');
 export const readBootId = (): RemoteCommand => query('cat /proc/sys/kernel/random/boot_id');
+/** machine-id(5): one line of 32 lowercase hex digits, world-readable; clones made by copying a disk share it. */
+export const readMachineId = (): RemoteCommand => query('cat /etc/machine-id', { okCodes: [0, 1] });
+/** The machine id, or undefined when the file is missing or not in machine-id(5)'s form (node output is untrusted). */
+export const parseMachineId = (text: string): string | undefined => /^([0-9a-f]{32})\n?$/.exec(text)?.[1];
 /** rc 0: answered; rc 1: no reply; rc 2: other error (iputils ping(8)). */
 export const ping = (address: string): RemoteCommand => query(sh`ping -c 1 -W 2 ${address}`, { okCodes: [0, 1, 2] });
 /** Lists the IPv4 addresses on an interface: `2: ens18    inet 192.168.1.106/24 brd ... scope global ens18`. */
