@@ -5,6 +5,7 @@ import { createDoctorActivities } from './doctor';
 import { createDoctorScheduleActivities, type TemporalAccess } from './doctor-schedule';
 import { createRefreshCertsActivities } from './refresh-certs';
 import { createKnownHostsActivities } from './known-hosts';
+import { createKubeletNameActivities } from './kubelet-name';
 import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
 import { createPreflightActivities } from './preflight';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createKnownHostsActivities(),
     ...createPlanActivities(deps),
     ...createNodePrepActivities(deps),
+    ...createKubeletNameActivities(deps),
     ...createClusterActivities(deps),
     ...createStorageActivities(deps),
     ...createChartActivities(deps),

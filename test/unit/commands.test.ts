@@ -146,7 +146,8 @@ test('the NDM filter edit removes /dev/dm- and nothing else, once', () => {
 });
 
 test('the storage estimate matches the seed\'s two examples (KloudInsights 10/10/10/2/2 -> 20/14; Kloudhybrid 10/10 -> 0/20)', () => {
-  assert.deepEqual(storageNeed({ elasticsearch: 10, streamState: 10, insightsDatabase: 10, kafka: 2, zookeeper: 2 }, { kloudInsights: true }), { sharedGb: 20, unsharedGb: 14 });
+  const volumes = { elasticsearch: 10, streamState: 10, insightsDatabase: 10, kafka: 2, zookeeper: 2 };
+  assert.deepEqual(storageNeed(volumes, { kloudInsights: true }), { sharedGb: 20, unsharedGb: 14 });
   // The seed's Kloudhybrid example (KloudInsights off): elasticsearch 10 and the database 10 -> "Required: Shared 0 GB, Unshared 20 GB".
-  assert.deepEqual(storageNeed({ elasticsearch: 10, streamState: 10, insightsDatabase: 10, kafka: 2, zookeeper: 2 }, { kloudInsights: false }), { sharedGb: 0, unsharedGb: 20 });
+  assert.deepEqual(storageNeed(volumes, { kloudInsights: false }), { sharedGb: 0, unsharedGb: 20 });
 });

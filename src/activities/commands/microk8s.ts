@@ -16,6 +16,13 @@ export const join = (joinUrl: string, worker: boolean, secrets: string[]): Remot
 /** A worker node records its membership in this lock file (microk8s join.py). */
 export const workerClusteredLock = (): RemoteCommand =>
   query('test -e /var/snap/microk8s/current/var/lock/clustered.lock', { okCodes: [0, 1] });
+/** The snap's command on PATH (/snap/bin/microk8s): installed by the tools script, or already on a clone. */
+export const microk8sInstalled = (): RemoteCommand => query('command -v microk8s', { okCodes: [0, 1, 127] });
+/** Stops and starts MicroK8s' services (wrappers microk8s-stop/start: no output); started again, the kubelet registers under the current hostname. */
+export const stopMicrok8s = (): RemoteCommand => cmd(sh`${SUDO} microk8s stop`);
+export const startMicrok8s = (): RemoteCommand => cmd(sh`${SUDO} microk8s start`);
+/** `node/<name>`; a kubelet registered under another name: `Error from server (NotFound): nodes "<name>" not found` exit 1. */
+export const getNodeNamed = (name: string): RemoteCommand => query(sh`${SUDO} microk8s kubectl get node ${name} -o name`, { okCodes: [0, 1] });
 export const getNodes = (): RemoteCommand => query(sh`${SUDO} microk8s kubectl get nodes --no-headers`, { okCodes: [0, 1] });
 
 export interface MicroK8sStatus {
