@@ -43,6 +43,7 @@ export function storageProblems(spec: SiteContext['spec']): string[] {
 export function preflightInput(spec: SiteContext['spec'], peers: SiteNode[], o: { virtualIpInUse?: boolean } = {}) {
   return {
     peers: peers.map((n) => ({ name: n.name, address: n.address })),
+    interfaces: Object.fromEntries(peers.map((n) => [n.name, n.interface])),
     virtualIp: spec.virtualIp,
     volumeGroup: spec.lvm.volumeGroup,
     sharedVolumeSize: spec.lvm.sharedVolumeSize,
