@@ -23,6 +23,13 @@ export const dpkgConfigurePending = (): RemoteCommand =>
  * machine apt-daily.service holds it right after boot.
  */
 export const aptLockBusy = (stderr: string): boolean => /E: Unable to lock directory \/var\/(lib\/apt\/lists|cache\/apt\/archives)\//.test(stderr);
+/**
+ * dpkg itself does not wait for its lock (DPkg::Lock::Timeout is apt's option): `dpkg --configure -a` while
+ * unattended-upgrades runs fails with exit 2, `dpkg: error: dpkg frontend lock was locked by another process
+ * with pid 1284` (dpkg 1.21 lib/dpkg/dbmodify.c; older dpkg: `dpkg status database is locked by another process`).
+ */
+export const dpkgLockBusy = (stderr: string): boolean =>
+  /^dpkg: error: (dpkg frontend lock was locked by another process|dpkg (frontend is|status database is) locked by another process)/m.test(stderr);
 /** apt's refusal after an interrupted dpkg run (apt-pkg/deb/debsystem.cc). */
 export const dpkgWasInterrupted = (stderr: string): boolean => /dpkg was interrupted, you must manually run .*dpkg --configure -a/.test(stderr);
 

@@ -1,7 +1,7 @@
 // apt-get as on 22.04 (apt 2.4): update, upgrade, dist-upgrade, install, and `-s` simulation. Output is
 // what apt prints with stdout not a terminal (quiet level 1: no progress bars). A dist-upgrade with a new
 // kernel leaves /var/run/reboot-required, as update-notifier's hook does.
-import { aptListsLockHolder, listsLockedMessage } from '../apt-locks';
+import { aptListsLockHolder, dpkgLockedMessage, dpkgLockHolder, listsLockedMessage } from '../apt-locks';
 import type { Proc } from '../process';
 import type { CommandDef } from './types';
 import type { AptPackage } from '../node-defaults';
@@ -169,6 +169,8 @@ async function dpkg(p: Proc): Promise<number> {
   const args = p.argv.slice(1).filter((a) => !a.startsWith('--force-'));
   if (!(args[0] === '--configure' && args[1] === '-a')) { p.err('dpkg: error: need an action option\n'); return 2; }
   if (!p.root) { p.err('dpkg: error: requested operation requires superuser privilege\n'); return 2; }
+  const holder = dpkgLockHolder(p.node);
+  if (holder) { p.err(dpkgLockedMessage(holder)); return 2; }
   if (!p.node.dpkgInterrupted) return 0;
   await p.work('aptInstall');
   const { install } = plan(p.node.pending, true);
