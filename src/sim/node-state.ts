@@ -36,6 +36,8 @@ export interface NodeOptions {
   /** Extra raw disks: each becomes a BlockDevice once OpenEBS runs. */
   extraDisks?: DiskOptions[];
   iscsidEnabled?: boolean;
+  /** open-iscsi installed (Ubuntu server images have it; minimal ones do not); default true. */
+  openIscsi?: boolean;
   /** /etc/machine-id (32 lowercase hex); clones of one machine share it. Default: a fresh one per node. */
   machineId?: string;
   /** The system locale (/etc/default/locale's LANG), which sshd's pam_env gives every session; default C.UTF-8. */
@@ -129,6 +131,7 @@ export class SimNode {
     this.put('/etc/os-release', OS_RELEASE);
     this.put('/etc/hostname', `${this.hostname}\n`);
     this.put('/etc/default/locale', `LANG=${this.locale}\n`);
+    if (opts.openIscsi === false) this.installed.delete('open-iscsi');
     this.put('/etc/machine-id', `${opts.machineId ?? rng.derive('machine-id').hex(32)}\n`);
     this.put('/etc/hosts', hostsFile(this.hostname));
     this.put('/etc/netplan/00-installer-config.yaml', installerNetplan(this.iface), 0o600);

@@ -1,4 +1,5 @@
 // Checks of the cluster-wide steps (form-cluster, configure-storage, deploy-chart): only query() builders.
+import { packageInstalled, packageStatus } from '../commands/apt';
 import { renderValues, tlsSecretExists, tlsSecretMissing, VALUES_FILE, type ChartValuesInput } from '../commands/chart';
 import { fileMissing, readFile } from '../commands/files';
 import { helmStatus, parseHelmStatus, releaseNotFound } from '../commands/helm';
@@ -37,6 +38,7 @@ export function createClusterChecks(deps: ActivityDeps) {
     },
 
     async iscsid(t: SshTarget): Promise<Check> {
+      if (!packageInstalled((await run(deps, t, packageStatus('open-iscsi'))).stdout)) return todo('apt-get install open-iscsi; systemctl enable --now iscsid');
       const enabled = (await run(deps, t, iscsidState())).stdout.trim() === 'enabled';
       const active = (await run(deps, t, iscsidActive())).stdout.trim() === 'active';
       return enabled && active ? done('iscsid enabled and active') : todo('systemctl enable --now iscsid');

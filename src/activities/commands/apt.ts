@@ -5,6 +5,10 @@ import { C_LOCALE, cmd, query, raw, sh, SUDO, type RemoteCommand } from './sh';
 export const APT = raw(`${SUDO.text} DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a apt-get -o DPkg::Lock::Timeout=900 ` +
   '-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -y -q');
 
+/** `install ok installed` when installed; never installed: `dpkg-query: no packages found matching X` exit 1. */
+export const packageStatus = (name: string): RemoteCommand => query(sh`${C_LOCALE} dpkg-query -W ${'-f=${Status}'} ${name}`, { okCodes: [0, 1] });
+export const packageInstalled = (stdout: string): boolean => stdout.trim() === 'install ok installed';
+export const aptInstall = (name: string): RemoteCommand => cmd(sh`${APT} install ${name}`);
 export const aptUpdate = (): RemoteCommand => cmd(sh`${APT} update`);
 /** Simulated dist-upgrade: prints the summary line without changing anything (the "already done?" check). */
 export const aptSimulateUpgrade = (): RemoteCommand => query(sh`${C_LOCALE} apt-get -s -o Debug::NoLocking=1 dist-upgrade`);

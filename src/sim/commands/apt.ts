@@ -179,7 +179,19 @@ async function dpkg(p: Proc): Promise<number> {
   return 0;
 }
 
+/** `dpkg-query -W -f=${Status} PKG`: `install ok installed` (no newline); never installed: exit 1 (dpkg-query(1)). */
+async function dpkgQuery(p: Proc): Promise<number> {
+  const a = p.argv.slice(1);
+  const format = a.find((x) => x.startsWith('-f=') || x.startsWith('--showformat='))?.replace(/^(-f|--showformat)=/, '');
+  const pkgs = a.filter((x) => !x.startsWith('-'));
+  if (!a.includes('-W') || format !== '${Status}' || pkgs.length !== 1) { p.err('dpkg-query: error: the simulator knows only -W -f=${Status} PKG\n'); return 2; }
+  if (!p.node.installed.has(pkgs[0])) { p.err(`dpkg-query: no packages found matching ${pkgs[0]}\n`); return 1; }
+  p.out('install ok installed');
+  return 0;
+}
+
 export const APT: Record<string, CommandDef> = {
   'apt-get': { path: '/usr/bin/apt-get', run: aptGet },
   dpkg: { path: '/usr/bin/dpkg', run: dpkg },
+  'dpkg-query': { path: '/usr/bin/dpkg-query', run: dpkgQuery },
 };
