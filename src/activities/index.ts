@@ -8,6 +8,7 @@ import { createSupportBundleActivities } from './support-bundle';
 import { createKnownHostsActivities } from './known-hosts';
 import { createFieldActivities } from './field';
 import { createHookActivities } from './hooks';
+import { createKubeletNameActivities } from './kubelet-name';
 import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
 import { createPreflightActivities } from './preflight';
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createKnownHostsActivities(),
     ...createPlanActivities(deps),
     ...createNodePrepActivities(deps),
+    ...createKubeletNameActivities(deps),
     ...createClusterActivities(deps),
     ...createRollingActivities(deps),
     ...createCstorVolumeActivities(deps),

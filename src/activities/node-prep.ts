@@ -28,11 +28,14 @@ export function createNodePrepActivities(deps: ActivityDeps) {
   // The "already done?" half of each step: the same functions plan runs alone.
   const checks = createNodeChecks(deps);
 
-  /** Runs an apt command, waiting while another apt (apt-daily at boot) holds its lists or archives lock. */
-  const untilAptLockFree = (t: SshTarget, c: RemoteCommand) =>
+  /**
+   * Runs an apt command, waiting while another apt (apt-daily at boot) holds its lists or archives lock; or,
+   * given dpkg's own test and failure code, a dpkg command while another holds dpkg's lock.
+   */
+  const untilAptLockFree = (t: SshTarget, c: RemoteCommand, busy = apt.aptLockBusy, failCode = 100) =>
     waitFor<ExecResult>(deps, `${t.node}: another apt (apt-daily after boot?) to release its lock`, APT_LOCK_WAIT_MS, async () => {
-      const r = await run(deps, t, { ...c, okCodes: [0, 100] }, { timeoutMs: APT_TIMEOUT_MS });
-      return r.code !== 0 && apt.aptLockBusy(r.stderr) ? { seen: r.stderr.trim().split('\n')[0] } : { done: r };
+      const r = await run(deps, t, { ...c, okCodes: [0, failCode] }, { timeoutMs: APT_TIMEOUT_MS });
+      return r.code !== 0 && busy(r.stderr) ? { seen: r.stderr.trim().split('\n')[0] } : { done: r };
     });
 
   return {
@@ -46,7 +49,8 @@ export function createNodePrepActivities(deps: ActivityDeps) {
       // An earlier attempt cut off mid-unpack (worker killed, node rebooted, connection lost) leaves dpkg
       // half done, and apt refuses until it is finished: finish it, then upgrade what is left.
       if (r.code !== 0 && apt.dpkgWasInterrupted(r.stderr)) {
-        await run(deps, t, apt.dpkgConfigurePending(), { timeoutMs: APT_TIMEOUT_MS });
+        const configured = await untilAptLockFree(t, apt.dpkgConfigurePending(), apt.dpkgLockBusy, 2);
+        if (configured.code !== 0) throw commandFailed(t, configured);
         r = await upgrade();
       }
       if (r.code !== 0) throw commandFailed(t, r);

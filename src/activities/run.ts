@@ -101,6 +101,20 @@ export async function run(
   }
 }
 
+/**
+ * A read whose non-zero exit may mean "not there": absent (undefined) only when the tool said so in its own
+ * words (`absent` reads stderr). Exit 1 alone proves nothing: helm, kubectl and cat also exit 1 when
+ * MicroK8s is stopped or sudo refuses, and taking that for "absent" rewrites what exists.
+ */
+export async function runLookup(
+  deps: ActivityDeps, target: SshTarget, c: RemoteCommand, absent: (stderr: string) => boolean,
+): Promise<ExecResult | undefined> {
+  const r = await run(deps, target, { ...c, okCodes: [...new Set([0, ...(c.okCodes ?? [])])] });
+  if (r.code === 0) return r;
+  if (absent(r.stderr)) return undefined;
+  throw commandFailed(target, r, `\`${r.command}\` exited ${r.code} without saying that what it reads is absent`);
+}
+
 /** Sleeps between polls, heartbeating, and wakes at once on cancellation. */
 export async function pause(deps: ActivityDeps, ms = deps.pollMs ?? 2000): Promise<void> {
   const ctx = inActivity();

@@ -6,6 +6,7 @@
 import type { Fleet } from './fleet';
 import { killAll } from './runner';
 import { certNotAfter } from './commands/health-reads';
+import { evictPod } from './chart-sim';
 import { setReplicaPhase } from './volume-sim';
 import { podNeverReady } from './chart-sim';
 import { makeCertificate } from '../client/certs';
@@ -68,6 +69,15 @@ export class HealthFaults {
     const size = Math.floor((root?.sizeBytes ?? 0) * 0.93);
     n.health.rootFilledBytes = 0;
     n.health.rootFilledBytes = Math.max(0, size - 7_512_342_528 - Math.floor(size * percentFree / 100));
+  }
+
+  /** The kubelet evicts one of the chart's Deployment pods (`pod`, or the first one): it lingers as Failed/Evicted beside its replacement. */
+  evictChartPod(node: string, pod?: string): { evicted: string; replacement: string } {
+    const c = this.state(node).microk8s.cluster;
+    if (!c) throw new Error(`${node} has no cluster`);
+    const name = pod ?? c.store.list('Pod', 'default').map((p) => p.metadata.name).find((n) => /-[a-z0-9]{10}-[a-z0-9]{5}$/.test(n));
+    if (!name) throw new Error('the chart runs no Deployment pod');
+    return evictPod(c, name);
   }
 
   clockOffset(node: string, ms: number): void {

@@ -131,4 +131,4 @@ export const PREINSTALLED = new Set([
   'bash', 'coreutils', 'curl', 'openssh-server', 'lvm2', 'open-iscsi', 'snapd', 'systemd', 'iputils-ping', 'netplan.io',
   'iproute2', 'openssl', 'ca-certificates', 'sudo', 'util-linux',
 ]);
-export const INSTALLABLE = new Set([...PREINSTALLED, 'jq', 'nfs-common', 'htop', 'git']);
+export const INSTALLABLE = new Set([...PREINSTALLED, 'jq', 'nfs-common', 'htop', 'git', 'iputils-arping']);

@@ -39,6 +39,12 @@ export interface NodeOptions {
   iscsidEnabled?: boolean;
   /** Installed with a static address (subiquity's manual IPv4 form) instead of DHCP: 00-installer-config.yaml has it. */
   installedStatic?: { cidr: string; gateway: string };
+  /** open-iscsi installed (Ubuntu server images have it; minimal ones do not); default true. */
+  openIscsi?: boolean;
+  /** /etc/machine-id (32 lowercase hex); clones of one machine share it. Default: a fresh one per node. */
+  machineId?: string;
+  /** The system locale (/etc/default/locale's LANG), which sshd's pam_env gives every session; default C.UTF-8. */
+  locale?: string;
   /** How many packages `apt-get dist-upgrade` would upgrade (the kernel metapackages add new kernels). */
   pendingUpgrades?: number;
 }
@@ -69,6 +75,8 @@ export class SimNode {
   readonly address: string;
   readonly iface: string;
   hostname: string;
+  /** LANG of every SSH session (pam_env reads /etc/default/locale). */
+  locale: string;
   bootId: string;
   bootCount = 1;
   bootedAt = Date.now();
@@ -110,6 +118,7 @@ export class SimNode {
     this.address = address;
     this.iface = opts.interface ?? 'ens18';
     this.hostname = opts.initialHostname ?? 'ubuntu';
+    this.locale = opts.locale ?? 'C.UTF-8';
     this.bootId = rng.uuid();
     this.cores = opts.cores ?? 8;
     // MemTotal of a machine with N GiB installed: a few percent go to the kernel (32 GiB -> ~32.8e6 kB).
@@ -136,6 +145,9 @@ export class SimNode {
     this.microk8s = { installed: false, readyAt: 0, certCheck: rng.hex(64), tokens: new Map(), communityRepo: false };
     this.put('/etc/os-release', OS_RELEASE);
     this.put('/etc/hostname', `${this.hostname}\n`);
+    this.put('/etc/default/locale', `LANG=${this.locale}\n`);
+    if (opts.openIscsi === false) this.installed.delete('open-iscsi');
+    this.put('/etc/machine-id', `${opts.machineId ?? rng.derive('machine-id').hex(32)}\n`);
     this.put('/etc/hosts', hostsFile(this.hostname));
     this.put('/etc/netplan/00-installer-config.yaml', installerNetplan(this.iface, opts.installedStatic), 0o600);
     this.put('/etc/machine-id', `${rng.hex(32)}\n`, 0o444);

@@ -31,7 +31,7 @@ export async function runOnNode(world: World, node: SimNode, command: string, io
     node, world, audit: entry, signal: local.signal, touched: new Map(), drop: io.drop, lastStatus: 0,
     runShell: (text, sio) => runShell(session, text, sio),
   };
-  const env = { HOME: `/home/${world.user}`, USER: world.user, LOGNAME: world.user, SHELL: '/bin/bash', LANG: 'C.UTF-8', PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/snap/bin' };
+  const env = { HOME: `/home/${world.user}`, USER: world.user, LOGNAME: world.user, SHELL: '/bin/bash', LANG: node.locale, PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/snap/bin' };
   try {
     await new Promise((r) => setTimeout(r, world.latency.ms('command')));
     if (local.signal.aborted) throw new Killed(String(local.signal.reason ?? 'KILL'));

@@ -99,6 +99,12 @@ export async function runWords(session: Session, words: string[], io: Io): Promi
       i++;
     }
     if (i >= args.length) { io.out(Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join('')); return 0; }
+    const prog = args[i];
+    // env execvp()s: a missing program is coreutils env.c's error (ENOENT, exit 127), not bash's.
+    if (prog !== 'env' && prog !== 'sudo' && !ALSO_PROGRAMS.has(prog) && !isAvailable(prog.replace(/^.*\//, ''), session.node)) {
+      io.err(`env: '${prog}': No such file or directory\n`);
+      return 127;
+    }
     return runWords(session, args.slice(i), { ...io, env });
   }
   if (BUILTINS.has(name)) return builtin(session, name, args, io);

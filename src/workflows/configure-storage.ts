@@ -33,7 +33,7 @@ async function configureCstor(ctx: SiteContext): Promise<void> {
   const first = firstManager(ctx);
   const firstTarget = targetOf(ctx, first);
   const names = ctx.nodes.map((n) => n.name);
-  const { sharedGb: shared, unsharedGb: unshared } = storageNeed(spec.storage);
+  const { sharedGb: shared, unsharedGb: unshared } = storageNeed(spec.storage, spec.features);
   ctx.board.setSummary('storage', `Required per node: Shared ${shared} GB, Unshared ${unshared} GB (shared volume ${spec.lvm.sharedVolumeSize} on ${spec.lvm.volumeGroup})`);
 
   // `microk8s enable openebs` needs iscsid on every node, or it exits 0 having installed nothing.

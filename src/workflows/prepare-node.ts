@@ -25,6 +25,8 @@ const REBOOT = {
   wait: defineStep({ id: 'reboot-wait', title: 'wait for a new boot id', reportToParent: true }),
 };
 const HOSTNAME = defineStep({ id: 'hostname', title: 'hostnamectl set-hostname' });
+/** A clone with MicroK8s already installed: its kubelet keeps the old name until MicroK8s restarts. */
+const KUBELET_NAME = defineStep({ id: 'kubelet-name', title: 'restart MicroK8s if its Node carries an old hostname' });
 export const HOSTS_FILE = defineStep({ id: 'hosts-file', title: 'edit /etc/hosts' });
 const STATIC_ADDRESS = defineStep({ id: 'static-address', title: 'static address with netplan' });
 const KLOUDSPOT_TOOLS = defineStep({ id: 'kloudspot-tools', title: 'install the Kloudspot tools', reportToParent: true });
@@ -152,6 +154,8 @@ async function prepareNodeSteps(input: PrepareNodeInput): Promise<PrepareNodeRes
   if (!input.skipUpgrade) await run(APT_UPGRADE, (a) => a.steps.upgradePackages(target));
   await rebootIfRequired(REBOOT);
   await run(HOSTNAME, (a) => a.steps.setHostname(target, node.name));
+  // Histories from before this step replay without it.
+  if (patched('kubelet-name-after-rename')) await run(KUBELET_NAME, (a) => a.steps.restartMicrok8sIfRenamed(target, node.name));
   await run(HOSTS_FILE, (a) => a.steps.writeHostsFile(target, node.name, input.allNodes));
   await run(STATIC_ADDRESS, (a) => a.steps.configureStaticAddress(target, {
     interface: node.interface, address: node.address, prefixLength: input.network.prefixLength,

@@ -51,7 +51,7 @@ test('microk8s inspect: the report path from inspect.sh\'s last line, and only s
   assert.equal(parseInspectReport(out), '/var/snap/microk8s/7394/inspection-report-20261202_183000.tar.gz');
   assert.throws(() => parseInspectReport('  Report tarball is at /etc/passwd\n'), /no report path/);
   assert.equal(removeInspectReport('/var/snap/microk8s/7394/inspection-report-20261202_183000.tar.gz').command,
-    'sudo rm -f /var/snap/microk8s/7394/inspection-report-20261202_183000.tar.gz');
+    'sudo -n env LC_ALL=C rm -f /var/snap/microk8s/7394/inspection-report-20261202_183000.tar.gz');
   assert.throws(() => removeInspectReport('/var/snap/microk8s/7394/../../../etc/shadow'), /not an inspect report path/);
 });
 

@@ -1,13 +1,13 @@
 // Checks of the prepare-node steps on one node: only query() builders, so they run in read-only activities too.
 import { parseAptSummary, aptSimulateUpgrade } from '../commands/apt';
 import { parseInterfaceAddresses, parseStaticAddresses, showInterfaceAddresses } from '../commands/basic';
-import { HOSTS_BEGIN, HOSTS_END, HOSTS_FILE, readFile, rebootRequired, renderHostsFile } from '../commands/files';
+import { fileMissing, HOSTS_BEGIN, HOSTS_END, HOSTS_FILE, readFile, rebootRequired, renderHostsFile } from '../commands/files';
 import { listLogicalVolumes, listVolumeGroups, parseLogicalVolumes, parseVolumeGroups, SHARED_LV } from '../commands/lvm';
 import { listNetplanDir, NETPLAN_DIR, NETPLAN_FILE, parseNetplanDir, plannedWrites, renderNetplan, type NetplanFile } from '../commands/netplan';
 import type { RemoteCommand } from '../commands/sh';
 import { readStaticHostname } from '../commands/systemd';
 import { toolsInstalled } from '../commands/tools';
-import { commandFailed, run, type ActivityDeps } from '../run';
+import { commandFailed, run, runLookup, type ActivityDeps } from '../run';
 import type { SshTarget } from '../ssh';
 import { done, GBs, todo, type Check } from './check';
 
@@ -35,7 +35,8 @@ export function createNodeChecks(deps: ActivityDeps) {
 
     /** Also returns the file as it is and as it should be, for the step that writes it. */
     async hostsFile(t: SshTarget, self: string, nodes: { name: string; address: string }[]): Promise<Check & { current: string; wanted: string }> {
-      const current = await read(t, readFile(HOSTS_FILE));
+      // A missing /etc/hosts is rebuilt; one that could not be read (sudo refused) fails here, not overwritten.
+      const current = (await runLookup(deps, t, readFile(HOSTS_FILE), fileMissing))?.stdout ?? '';
       const wanted = renderHostsFile(current, self, nodes);
       if (current === wanted) return { ...done(`${nodes.length} entries`), current, wanted };
       const block = (text: string) => {

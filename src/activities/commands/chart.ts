@@ -12,11 +12,25 @@ export const TLS_SECRET = 'kloudspot-tls';
 export const TLS_CERT_FILE = '/etc/kloudspot/tls.crt';
 export const TLS_KEY_FILE = '/etc/kloudspot/tls.key';
 
-/** Every pod of the chart Ready; a finished Job's pod (Succeeded) is never Ready and counts as done in parsePods too. */
-export const podsReady: KubeWait = { resource: 'pod', namespace: CHART_NAMESPACE, for: 'condition=Ready', all: true, fieldSelector: 'status.phase!=Succeeded' };
+/**
+ * Every live pod of the chart Ready. Finished pods are left out: a Job's pod that Succeeded is never Ready, and
+ * a Failed one (an evicted pod, a failed Job attempt) stays Failed until someone deletes it while its
+ * controller runs a replacement, which this waits for instead.
+ */
+export const podsReady: KubeWait = {
+  resource: 'pod', namespace: CHART_NAMESPACE, for: 'condition=Ready', all: true, fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed',
+};
 export const listPods = (): RemoteCommand => query(sh`${KUBECTL} -n ${CHART_NAMESPACE} get pods -o json`);
 export const tlsSecretExists = (): RemoteCommand =>
   query(sh`${KUBECTL} -n ${CHART_NAMESPACE} get secret ${TLS_SECRET} -o name`, { okCodes: [0, 1] });
+/**
+ * kubectl's words for a missing object: the API server's NotFound status (apimachinery errors.NewNotFound:
+ * `<resource> "<name>" not found`) printed as `Error from server (NotFound): secrets "x" not found`. Exit 1
+ * with `The connection to the server ... was refused` (MicroK8s stopped) says nothing about the Secret.
+ */
+export const kubeNotFound = (resource: string, name: string) => (stderr: string): boolean =>
+  stderr.split('\n').includes(`Error from server (NotFound): ${resource} "${name}" not found`);
+export const tlsSecretMissing = kubeNotFound('secrets', TLS_SECRET);
 /**
  * Only the certificate of the ingress TLS Secret (never tls.key): base64 PEM, no newline; absent Secret: rc 1,
  * `Error from server (NotFound): secrets "kloudspot-tls" not found`. kubectl JSONPath escapes the key's dot.
@@ -90,13 +104,19 @@ export function renderValues(v: ChartValuesInput): string {
   return lines.join('\n');
 }
 
-export interface PodState { name: string; phase: string; ready: boolean; restarts: number; reason?: string }
+export interface PodState {
+  name: string; phase: string; ready: boolean; restarts: number; reason?: string;
+  /** Succeeded or Failed: its containers ended and will not restart (pod phase, core/v1 PodPhase); not judged for readiness. */
+  finished: boolean;
+}
 
 export function parsePods(json: string): PodState[] {
   const list = JSON.parse(json) as { items?: {
     metadata: { name: string };
     status?: {
       phase?: string;
+      /** `Evicted` on a pod the kubelet evicted. */
+      reason?: string;
       conditions?: { type: string; status: string }[];
       containerStatuses?: { restartCount?: number; state?: { waiting?: { reason?: string } } }[];
     };
@@ -106,6 +126,7 @@ export function parsePods(json: string): PodState[] {
     phase: p.status?.phase ?? 'Unknown',
     ready: p.status?.phase === 'Succeeded' || (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
     restarts: (p.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0),
-    reason: p.status?.containerStatuses?.find((c) => c.state?.waiting?.reason)?.state?.waiting?.reason,
+    reason: p.status?.containerStatuses?.find((c) => c.state?.waiting?.reason)?.state?.waiting?.reason ?? p.status?.reason,
+    finished: p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed',
   }));
 }

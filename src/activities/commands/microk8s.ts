@@ -1,26 +1,33 @@
 // MicroK8s cluster commands (the seed's "Configure The Cluster") and parsers of their output.
 // Formats: canonical/microk8s scripts/wrappers/{status,add_token,join}.py; see docs/commands.md.
-import { cmd, query, sh, type RemoteCommand } from './sh';
+import { cmd, query, sh, SUDO, type RemoteCommand } from './sh';
 
 export const waitReady = (timeoutSeconds = 300): RemoteCommand =>
-  query(sh`sudo microk8s status --wait-ready --timeout ${timeoutSeconds}`, { okCodes: [0, 1] });
-export const status = (): RemoteCommand => query('sudo microk8s status', { okCodes: [0, 1] });
-export const addonStatus = (addon: string): RemoteCommand => query(sh`sudo microk8s status -a ${addon}`);
-export const enableAddon = (addon: string): RemoteCommand => cmd(sh`sudo microk8s enable ${addon}`);
+  query(sh`${SUDO} microk8s status --wait-ready --timeout ${timeoutSeconds}`, { okCodes: [0, 1] });
+export const status = (): RemoteCommand => query(sh`${SUDO} microk8s status`, { okCodes: [0, 1] });
+export const addonStatus = (addon: string): RemoteCommand => query(sh`${SUDO} microk8s status -a ${addon}`);
+export const enableAddon = (addon: string): RemoteCommand => cmd(sh`${SUDO} microk8s enable ${addon}`);
 
 /** A token with a TTL (reusable until expiry) rather than the default single-use one, which a failed join burns (microk8s#4513). */
 export const addNode = (token: string, ttlSeconds = 3600): RemoteCommand =>
-  cmd(sh`sudo microk8s add-node --token ${token} --token-ttl ${ttlSeconds} --format short`, { redact: [token] });
+  cmd(sh`${SUDO} microk8s add-node --token ${token} --token-ttl ${ttlSeconds} --format short`, { redact: [token] });
 export const join = (joinUrl: string, worker: boolean, secrets: string[]): RemoteCommand =>
-  cmd(sh`sudo microk8s join ${joinUrl}` + (worker ? ' --worker' : ''), { redact: secrets });
+  cmd(sh`${SUDO} microk8s join ${joinUrl}` + (worker ? ' --worker' : ''), { redact: secrets });
 /** A worker node records its membership in this lock file (microk8s join.py). */
 export const workerClusteredLock = (): RemoteCommand =>
   query('test -e /var/snap/microk8s/current/var/lock/clustered.lock', { okCodes: [0, 1] });
 /** Cordons, then evicts: DaemonSet pods (calico-node) stay, emptyDir data of evicted pods is lost (kubectl drain --help). */
 export const drainNode = (name: string, timeoutSeconds: number): RemoteCommand =>
-  cmd(sh`sudo microk8s kubectl drain ${name} --ignore-daemonsets --delete-emptydir-data --timeout=${`${timeoutSeconds}s`}`);
-export const uncordonNode = (name: string): RemoteCommand => cmd(sh`sudo microk8s kubectl uncordon ${name}`);
-export const getNodes = (): RemoteCommand => query('sudo microk8s kubectl get nodes --no-headers', { okCodes: [0, 1] });
+  cmd(sh`${SUDO} microk8s kubectl drain ${name} --ignore-daemonsets --delete-emptydir-data --timeout=${`${timeoutSeconds}s`}`);
+export const uncordonNode = (name: string): RemoteCommand => cmd(sh`${SUDO} microk8s kubectl uncordon ${name}`);
+export const getNodes = (): RemoteCommand => query(sh`${SUDO} microk8s kubectl get nodes --no-headers`, { okCodes: [0, 1] });
+/** The snap's command on PATH (/snap/bin/microk8s): installed by the tools script, or already on a clone. */
+export const microk8sInstalled = (): RemoteCommand => query('command -v microk8s', { okCodes: [0, 1, 127] });
+/** Stops and starts MicroK8s' services (wrappers microk8s-stop/start: no output); started again, the kubelet registers under the current hostname. */
+export const stopMicrok8s = (): RemoteCommand => cmd(sh`${SUDO} microk8s stop`);
+export const startMicrok8s = (): RemoteCommand => cmd(sh`${SUDO} microk8s start`);
+/** `node/<name>`; a kubelet registered under another name: `Error from server (NotFound): nodes "<name>" not found` exit 1. */
+export const getNodeNamed = (name: string): RemoteCommand => query(sh`${SUDO} microk8s kubectl get node ${name} -o name`, { okCodes: [0, 1] });
 
 export interface MicroK8sStatus {
   running: boolean;
@@ -89,14 +96,14 @@ export function parseKubeNodes(text: string): KubeNode[] {
 
 /** Regenerates one certificate and restarts kubelite (refresh_certs.py); the CA is left alone: workers would have to re-join. */
 export const refreshCertificate = (cert: 'server.crt' | 'front-proxy-client.crt'): RemoteCommand =>
-  cmd(sh`sudo microk8s refresh-certs --cert ${cert}`);
+  cmd(sh`${SUDO} microk8s refresh-certs --cert ${cert}`);
 
 /**
  * `microk8s inspect` writes its report (scripts/inspect.sh build_report_tarball) and prints
  * `  Report tarball is at ${SNAP_DATA}/inspection-report-<%Y%m%d_%H%M%S>.tar.gz`; it exits 1 when a service is
  * down, with the report built all the same. Not a read: it writes that file, which the bundle removes after.
  */
-export const inspect = (): RemoteCommand => cmd('sudo microk8s inspect', { okCodes: [0, 1] });
+export const inspect = (): RemoteCommand => cmd(sh`${SUDO} microk8s inspect`, { okCodes: [0, 1] });
 export const INSPECT_REPORT = /^ {2}Report tarball is at (\/var\/snap\/microk8s\/[0-9x]+\/inspection-report-\d{8}_\d{6}\.tar\.gz)$/m;
 export function parseInspectReport(text: string): string {
   const m = INSPECT_REPORT.exec(text);
@@ -105,5 +112,5 @@ export function parseInspectReport(text: string): string {
 }
 export const removeInspectReport = (path: string): RemoteCommand => {
   if (!INSPECT_REPORT.test(`  Report tarball is at ${path}`)) throw new Error(`not an inspect report path: ${path}`);
-  return cmd(sh`sudo rm -f ${path}`);
+  return cmd(sh`${SUDO} rm -f ${path}`);
 };

@@ -1,6 +1,6 @@
 // netplan: the seed's static address, written to a file of our own and applied without cutting our SSH session.
 import * as yaml from 'js-yaml';
-import { cmd, query, sh, type RemoteCommand } from './sh';
+import { cmd, query, SUDO, sh, type RemoteCommand } from './sh';
 import { runLater } from './systemd';
 
 export const NETPLAN_DIR = '/etc/netplan';
@@ -78,7 +78,7 @@ export function renderRestoreScript(saved: string[], created: string[]): string 
   ].join('\n');
 }
 
-export const netplanGenerate = (): RemoteCommand => cmd('sudo netplan generate');
+export const netplanGenerate = (): RemoteCommand => cmd(sh`${SUDO} netplan generate`);
 /**
  * Applied detached, a few seconds later: the SSH session that asked is not the one cut if the interface flaps.
  * The timer unloads once it ran, so a later apply in the same boot can start it again (node-prep checks the
@@ -86,9 +86,9 @@ export const netplanGenerate = (): RemoteCommand => cmd('sudo netplan generate')
  */
 export const netplanApplyDetached = (): RemoteCommand => runLater(NETPLAN_APPLY_UNIT, 2, ['netplan', 'apply']);
 /** Cancels the way back; stopping a timer that is not loaded exits 5 (`Unit X not loaded.`). */
-export const cancelNetplanRestore = (): RemoteCommand => cmd(sh`sudo systemctl stop ${`${NETPLAN_RESTORE_UNIT}.timer`}`, { okCodes: [0, 5] });
+export const cancelNetplanRestore = (): RemoteCommand => cmd(sh`${SUDO} systemctl stop ${`${NETPLAN_RESTORE_UNIT}.timer`}`, { okCodes: [0, 5] });
 /** Forgets the saved copies once the new configuration is kept. */
 export const forgetNetplanBackups = (names: string[]): RemoteCommand =>
-  cmd(sh`sudo rm -f ${[...names.map((n) => `${NETPLAN_BACKUP_DIR}/${n}`), NETPLAN_RESTORE_SCRIPT]}`);
+  cmd(sh`${SUDO} rm -f ${[...names.map((n) => `${NETPLAN_BACKUP_DIR}/${n}`), NETPLAN_RESTORE_SCRIPT]}`);
 /** Arms the way back: the restore script after NETPLAN_RESTORE_AFTER_S, unless cancelled. */
 export const armNetplanRestore = (): RemoteCommand => runLater(NETPLAN_RESTORE_UNIT, NETPLAN_RESTORE_AFTER_S, ['/bin/bash', NETPLAN_RESTORE_SCRIPT]);

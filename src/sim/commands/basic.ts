@@ -6,6 +6,7 @@ import { GiB } from '../node-state';
 import { createHash } from 'node:crypto';
 import { curlReaches } from '../proxy-world';
 import { SIM_TOOLS_SCRIPT } from '../tools-script';
+import type { World } from '../world';
 
 async function grep(p: Proc): Promise<number> {
   let max = Infinity, word = false, quiet = false, invert = false, ignoreCase = false, only = false, count = false, extended = false, whole = false;
@@ -133,7 +134,16 @@ function broadcast(cidr: string): string {
   return [24, 16, 8, 0].map((s) => Math.floor(b / 2 ** s) % 256).join('.');
 }
 
-function answers(p: Proc, target: string): boolean {
+const icmpSilent = new WeakMap<World, Set<string>>();
+/** A machine at `address` that answers ARP but drops ICMP echo (a firewalled host): ping says free, arping does not. */
+export function addIcmpSilentHost(world: World, address: string): void {
+  icmpSilent.set(world, new Set([...(icmpSilent.get(world) ?? []), address]));
+}
+export const icmpSilentHost = (world: World, address: string): boolean => icmpSilent.get(world)?.has(address) ?? false;
+
+/** Something at `target` answers ARP (and ping, unless it is an ICMP-silent host). */
+export function answers(p: Proc, target: string): boolean {
+  if (icmpSilentHost(p.world, target)) return true;
   if (target === '127.0.0.1') return true;
   for (const n of p.world.machines) {
     if (n.phase !== 'down' && n.addresses.some((a) => a.cidr.split('/')[0] === target)) return true;
@@ -165,7 +175,7 @@ async function ping(p: Proc): Promise<number> {
     if (!line) { p.err(`ping: ${host}: Temporary failure in name resolution\n`); return 2; }
     target = line[0];
   }
-  const ok = answers(p, target);
+  const ok = answers(p, target) && !icmpSilentHost(p.world, target);
   p.out(`PING ${host} (${target}) 56(84) bytes of data.\n`);
   let received = 0;
   for (let i = 1; i <= count; i++) {

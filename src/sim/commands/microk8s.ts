@@ -14,6 +14,7 @@ import { kubectl } from './kubectl';
 import { helm } from './helm';
 import { sha256hex } from '../random';
 import { refreshCerts } from './microk8s-refresh-certs';
+import { stopOrStart } from './microk8s-stop-start';
 
 async function status(p: Proc, args: string[]): Promise<number> {
   const node = p.node;
@@ -167,6 +168,7 @@ async function microk8s(p: Proc): Promise<number> {
       return refreshCerts(p, args);
     case 'join': return join(p, args);
     case 'enable': return enable(p, args);
+    case 'stop': case 'start': return stopOrStart(p, sub);
     case 'kubectl':
       if (clustered) { p.out('This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s kubectl on the master.\n'); return 0; }
       if (!p.root) { p.out(NO_PERMISSION(p.world.user)); return 1; }

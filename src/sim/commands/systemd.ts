@@ -15,7 +15,8 @@ async function systemctl(p: Proc): Promise<number> {
   const [verb, ...rest] = a.filter((x) => x !== '--now' && x !== '--wait');
   const node = p.node;
   const unit = rest[0] ? unitName(rest[0]) : '';
-  const u = node.units.get(unit);
+  // iscsid's units come with the open-iscsi package.
+  const u = /^(iscsid|open-iscsi)$/.test(unit) && !node.installed.has('open-iscsi') ? undefined : node.units.get(unit);
   switch (verb) {
     case 'is-enabled':
       if (!u) { p.err(`Failed to get unit file state for ${unit}.service: No such file or directory\n`); return 1; }
