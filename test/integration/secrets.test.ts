@@ -35,7 +35,7 @@ test('the raw history of a full install holds no private key, join token or othe
     const secrets: [string, string][] = [
       ['the private key', pemBody(pair.privateKeyPem)],
       ['a chunk of the private key', pemBody(pair.privateKeyPem).slice(20, 60)],
-      ...[...fleet.node(fleet.spec.nodes[0].name).state.microk8s.tokens.keys()].map((t): [string, string] => ['a join token', t]),
+      ...[...fleet.node(fleet.spec.nodes[0].name).state.microk8s.issuedTokens].map((t): [string, string] => ['a join token', t]),
       ['the ssh private key path\'s key', 'OPENSSH PRIVATE KEY'],
     ];
     assert.ok(secrets.filter(([what]) => what === 'a join token').length >= 2, 'the cluster issued join tokens');
@@ -61,6 +61,15 @@ test('the raw history of a full install holds no private key, join token or othe
     assert.equal(first.files.has('/etc/kloudspot/tls.key'), false, 'no key file on the node');
     assert.ok(!fleet.audit().some((e) => e.command.includes('tls.key')), 'the key was never written to a file');
     for (const e of fleet.audit()) assert.ok(!e.command.includes(pemBody(pair.privateKeyPem).slice(0, 40)), 'no key on a command line');
+
+    // Join tokens (finding 4): single-use, in no command line, and gone from the first manager once used.
+    const tokens = [...first.microk8s.issuedTokens];
+    const leftover = first.files.get('/var/snap/microk8s/current/credentials/cluster-tokens.txt')?.content ?? '';
+    for (const t of tokens) {
+      assert.ok(!fleet.audit().some((e) => e.command.includes(t)), 'a join token is on a command line (ps, sudo log)');
+      assert.ok(!leftover.includes(t), 'a join token is still valid after the install');
+      assert.ok(!s.includes(t), 'a join token is in the status');
+    }
   } finally {
     await fleet.stop();
   }

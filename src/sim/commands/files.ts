@@ -1,4 +1,4 @@
-// File commands: cat, tee, install, rm, mkdir, chmod. Permissions are the simple truth of a server:
+// File commands: cat, tee, install, rm, mv, mkdir, chmod. Permissions are the simple truth of a server:
 // the login user reads world-readable files and writes only under its home and /tmp; sudo does anything.
 import type { Proc } from '../process';
 import type { CommandDef } from './types';
@@ -75,6 +75,20 @@ async function rm(p: Proc): Promise<number> {
   return status;
 }
 
+/** `mv SRC DEST`: a rename (DEST replaced, SRC's mode kept). */
+async function mv(p: Proc): Promise<number> {
+  const [src, dest] = p.argv.slice(1).filter((a) => !a.startsWith('-'));
+  const entry = src === undefined ? undefined : p.node.files.get(src);
+  if (!entry || dest === undefined) { p.err(`mv: cannot stat '${src ?? ''}': No such file or directory\n`); return 1; }
+  if (!p.node.canWrite(src, p.root, p.world.user) || !p.node.canWrite(dest, p.root, p.world.user)) {
+    p.err(`mv: cannot move '${src}' to '${dest}': Permission denied\n`);
+    return 1;
+  }
+  p.writeFile(dest, entry.content, entry.mode);
+  p.deleteFile(src);
+  return 0;
+}
+
 async function chmod(p: Proc): Promise<number> {
   const [mode, ...files] = p.argv.slice(1).filter((a) => !a.startsWith('-'));
   let status = 0;
@@ -101,5 +115,6 @@ export const FILES: Record<string, CommandDef> = {
   install: { path: '/usr/bin/install', run: install },
   rm: { path: '/usr/bin/rm', run: rm },
   chmod: { path: '/usr/bin/chmod', run: chmod },
+  mv: { path: '/usr/bin/mv', run: mv },
   mkdir: { path: '/usr/bin/mkdir', run: mkdir },
 };
