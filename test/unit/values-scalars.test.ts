@@ -14,7 +14,8 @@ test('"null", "true", "1e3", "0x1f", "no", "on" and "123" from the spec reach va
     const spec = parseSiteSpec({ ...base, site: tricky, customer: tricky, dnsHostname: tricky === '123' ? '1e3' : tricky }, tricky);
     const text = renderValues({ site: spec.site, customer: spec.customer, dnsHostname: spec.dnsHostname, virtualIp: spec.virtualIp,
       features: spec.features, storage: spec.storage, volumeGroup: '1e3', tls: 'self-signed' });
-    const v = yaml.load(text) as { site: unknown; global: Record<string, unknown>; storage: Record<string, unknown>; features: Record<string, unknown>; ingress: Record<string, unknown> };
+    type Section = Record<string, unknown>;
+    const v = yaml.load(text) as { site: unknown; global: Section; storage: Section; features: Section; ingress: Section };
     assert.equal(v.site, spec.site);
     assert.equal(v.global.hostname, spec.dnsHostname);
     assert.equal(v.global.customerRef, spec.customer);
