@@ -111,7 +111,7 @@ export async function runWords(session: Session, words: string[], io: Io): Promi
     entry.fault = entry.fault ? `${entry.fault}; ${fault.describe}` : fault.describe;
     const spec = fault.spec;
     if (spec.kind === 'transient') {
-      const contact = /\bjoin\s+'?([0-9.]+):/.exec(text)?.[1];
+      const contact = /\bjoin\s+(?:--\S+\s+)*'?([0-9.]+):/.exec(text)?.[1];
       const r = transientOutput(spec.error, text, { contact });
       await makeProc(session, words, io).work('command');
       io.out(r.stdout);
