@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
@@ -32,6 +32,8 @@ function tokenFromFile(file: string): { token: string; created: boolean } {
     writeFileSync(file, token + '\n', { mode: 0o600, flag: 'wx' });
     return { token, created: true };
   }
+  const st = statSync(file);
+  if (!st.isFile() || st.size > 4096) throw new UserError(`token file ${file} must be a regular file of at most 4 KiB holding the token`, EXIT_BAD_INPUT);
   const token = readFileSync(file, 'utf8').trim();
   if (token.length < 16) throw new UserError(`token file ${file} must hold a token of at least 16 characters (delete it to have one generated)`, EXIT_BAD_INPUT);
   return { token, created: false };
