@@ -4,7 +4,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
 import { startFleet } from '../../src/sim';
+import { parseSiteSpec } from '../../src/site/validate';
+import { PINNED_SUMMARY, writePinsToSpec } from '../../src/client/write-spec';
 import { makeCertificate } from '../../src/client/certs';
 import { startInstall } from '../../src/client/installs';
 import * as api from '../../src/workflows/api';
@@ -61,6 +67,14 @@ test('the raw history of a full install holds no private key, join token or othe
     assert.equal(first.files.has('/etc/kloudspot/tls.key'), false, 'no key file on the node');
     assert.ok(!fleet.audit().some((e) => e.command.includes('tls.key')), 'the key was never written to a file');
     for (const e of fleet.audit()) assert.ok(!e.command.includes(pemBody(pair.privateKeyPem).slice(0, 40)), 'no key on a command line');
+
+    // --write-spec (finding 3): the keys pinned at first contact, from the real status, go into a spec file.
+    const specFile = join(mkdtempSync(join(tmpdir(), 'ks-write-spec-')), 'site.yaml');
+    writeFileSync(specFile, `# written by hand\n${yaml.dump(fleet.spec)}`);
+    writePinsToSpec(specFile, final.summary?.[PINNED_SUMMARY]);
+    const written = parseSiteSpec(yaml.load(readFileSync(specFile, 'utf8')), specFile);
+    assert.deepEqual(written.nodes.map((n) => n.hostKey), fleet.spec.nodes.map((n) => fleet.node(n.name).hostKeyFingerprint));
+    assert.match(readFileSync(specFile, 'utf8'), /^# written by hand\n/);
 
     // Join tokens (finding 4): single-use, in no command line, and gone from the first manager once used.
     const tokens = [...first.microk8s.issuedTokens];
