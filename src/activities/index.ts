@@ -4,11 +4,14 @@ import { createClusterActivities } from './cluster';
 import { createDoctorActivities } from './doctor';
 import { createDoctorScheduleActivities, type TemporalAccess } from './doctor-schedule';
 import { createRefreshCertsActivities } from './refresh-certs';
+import { createSupportBundleActivities } from './support-bundle';
 import { createKnownHostsActivities } from './known-hosts';
 import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
 import { createPreflightActivities } from './preflight';
 import type { ActivityDeps } from './run';
+import { createCstorVolumeActivities } from './cstor-volume';
+import { createRollingActivities } from './rolling';
 import { createStorageActivities } from './storage';
 
 /** `temporal`: the worker's own connection, for the activities that talk to Temporal (the doctor's schedule). */
@@ -19,11 +22,14 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createPlanActivities(deps),
     ...createNodePrepActivities(deps),
     ...createClusterActivities(deps),
+    ...createRollingActivities(deps),
+    ...createCstorVolumeActivities(deps),
     ...createStorageActivities(deps),
     ...createChartActivities(deps),
     ...createDoctorActivities(deps),
     ...createDoctorScheduleActivities(temporal),
     ...createRefreshCertsActivities(deps),
+    ...createSupportBundleActivities(deps, temporal),
   };
 }
 
