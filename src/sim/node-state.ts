@@ -1,7 +1,7 @@
 // One simulated machine: its files, hardware, LVM, apt, systemd units, network and MicroK8s snap.
 // Nothing here knows about SSH; commands read and change this state through their handlers.
 import { dqliteFile } from './commands/inspect';
-import type { Rng } from './random';
+import { sha256hex, type Rng } from './random';
 import {
   OS_RELEASE, cpuinfo, hostsFile, installerNetplan, meminfo, pendingUpgrades, PREINSTALLED, type AptPackage,
 } from './node-defaults';
@@ -62,10 +62,12 @@ export interface Microk8sState {
   cluster?: Cluster;
   /** When the snap's services come up after install, reboot or join. */
   readyAt: number;
+  /** Stands for server.crt's DER (`openssl x509 -outform der`); certCheck is its sha256 (hex). */
+  serverCertDer: string;
   /** sha256 (hex) of this node's cluster-agent certificate; add-node prints its first 12 characters. */
   certCheck: string;
-  /** add-node tokens this node issued: token -> expiry (ms) or null for single use. */
-  tokens: Map<string, number | null>;
+  /** Every join token ever written to this node's cluster-tokens.txt (the tokens themselves live in that file). */
+  issuedTokens: Set<string>;
   /** The community addons repository was cloned onto this node. */
   communityRepo: boolean;
 }
@@ -142,7 +144,8 @@ export class SimNode {
     this.units.set('snapd', { enabled: 'enabled', active: true });
     this.addresses = opts.installedStatic ? [{ cidr: opts.installedStatic.cidr, dynamic: false }] : [{ cidr: `${address}/${prefixLength}`, dynamic: true }];
     if (opts.installedStatic) this.defaultRoutes = [opts.installedStatic.gateway];
-    this.microk8s = { installed: false, readyAt: 0, certCheck: rng.hex(64), tokens: new Map(), communityRepo: false };
+    const der = rng.hex(64);
+    this.microk8s = { installed: false, readyAt: 0, serverCertDer: der, certCheck: sha256hex(der), issuedTokens: new Set(), communityRepo: false };
     this.put('/etc/os-release', OS_RELEASE);
     this.put('/etc/hostname', `${this.hostname}\n`);
     this.put('/etc/default/locale', `LANG=${this.locale}\n`);
@@ -194,7 +197,7 @@ export class SimNode {
   virtualExists(path: string): boolean {
     if (this.virtualFile(path) !== undefined) return true;
     if (path === '/usr/local/bin/kloudspot') return this.kloudspotTools;
-    if (path === '/snap/bin/microk8s') return this.microk8s.installed;
+    if (path === '/snap/bin/microk8s' || path === '/var/snap/microk8s/current/credentials') return this.microk8s.installed;
     if (path === '/var/snap/microk8s/current/var/lock/clustered.lock') return this.isWorker();
     if (path === '/dev/null' || path === '/' || path === '/etc' || path === '/tmp') return true;
     if (/^\/dev\/sd[a-z]$/.test(path)) return this.disks.some((d) => `/dev/${d.name}` === path);

@@ -67,7 +67,7 @@ test('the bundle of a demo install: every node\'s inspect tarball, the cluster\'
   assert.match(history, new RegExp(`"dnsHostname": "${fleet.spec.dnsHostname.replace(/\./g, '\\.')}"`));
   assert.match(text('MANIFEST.txt'), /Everything was collected\./);
 
-  const tokens = [...fleet.node('k8s-vm-1').state.microk8s.tokens.keys()];
+  const tokens = [...fleet.node('k8s-vm-1').state.microk8s.issuedTokens];
   assert.ok(tokens.length >= 2, 'the cluster issued join tokens');
   const secrets: [string, string][] = [['the TLS private key', pemBody(pair.privateKeyPem).slice(10, 50)], ['a PEM private key block', 'PRIVATE KEY-----'],
     ...tokens.map((t): [string, string] => ['a join token', t])];

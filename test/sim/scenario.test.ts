@@ -99,9 +99,10 @@ test('the whole seed procedure on three simulated nodes', { timeout: realistic ?
     // --- form the cluster ----------------------------------------------------------------------
     const [first, ...others] = names;
     for (const n of names) await sh(c[n], mk.waitReady(60));
-    const token = 'f'.repeat(8) + '0123456789abcdef' + 'a'.repeat(8);
     for (const n of others) {
-      const url = mk.pickJoinUrl((await sh(c[first], mk.addNode(token))).stdout, spec.nodes[0].address);
+      // A fresh single-use token per join, as the seed's add-node gives one.
+      const token = n.replace(/\D/g, '').padStart(8, 'f') + '0123456789abcdef' + 'a'.repeat(8);
+      const url = prep.joinUrlOf((await sh(c[first], prep.addNode(token))).stdout, spec.nodes[0].address);
       const out = await sh(c[n], mk.join(url, false, [token]));
       assert.match(out.stdout, /Successfully joined the cluster\./);
       const addr = spec.nodes.find((x) => x.name === n)!.address;

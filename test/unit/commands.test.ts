@@ -58,10 +58,16 @@ test('golden commands: the exact text each builder produces', () => {
   assert.equal(prep.parseSha256sum(`${'ab'.repeat(32)}  /root/kloudspot-tools.sh\n`), 'ab'.repeat(32));
   assert.equal(prep.parseSha256sum('sha256sum: x: No such file or directory\n'), undefined);
   assert.equal(prep.writeFile('/etc/hosts', 'x', '0644').command, 'sudo -n env LC_ALL=C install -D -m 0644 /dev/null /etc/.hosts.kloudspot-new && sudo -n env LC_ALL=C tee /etc/.hosts.kloudspot-new >/dev/null && sudo -n env LC_ALL=C mv -f /etc/.hosts.kloudspot-new /etc/hosts');
-  assert.equal(m.addNode('0123456789abcdef0123456789abcdef').command,
-    'sudo -n env LC_ALL=C microk8s add-node --token 0123456789abcdef0123456789abcdef --token-ttl 3600 --format short');
-  assert.deepEqual(m.addNode('0123456789abcdef0123456789abcdef').redact, ['0123456789abcdef0123456789abcdef']);
-  assert.equal(m.join('10.0.0.11:25000/abc/def', true, []).command, 'sudo -n env LC_ALL=C microk8s join 10.0.0.11:25000/abc/def --worker');
+  // Join tokens: single-use lines written from stdin, the URL handed to join on stdin: no token in any command line.
+  const tok = '0123456789abcdef0123456789abcdef';
+  const issued = m.issueJoinToken(tok);
+  assert.equal(issued.command, `sudo -n env LC_ALL=C test -e ${m.CLUSTER_TOKENS_FILE} || sudo -n env LC_ALL=C install -m 0660 /dev/null ${m.CLUSTER_TOKENS_FILE} && sudo -n env LC_ALL=C tee -a ${m.CLUSTER_TOKENS_FILE} > /dev/null`);
+  assert.deepEqual([issued.stdin, issued.redact], [`${tok}\n`, [tok]]);
+  const joinCmd = m.join(`10.0.0.11:25000/${tok}/abcdef012345`, true, [tok]);
+  assert.equal(joinCmd.command, "sudo -n env LC_ALL=C xargs -r -d '\\n' microk8s join --worker");
+  assert.equal(joinCmd.stdin, `10.0.0.11:25000/${tok}/abcdef012345\n`);
+  for (const c of [issued, joinCmd, m.joinTokenCount(tok), m.revokeJoinToken(tok)]) assert.ok(!c.command.includes(tok), `${c.command} holds the token`);
+  assert.equal(m.joinTokenCount(tok).readOnly, true);
   assert.equal(m.enableAddon('metallb:192.168.1.50/32').command, 'sudo -n env LC_ALL=C microk8s enable metallb:192.168.1.50/32');
   assert.equal(s.listPoolInstances().command, 'sudo -n env LC_ALL=C microk8s kubectl -n openebs get cspi -l openebs.io/cstor-pool-cluster=cstor-storage -o json');
   assert.equal(c.applyTlsSecret().command,
@@ -85,7 +91,7 @@ test('golden commands: the exact text each builder produces', () => {
 test('hostile values stay data in every builder that takes one', () => {
   const v = "x'; touch /tmp/pwned; echo '";
   for (const built of [prep.setHostname(v), prep.createLogicalVolume(v, v, v), prep.readFile(v), prep.removeFile(v),
-    m.enableAddon(v), m.addonStatus(v), m.join(v, false, []), f.ping(v), f.showInterfaceAddresses(v), prep.installTools(v), prep.downloadTools(v)]) {
+    m.enableAddon(v), m.addonStatus(v), f.ping(v), f.showInterfaceAddresses(v), prep.installTools(v), prep.downloadTools(v)]) {
     // Replace the program with printf: the words must come out whole, none interpreted.
     const words = execFileSync('/bin/sh', ['-c', `set -- ${built.command.split(' | ')[0].replace(/&&.*/, '')}; printf '%s\\n' "$@"`], { encoding: 'utf8' });
     assert.ok(words.split('\n').includes(v), `${built.command} split the value`);
@@ -119,9 +125,9 @@ test('parsers read the real formats', () => {
   assert.deepEqual(st.datastoreMasters, ['10.0.0.11:19001', '10.0.0.12:19001', '10.0.0.13:19001']);
   assert.deepEqual(st.enabledAddons, ['dns', 'ha-cluster']);
   assert.deepEqual(st.disabledAddons, ['ingress']);
-  const tok = '0123456789abcdef0123456789abcdef';
-  assert.equal(m.pickJoinUrl(`microk8s join 10.0.0.11:25000/[REDACTED]/abcdef012345\nmicrok8s join 172.17.0.1:25000/[REDACTED]/abcdef012345\n`, '10.0.0.11', tok), `10.0.0.11:25000/${tok}/abcdef012345`);
-  assert.throws(() => m.pickJoinUrl(`microk8s join 172.17.0.1:25000/${tok}/abcdef012345\n`, '10.0.0.11', tok), /no join address on 10\.0\.0\.11/);
+  assert.equal(m.parseServerCertCheck(`${'0a'.repeat(32)}  -\n`), '0a0a0a0a0a0a');
+  assert.throws(() => m.parseServerCertCheck('Could not open file or uri for loading certificate\n'), /unexpected/);
+  assert.deepEqual([m.parseTokenCount({ code: 0, stdout: '1\n' }), m.parseTokenCount({ code: 1, stdout: '0\n' }), m.parseTokenCount({ code: 2, stdout: '' })], [1, 0, 0]);
   assert.deepEqual(f.parseVolumeGroups('  ubuntu-vg 998579896320 890124681216\n'), [{ name: 'ubuntu-vg', sizeBytes: 998579896320, freeBytes: 890124681216 }]);
   assert.equal(f.parseMemTotal('MemTotal:       32803384 kB\n'), 32803384 * 1024);
   assert.deepEqual(f.parseInterfaceAddresses('2: ens18    inet 192.168.1.106/24 brd 192.168.1.255 scope global ens18\\       valid_lft forever'), ['192.168.1.106/24']);

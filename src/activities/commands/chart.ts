@@ -72,33 +72,37 @@ export interface ChartValuesInput {
   tls: 'uploaded' | 'self-signed';
 }
 
+/** A YAML double-quoted scalar (JSON's string syntax is YAML's): "null", "true", "1e3" or "0x1F" stay strings. */
+const str = (v: string): string => JSON.stringify(v);
+
 /**
  * The values file `kloudspot init` would write from the same answers (hostname, customer, features,
  * storage per volume, TLS). The chart's own key names are not public: these follow the seed's questions.
+ * Every string is quoted: a plain `customerRef: null` would reach the chart as YAML null.
  */
 export function renderValues(v: ChartValuesInput): string {
   const lines = [
     '# Written by kloudspot-installer from the site spec; `kloudspot update --update-helm` applies changes.',
-    `site: ${v.site}`,
+    `site: ${str(v.site)}`,
     'global:',
-    `  hostname: ${v.dnsHostname}`,
-    `  customerRef: ${v.customer}`,
-    `  loadBalancerIP: ${v.virtualIp}`,
+    `  hostname: ${str(v.dnsHostname)}`,
+    `  customerRef: ${str(v.customer)}`,
+    `  loadBalancerIP: ${str(v.virtualIp)}`,
     'features:',
-    `  kloudManage: ${v.features.kloudManage}`,
-    `  kloudInsights: ${v.features.kloudInsights}`,
-    `  kloudHybrid: ${v.features.kloudHybrid}`,
+    `  kloudManage: ${v.features.kloudManage === true}`,
+    `  kloudInsights: ${v.features.kloudInsights === true}`,
+    `  kloudHybrid: ${v.features.kloudHybrid === true}`,
     'storage:',
-    `  sharedStorageClass: ${STORAGE_CLASS}`,
-    `  unsharedVolumeGroup: ${v.volumeGroup}`,
+    `  sharedStorageClass: ${str(STORAGE_CLASS)}`,
+    `  unsharedVolumeGroup: ${str(v.volumeGroup)}`,
     '  volumes:',
-    `    elasticsearch: ${v.storage.elasticsearch}Gi`,
-    `    streamState: ${v.storage.streamState}Gi`,
-    `    insightsDatabase: ${v.storage.insightsDatabase}Gi`,
-    `    kafka: ${v.storage.kafka}Gi`,
-    `    zookeeper: ${v.storage.zookeeper}Gi`,
+    `    elasticsearch: ${str(`${v.storage.elasticsearch}Gi`)}`,
+    `    streamState: ${str(`${v.storage.streamState}Gi`)}`,
+    `    insightsDatabase: ${str(`${v.storage.insightsDatabase}Gi`)}`,
+    `    kafka: ${str(`${v.storage.kafka}Gi`)}`,
+    `    zookeeper: ${str(`${v.storage.zookeeper}Gi`)}`,
     'ingress:',
-    `  tlsSecret: ${v.tls === 'uploaded' ? TLS_SECRET : '""'}`,
+    `  tlsSecret: ${str(v.tls === 'uploaded' ? TLS_SECRET : '')}`,
     '',
   ];
   return lines.join('\n');

@@ -1,4 +1,4 @@
-// Everyday programs: grep, nproc, lsblk, df, hostnamectl, ip, ping, curl, bash/sh and a few more.
+// Everyday programs: grep (grep.ts), nproc, lsblk, df, hostnamectl, ip, ping, curl, bash/sh and a few more.
 // Output shapes follow util-linux, coreutils, iproute2 and iputils as shipped with 22.04.
 import type { Proc } from '../process';
 import type { CommandDef } from './types';
@@ -6,59 +6,8 @@ import { GiB } from '../node-state';
 import { createHash } from 'node:crypto';
 import { curlReaches } from '../proxy-world';
 import { SIM_TOOLS_SCRIPT } from '../tools-script';
+import { grep } from './grep';
 import type { World } from '../world';
-
-async function grep(p: Proc): Promise<number> {
-  let max = Infinity, word = false, quiet = false, invert = false, ignoreCase = false, only = false, count = false, extended = false, whole = false;
-  const rest: string[] = [];
-  const a = p.argv.slice(1);
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    if (x === '-m') { max = Number(a[++i]); continue; }
-    if (/^-m\d+$/.test(x)) { max = Number(x.slice(2)); continue; }
-    if (x === '-e') { rest.push(a[++i]); continue; }
-    if (/^-[a-zA-Z0-9]+$/.test(x) && rest.length === 0) {
-      for (const f of x.slice(1)) {
-        if (f === 'w') word = true; else if (f === 'q') quiet = true; else if (f === 'v') invert = true;
-        else if (f === 'i') ignoreCase = true; else if (f === 'o') only = true; else if (f === 'c') count = true;
-        else if (f === 'E') extended = true; else if (f === 'x') whole = true;
-        else if (/\d/.test(f)) max = Number(x.slice(x.indexOf(f)).replace(/\D.*/, ''));
-      }
-      continue;
-    }
-    rest.push(x);
-  }
-  const [pattern, ...files] = rest;
-  if (pattern === undefined) { p.err('Usage: grep [OPTION]... PATTERNS [FILE]...\nTry \'grep --help\' for more information.\n'); return 2; }
-  let src = extended ? pattern : pattern.replace(/\\([|(){}+?])/g, '$1');
-  if (word) src = `(?<![A-Za-z0-9_])(?:${src})(?![A-Za-z0-9_])`;
-  if (whole) src = `^(?:${src})$`;
-  const re = new RegExp(src, ignoreCase ? 'i' : '');
-  let text: string | undefined;
-  if (files.length === 0) text = await p.stdin.readAll();
-  else {
-    text = '';
-    for (const f of files) {
-      const c = p.readFile(f);
-      if (c === undefined) { p.err(`grep: ${f}: No such file or directory\n`); return 2; }
-      if (!p.node.canRead(f, p.root)) { p.err(`grep: ${f}: Permission denied\n`); return 2; }
-      text += c;
-    }
-  }
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  let n = 0;
-  for (const line of lines) {
-    if (n >= max) break;
-    const m = re.exec(line);
-    if (!!m === invert) continue;
-    n++;
-    if (quiet) return 0;
-    if (!count) p.out(only && m ? `${m[0]}\n` : `${line}\n`);
-  }
-  if (count) p.out(`${n}\n`);
-  return n > 0 ? 0 : 1;
-}
 
 async function lsblk(p: Proc): Promise<number> {
   // `lsblk -b -d -n -o NAME,SIZE,TYPE`: whole devices only; snap squashfs images are loop devices.
@@ -226,9 +175,13 @@ async function curl(p: Proc): Promise<number> {
   return 0;
 }
 
-/** `sha256sum FILE...`: `<hex>  FILE` per file (coreutils' format). */
+/** `sha256sum FILE...`: `<hex>  FILE` per file (coreutils' format); no FILE: stdin, named `-`. */
 async function sha256sum(p: Proc): Promise<number> {
   let status = 0;
+  if (!p.argv.slice(1).some((a) => !a.startsWith('-'))) {
+    p.out(`${createHash('sha256').update(await p.stdin.readAll()).digest('hex')}  -\n`);
+    return 0;
+  }
   for (const f of p.argv.slice(1).filter((a) => !a.startsWith('-'))) {
     const text = p.readFile(f);
     if (text === undefined) { p.err(`sha256sum: ${f}: No such file or directory\n`); status = 1; continue; }

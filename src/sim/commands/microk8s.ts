@@ -12,7 +12,7 @@ import { transientOutput } from '../faults';
 import { enable } from './addons';
 import { kubectl } from './kubectl';
 import { helm } from './helm';
-import { sha256hex } from '../random';
+import { CLUSTER_TOKENS, consumeClusterToken } from '../cluster-tokens';
 import { refreshCerts } from './microk8s-refresh-certs';
 import { stopOrStart } from './microk8s-stop-start';
 
@@ -71,10 +71,11 @@ async function addNode(p: Proc, args: string[]): Promise<number> {
   await p.work('command');
   token = token ?? p.world.rng.hex(32);
   if (token.length < 32) { p.out('Invalid token size.  It must be 32 characters long.\n'); return 1; }
-  const expiry = ttl === -1 ? null : Date.now() + ttl * 1000;
-  const known = node.microk8s.tokens.has(token);
-  node.microk8s.tokens.set(token, expiry);
-  if (!known) p.effect(`add-node token sha256:${sha256hex(token).slice(0, 12)}`);
+  // add_token_with_expiry: appends `<token>` (ttl -1: single use) or `<token>|<expiry seconds>`; the wrapper
+  // touches the file first and leaves it ug+rw, o-rwX.
+  const line = ttl === -1 ? `${token}\n` : `${token}|${Math.round(Date.now() / 1000) + ttl}\n`;
+  const old = node.files.get(CLUSTER_TOKENS);
+  p.writeFile(CLUSTER_TOKENS, (old?.content ?? '') + line, 0o660);
   const check = node.microk8s.certCheck.slice(0, 12);
   const ips = node.addresses.map((a) => a.cidr.split('/')[0]);
   const def = ips[0] ?? node.address;
@@ -121,11 +122,8 @@ async function join(p: Proc, args: string[]): Promise<number> {
     }
   }
   // The agent consumes the token before any other check (microk8s#4513).
-  const expiry = target.microk8s.tokens.get(token);
-  const valid = target.microk8s.tokens.has(token) && (expiry === null || (expiry ?? 0) > Date.now());
-  if (!valid) { p.out('Connection failed. invalid token (500).\n'); return 6; }
-  if (expiry === null) target.microk8s.tokens.delete(token);
   const fail = (msg: string, code: number) => { p.out(`Connection failed. ${msg} (${code}).\n`); return 6; };
+  if (!consumeClusterToken(target, token)) return fail('invalid token', 500);
   if (node.address === ip || node.addresses.some((a) => a.cidr.split('/')[0] === ip)) return fail(`the joining node has the same IP (${ip}) as the node we contact`, 503);
   const cluster = target.microk8s.cluster!;
   if (target.isWorker()) return fail('not possible to join. This is not an HA MicroK8s cluster', 501);
