@@ -69,10 +69,10 @@ test('proxy files: apt\'s file, one containerd-env block replaced in place and r
   assert.deepEqual(curlProxyOptions(undefined), []);
   assert.equal(downloadTools('https://r.example/t.sh', P).command,
     'curl -fsSL --proto =https --tlsv1.2 --proxy http://proxy.acme.example:3128 --noproxy localhost,127.0.0.1,192.168.1.0/24,192.168.1.50,10.1.0.0/16,10.152.183.0/24,.acme.example ' +
-    'https://r.example/t.sh | sudo tee /root/kloudspot-tools.sh >/dev/null');
-  assert.equal(downloadTools('https://r.example/t.sh').command, 'curl -fsSL --proto =https --tlsv1.2 https://r.example/t.sh | sudo tee /root/kloudspot-tools.sh >/dev/null');
-  assert.equal(runTools().command, 'sudo bash /root/kloudspot-tools.sh');
-  assert.match(runTools(P).command, /^sudo env HTTP_PROXY=http:\/\/proxy\.acme\.example:3128 .* bash \/root\/kloudspot-tools\.sh$/);
+    'https://r.example/t.sh | sudo -n env LC_ALL=C tee /root/kloudspot-tools.sh >/dev/null');
+  assert.equal(downloadTools('https://r.example/t.sh').command, 'curl -fsSL --proto =https --tlsv1.2 https://r.example/t.sh | sudo -n env LC_ALL=C tee /root/kloudspot-tools.sh >/dev/null');
+  assert.equal(runTools().command, 'sudo -n env LC_ALL=C bash /root/kloudspot-tools.sh');
+  assert.match(runTools(P).command, /^sudo -n env LC_ALL=C HTTP_PROXY=http:\/\/proxy\.acme\.example:3128 .* bash \/root\/kloudspot-tools\.sh$/);
 });
 
 test('snap: hold and list commands; notes and the refresh --time hold line parsed as snapd prints them', () => {

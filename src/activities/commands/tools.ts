@@ -19,7 +19,7 @@ export const toolsChecksum = (): RemoteCommand => query(sh`${SUDO} sha256sum ${T
 /** Behind a proxy, the script runs with http(s)_proxy/no_proxy set, for whatever it downloads itself. */
 export const runTools = (proxy?: ProxyInput): RemoteCommand => {
   const env = scriptProxyEnv(proxy);
-  return cmd(env.length ? sh`${SUDO} env ${env} bash ${TOOLS_FILE}` : sh`${SUDO} bash ${TOOLS_FILE}`);
+  return cmd(env.length ? sh`${SUDO} ${env} bash ${TOOLS_FILE}` : sh`${SUDO} bash ${TOOLS_FILE}`);
 };
 export const removeTools = (): RemoteCommand => cmd(sh`${SUDO} rm -f ${TOOLS_FILE}`);
 export function parseSha256sum(stdout: string): string | undefined {
