@@ -101,7 +101,7 @@ export async function runWords(session: Session, words: string[], io: Io): Promi
     if (i >= args.length) { io.out(Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join('')); return 0; }
     const prog = args[i];
     // env execvp()s: a missing program is coreutils env.c's error (ENOENT, exit 127), not bash's.
-    if (prog !== 'env' && prog !== 'sudo' && !ALSO_PROGRAMS.has(prog) && !isAvailable(prog.replace(/^.*\//, ''), session.node)) {
+    if (prog !== 'env' && prog !== 'sudo' && prog !== 'xargs' && !ALSO_PROGRAMS.has(prog) && !isAvailable(prog.replace(/^.*\//, ''), session.node)) {
       io.err(`env: '${prog}': No such file or directory\n`);
       return 127;
     }

@@ -1,10 +1,9 @@
 // The simulator's answers to what doctor and support-bundle read that no install step does, over real SSH with
-// the installer's own builders and parsers: snap's refresh hold (snapd's texts), microk8s inspect (a real
+// the installer's own builders and parsers: microk8s inspect (a real
 // tarball whose path it prints), dqlite's files, journalctl, base64, and kubectl -o jsonpath on a missing Secret.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFleet, type Fleet } from '../../src/sim';
-import { parseRefreshTimes, parseSnapHeld, refreshTimes, listMicrok8sSnap } from '../../src/activities/commands/snap';
 import { inspect, parseInspectReport, removeInspectReport } from '../../src/activities/commands/microk8s';
 import { readFile, readFileBase64 } from '../../src/activities/commands/files';
 import { microk8sJournal } from '../../src/activities/commands/systemd';
@@ -24,24 +23,6 @@ before(async () => {
 after(async () => {
   if (c) closeAll(c);
   await fleet?.stop();
-});
-
-test('snap refresh --time, --hold, --unhold and snap list\'s held, as snapd prints them', async () => {
-  const none = await run(refreshTimes());
-  assert.match(none.stdout, /^timer: 00:00~24:00\/4\nlast: \d{4}-\d\d-\d\dT[\d:]+Z\nnext: \d{4}-\d\d-\d\dT[\d:]+Z\n$/);
-  assert.deepEqual(parseRefreshTimes(none.stdout), { kind: 'none' });
-  assert.match((await run({ command: 'snap refresh --hold' })).stderr, /^error: access denied \(try with sudo\)/);
-  assert.equal((await run({ command: 'sudo snap refresh --hold' })).stdout, 'Auto-refresh of all snaps held indefinitely\n');
-  const held = await run(refreshTimes());
-  assert.match(held.stdout, /\nhold: forever\nnext: .* \(but held\)\n$/);
-  assert.deepEqual(parseRefreshTimes(held.stdout), { kind: 'forever' });
-  assert.match((await run({ command: 'snap refresh --time' })).stdout, /^last: today at \d\d:\d\d UTC$/m, 'relative times without --abs-time');
-  const d = await run({ command: 'sudo snap refresh --hold=48h microk8s' });
-  assert.match(d.stdout, /^General refreshes of "microk8s" held until \d{4}-\d\d-\d\dT[\d:]+Z\n$/);
-  assert.equal(parseSnapHeld((await run(listMicrok8sSnap())).stdout), true);
-  assert.match((await run({ command: 'sudo snap refresh --hold=soon' })).stderr, /hold value must be a number of hours, minutes or seconds, or "forever"/);
-  assert.equal((await run({ command: 'sudo snap refresh --unhold' })).stdout, 'Removed auto-refresh hold on all snaps\n');
-  assert.deepEqual(parseRefreshTimes((await run(refreshTimes())).stdout), { kind: 'none' });
 });
 
 test('microk8s inspect writes a real tarball and prints its path; base64, removal; dqlite files; journal; missing Secret', async () => {
