@@ -6,7 +6,7 @@ import type { AuditEntry, FaultSpec, Fleet } from '../src/sim';
 import type { Rng } from '../src/sim/random';
 
 /** Commands that change a node and last long enough to be interrupted (not the `-s` simulation). */
-export const STATEFUL = /apt-get .*(dist-upgrade|update)$|\| sudo bash|microk8s enable|microk8s join|kloudspot start|lvcreate|sudo tee |hostnamectl set-hostname|systemd-run|kubectl apply|rollout restart|netplan generate|systemctl enable/;
+export const STATEFUL = /apt-get .*(dist-upgrade|update)$|\| sudo bash|sudo (-n )?(env LC_ALL=C )?bash |microk8s enable|microk8s join|kloudspot start|lvcreate|\btee |hostnamectl set-hostname|systemd-run|kubectl apply|rollout restart|netplan generate|systemctl enable/;
 
 export interface AuditListener {
   onBegin?(fleet: Fleet, entry: AuditEntry): void;

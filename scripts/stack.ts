@@ -9,8 +9,9 @@ const o = new Command('stack')
   .option('--workers <n>', 'workers to run', '2')
   .option('--free-ports', 'pick free ports instead of 7233 (frontend), 8080 (UI), 8888 (codec), 54320 (PostgreSQL)')
   .option('--no-ui', 'no Web UI and codec server')
+  .option('--mtls', 'mTLS on the frontend: certificates from deploy/gen-mtls-certs.sh in <dir>/mtls; workers, UI and setup present theirs')
   .parse()
-  .opts<{ dir: string; workers: string; freePorts?: boolean; ui: boolean }>();
+  .opts<{ dir: string; workers: string; freePorts?: boolean; ui: boolean; mtls?: boolean }>();
 
 async function main(): Promise<void> {
   const workers = Number(o.workers);
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   });
-  const stack = await startStack({ dir: o.dir, workers, ui: o.ui, ports: o.freePorts ? 'free' : undefined, log: say, signal: interrupted.signal });
+  const stack = await startStack({ dir: o.dir, workers, ui: o.ui, mtls: o.mtls, ports: o.freePorts ? 'free' : undefined, log: say, signal: interrupted.signal });
   say('');
   say(`Stack up in ${Math.round((Date.now() - t0) / 1000)} s (state in ${stack.dir}):`);
   say(`  PostgreSQL     127.0.0.1:${stack.postgres.port} (user temporal, password in ${stack.dir}/postgres-password)`);
@@ -32,7 +33,9 @@ async function main(): Promise<void> {
   if (stack.uiUrl) say(`  Web UI         ${stack.uiUrl}`);
   if (stack.codecUrl) say(`  Codec server   ${stack.codecUrl}`);
   say(`  Workers        ${stack.workers.map((w) => w.name).join(', ')} (logs in ${stack.dir}/logs)`);
-  say(`Install with:   npx kloudspot-installer install site.yaml --watch --address ${stack.address} --codec-key-file ${stack.codecKeyFile}`);
+  if (stack.tls) say(`  mTLS           client certificates in ${stack.dir}/mtls (cli.crt for people, worker.crt for workers)`);
+  const tlsEnv = stack.tls ? `${Object.entries(stack.tls.env).map(([k, v]) => `${k}=${v}`).join(' ')} ` : '';
+  say(`Install with:   ${tlsEnv}npx kloudspot-installer install site.yaml --watch --address ${stack.address} --codec-key-file ${stack.codecKeyFile}`);
   say('Ctrl-C to stop.');
   await stopped;
   say('Stopping the workers, the Web UI, the codec server, the Temporal server and PostgreSQL...');

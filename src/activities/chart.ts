@@ -59,7 +59,7 @@ export function createChartActivities(deps: ActivityDeps) {
     /** The pair travels on stdin straight into `kubectl apply`: the key is never written to the node's disk. */
     async installTlsSecret(first: SshTarget, certificatePem: string, privateKeyPem: string): Promise<StepResult> {
       // A retry after the Secret was created does not send the key again.
-      if ((await run(deps, first, c.tlsSecretExists())).code === 0) return { changed: false };
+      if ((await checks.tlsSecret(first)).done) return { changed: false };
       const r = await run(deps, first, c.applyTlsSecretManifest(certificatePem, privateKeyPem));
       return { changed: !/ unchanged$/m.test(r.stdout) };
     },
@@ -92,7 +92,8 @@ export function createChartActivities(deps: ActivityDeps) {
       return waitFor<{ pods: number; revision?: number }>(deps, `release ${c.RELEASE} deployed and every pod Ready`, timeoutMs, async () => {
         const h = await helm(first);
         if (!h.exists || h.status !== 'deployed') return { seen: h.exists ? `release status ${h.status}` : 'release not found' };
-        const pods = c.parsePods((await run(deps, first, c.listPods())).stdout);
+        // Finished pods (Succeeded Jobs, Failed: evicted or a failed Job attempt) are not judged: see podsReady.
+        const pods = c.parsePods((await run(deps, first, c.listPods())).stdout).filter((p) => !p.finished);
         const notReady = pods.filter((p) => !p.ready);
         if (pods.length > 0 && notReady.length === 0) return { done: { pods: pods.length, revision: h.revision } };
         return { seen: pods.length === 0 ? 'no pods yet' : `${notReady.length}/${pods.length} pods not ready: ${notReady.slice(0, 5).map((p) => `${p.name} ${p.reason ?? p.phase}`).join(', ')}` };

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createClusterChecks, type JoinInput } from './checks/cluster';
 import { kubectlWait } from './commands/kubectl';
 import * as m from './commands/microk8s';
-import { failure, FailureType } from './failures';
+import { failure, FailureType, verifyFailed } from './failures';
 import { commandFailed, run, waitFor, type ActivityDeps } from './run';
 import type { StepResult } from './node-prep';
 import type { SshTarget } from './ssh';
@@ -17,6 +17,15 @@ export function createClusterActivities(deps: ActivityDeps) {
   // The "already done?" half of each step: the same functions plan runs alone.
   const checks = createClusterChecks(deps);
   const alreadyJoined = async (i: JoinInput) => (await checks.joined(i)).done;
+  const tokenCount = async (t: SshTarget, token: string) => m.parseTokenCount(await run(deps, t, m.joinTokenCount(token)));
+  /** A join that never reached the agent leaves its token valid (no expiry): remove it, then confirm it is gone. */
+  const retireJoinToken = async (first: SshTarget, token: string) => {
+    if (await tokenCount(first, token) === 0) return;
+    await run(deps, first, m.revokeJoinToken(token));
+    if (await tokenCount(first, token) !== 0) {
+      throw verifyFailed(`a join token is still in ${m.CLUSTER_TOKENS_FILE} on ${first.node} after it was removed`);
+    }
+  };
 
   return {
     async waitMicroK8sReady(t: SshTarget, timeoutMs: number): Promise<StepResult> {
@@ -27,20 +36,29 @@ export function createClusterActivities(deps: ActivityDeps) {
       return { changed: false };
     },
 
-    /** One join: a fresh token on the first manager, used at once by the joiner. */
+    /**
+     * One join with a fresh single-use token, in no argv on either node: written into the first manager's token
+     * file and handed to join on stdin. Whatever the join did, the token is unusable afterwards: the agent consumed
+     * it, or it is removed here, and the file is read again to confirm.
+     */
     async joinCluster(i: JoinInput): Promise<StepResult> {
       if (await alreadyJoined(i)) return { changed: false, detail: 'already a member' };
       const token = randomBytes(16).toString('hex');
-      const added = await run(deps, i.first, m.addNode(token));
-      const url = m.pickJoinUrl(added.stdout, i.first.host, token);
-      const secrets = [token, url];
-      const joined = await run(deps, i.joiner, { ...m.join(url, i.worker, secrets), okCodes: [0, 1] }, { timeoutMs: 10 * 60_000 });
-      if (joined.code !== 0) {
-        // A join that lost its answer can still have gone through: trust the membership check over the exit code.
-        if (/already known to dqlite|already part of/.test(joined.stdout + joined.stderr) && await alreadyJoined(i)) return { changed: true };
-        throw commandFailed(i.joiner, joined);
+      const check = m.parseServerCertCheck((await run(deps, i.first, m.serverCertCheck())).stdout);
+      await run(deps, i.first, m.issueJoinToken(token));
+      const url = `${i.first.host}:25000/${token}/${check}`;
+      try {
+        const joined = await run(deps, i.joiner, { ...m.join(url, i.worker, [token]), okCodes: [0, 123] }, { timeoutMs: 10 * 60_000 });
+        if (joined.code !== 0) {
+          // xargs answers 123 for any failure of join (exit 1-125); the text says which.
+          // A join that lost its answer can still have gone through: trust the membership check over the exit code.
+          if (/already known to dqlite|already part of/.test(joined.stdout + joined.stderr) && await alreadyJoined(i)) return { changed: true };
+          throw commandFailed(i.joiner, joined);
+        }
+        return { changed: true };
+      } finally {
+        await retireJoinToken(i.first, token);
       }
-      return { changed: true };
     },
 
     /** The gate between joins: the node is Ready and, for a manager, a datastore node on the first manager. */

@@ -4,11 +4,17 @@ import { createClusterActivities } from './cluster';
 import { createDoctorActivities } from './doctor';
 import { createDoctorScheduleActivities, type TemporalAccess } from './doctor-schedule';
 import { createRefreshCertsActivities } from './refresh-certs';
+import { createSupportBundleActivities } from './support-bundle';
 import { createKnownHostsActivities } from './known-hosts';
+import { createFieldActivities } from './field';
+import { createHookActivities } from './hooks';
+import { createKubeletNameActivities } from './kubelet-name';
 import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
 import { createPreflightActivities } from './preflight';
 import type { ActivityDeps } from './run';
+import { createCstorVolumeActivities } from './cstor-volume';
+import { createRollingActivities } from './rolling';
 import { createStorageActivities } from './storage';
 
 /** `temporal`: the worker's own connection, for the activities that talk to Temporal (the doctor's schedule). */
@@ -18,12 +24,18 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createKnownHostsActivities(),
     ...createPlanActivities(deps),
     ...createNodePrepActivities(deps),
+    ...createKubeletNameActivities(deps),
     ...createClusterActivities(deps),
+    ...createRollingActivities(deps),
+    ...createCstorVolumeActivities(deps),
     ...createStorageActivities(deps),
     ...createChartActivities(deps),
     ...createDoctorActivities(deps),
     ...createDoctorScheduleActivities(temporal),
     ...createRefreshCertsActivities(deps),
+    ...createSupportBundleActivities(deps, temporal),
+    ...createFieldActivities(deps),
+    ...createHookActivities(deps),
   };
 }
 

@@ -2,10 +2,10 @@
 // so a retry after a crash (ours, the worker's or the node's) is a no-op rather than a second effect.
 import type { ApplicationFailure } from '@temporalio/activity';
 import * as apt from './commands/apt';
-import { readBootId, parseStaticAddresses, showInterfaceAddresses } from './commands/basic';
+import { readBootId } from './commands/basic';
 import { HOSTS_FILE, writeFile } from './commands/files';
 import { createLogicalVolume, SHARED_LV } from './commands/lvm';
-import * as netplan from './commands/netplan';
+import type { ProxyInput } from './commands/proxy';
 import type { RemoteCommand } from './commands/sh';
 import * as systemd from './commands/systemd';
 import * as tools from './commands/tools';
@@ -13,6 +13,7 @@ import { FailureType, verifyFailed } from './failures';
 import { createNodeChecks, type StaticAddressInput } from './checks/node';
 import { commandFailed, run, waitFor, type ActivityDeps } from './run';
 import { installVerifiedTools } from './tools-install';
+import { configureStaticAddress } from './static-address';
 import { SshConnectError, type ExecResult, type SshTarget } from './ssh';
 
 export interface StepResult { changed: boolean; detail?: string }
@@ -27,11 +28,14 @@ export function createNodePrepActivities(deps: ActivityDeps) {
   // The "already done?" half of each step: the same functions plan runs alone.
   const checks = createNodeChecks(deps);
 
-  /** Runs an apt command, waiting while another apt (apt-daily at boot) holds its lists or archives lock. */
-  const untilAptLockFree = (t: SshTarget, c: RemoteCommand) =>
+  /**
+   * Runs an apt command, waiting while another apt (apt-daily at boot) holds its lists or archives lock; or,
+   * given dpkg's own test and failure code, a dpkg command while another holds dpkg's lock.
+   */
+  const untilAptLockFree = (t: SshTarget, c: RemoteCommand, busy = apt.aptLockBusy, failCode = 100) =>
     waitFor<ExecResult>(deps, `${t.node}: another apt (apt-daily after boot?) to release its lock`, APT_LOCK_WAIT_MS, async () => {
-      const r = await run(deps, t, { ...c, okCodes: [0, 100] }, { timeoutMs: APT_TIMEOUT_MS });
-      return r.code !== 0 && apt.aptLockBusy(r.stderr) ? { seen: r.stderr.trim().split('\n')[0] } : { done: r };
+      const r = await run(deps, t, { ...c, okCodes: [0, failCode] }, { timeoutMs: APT_TIMEOUT_MS });
+      return r.code !== 0 && busy(r.stderr) ? { seen: r.stderr.trim().split('\n')[0] } : { done: r };
     });
 
   return {
@@ -45,7 +49,8 @@ export function createNodePrepActivities(deps: ActivityDeps) {
       // An earlier attempt cut off mid-unpack (worker killed, node rebooted, connection lost) leaves dpkg
       // half done, and apt refuses until it is finished: finish it, then upgrade what is left.
       if (r.code !== 0 && apt.dpkgWasInterrupted(r.stderr)) {
-        await run(deps, t, apt.dpkgConfigurePending(), { timeoutMs: APT_TIMEOUT_MS });
+        const configured = await untilAptLockFree(t, apt.dpkgConfigurePending(), apt.dpkgLockBusy, 2);
+        if (configured.code !== 0) throw commandFailed(t, configured);
         r = await upgrade();
       }
       if (r.code !== 0) throw commandFailed(t, r);
@@ -102,28 +107,15 @@ export function createNodePrepActivities(deps: ActivityDeps) {
       return { changed: true };
     },
 
-    /** The seed's static address, applied without cutting the connection we came in on. */
+    /** The seed's static address, applied without cutting the connection we came in on (static-address.ts). */
     async configureStaticAddress(t: SshTarget, a: StaticAddressInput): Promise<StepResult> {
-      const wanted = netplan.renderNetplan(a.interface, a.address, a.prefixLength, a.gateway, a.nameservers);
-      const cidr = `${a.address}/${a.prefixLength}`;
-      // Static, not merely present: the DHCP lease usually has the same address until netplan applies.
-      const hasAddress = async () => parseStaticAddresses((await run(deps, t, showInterfaceAddresses(a.interface))).stdout).includes(cidr);
-      const c = await checks.staticAddress(t, a);
-      if (c.done) return { changed: false };
-      if (!c.fileRight) {
-        await run(deps, t, writeFile(netplan.NETPLAN_FILE, wanted, '0600'));
-        await run(deps, t, netplan.netplanGenerate());
-      }
-      const apply = await run(deps, t, { ...netplan.netplanApplyDetached(), okCodes: [0, 1] });
-      if (apply.code !== 0 && !systemd.unitAlreadyExists(apply.stderr)) throw commandFailed(t, apply);
-      await waitFor(deps, `${cidr} on ${a.interface}`, 120_000, async () =>
-        (await hasAddress()) ? { done: true } : { seen: 'address not yet static on the interface' });
-      return { changed: true };
+      return configureStaticAddress(deps, t, a);
     },
 
-    async installTools(t: SshTarget, url: string, sha256?: string): Promise<StepResult> {
+    /** `proxy`: the spec's (absent in runs from before it), for the download and the script. */
+    async installTools(t: SshTarget, url: string, sha256?: string, proxy?: ProxyInput): Promise<StepResult> {
       if ((await checks.tools(t)).done) return { changed: false };
-      await installVerifiedTools(deps, t, url, sha256);
+      await installVerifiedTools(deps, t, url, sha256, proxy);
       const r = await run(deps, t, tools.toolsInstalled());
       if (r.code !== 0) throw commandFailed(t, r, 'the tools script ran but `kloudspot` is not on PATH');
       return { changed: true };

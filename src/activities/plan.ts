@@ -3,7 +3,9 @@
 import type { ChartValuesInput } from './commands/chart';
 import type { Check } from './checks/check';
 import { createClusterChecks } from './checks/cluster';
+import { createFieldChecks } from './checks/field';
 import { createNodeChecks, type StaticAddressInput } from './checks/node';
+import type { ProxyInput } from './commands/proxy';
 import type { ActivityDeps } from './run';
 import type { SshTarget } from './ssh';
 
@@ -16,6 +18,9 @@ export interface NodePlanInput {
   address: StaticAddressInput;
   volumeGroup: string;
   sharedVolumeSize: string;
+  /** Spec `proxy` (absent: no proxy steps) and `microk8s.refreshHold` (absent or off: no hold step). */
+  proxy?: ProxyInput;
+  refreshHold?: string;
 }
 
 export interface ClusterPlanInput {
@@ -37,20 +42,26 @@ export function createPlanActivities(deps: ActivityDeps) {
   const readOnly = { ...deps, readOnly: true };
   const node = createNodeChecks(readOnly);
   const cluster = createClusterChecks(readOnly);
+  const field = createFieldChecks(readOnly);
   const hasMicroK8s = async (t: SshTarget) => (await node.tools(t)).done;
 
   return {
     /** Every prepare-node step of one node, and its iscsid, as the install would find them now. */
     async planNode(t: SshTarget, i: NodePlanInput): Promise<PlannedStep[]> {
+      const tools = await node.tools(t);
       const steps = [
+        ...(i.proxy ? [judged('proxy', await field.hostProxy(t, i.proxy))] : []),
         judged('apt-upgrade', await node.packages(t)),
         judged('reboot', await node.reboot(t)),
         judged('hostname', await node.hostname(t, i.name)),
         judged('hosts-file', await node.hostsFile(t, i.name, i.allNodes)),
         judged('static-address', await node.staticAddress(t, i.address)),
-        judged('kloudspot-tools', await node.tools(t)),
+        judged('kloudspot-tools', tools),
+        ...(i.proxy ? [tools.done ? judged('containerd-proxy', await field.containerdProxy(t, i.proxy)) : unknown('containerd-proxy', `proxy block in containerd-env (${AFTER_TOOLS})`)] : []),
         judged('shared-volume', await node.sharedVolume(t, i.volumeGroup, i.sharedVolumeSize)),
         judged('iscsid', await cluster.iscsid(t)),
+        ...(i.refreshHold && i.refreshHold !== 'off'
+          ? [tools.done ? judged('refresh-hold', await field.refreshHold(t, i.refreshHold)) : unknown('refresh-hold', `snap refresh --hold=${i.refreshHold} microk8s (${AFTER_TOOLS})`)] : []),
       ];
       return steps.map((x) => ({ ...x, node: i.name }));
     },

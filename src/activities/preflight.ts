@@ -18,6 +18,8 @@ export interface PreflightInput {
   unsharedGb: number;
   /** Warn below the recommended 16 cores / 64 GB (KloudManage and KloudInsights together). */
   heavy: boolean;
+  /** Each node's main interface (nodes[].interface), where arping asks who has the virtual IP. */
+  interfaces?: Record<string, string>;
   /** The cluster already announces the virtual IP (adding a node): an answer is expected, not a conflict. */
   virtualIpInUse?: boolean;
 }
@@ -33,6 +35,8 @@ export interface NodeFacts {
   volumeGroupFreeBytes?: number;
   sharedVolumeExists: boolean;
   bootId: string;
+  /** /etc/machine-id: compared across nodes (clones share it). Absent in histories from before it was read. */
+  machineId?: string;
 }
 
 export interface PreflightResult { facts: NodeFacts; problems: string[]; warnings: string[] }
@@ -89,16 +93,24 @@ export function createPreflightActivities(deps: ActivityDeps) {
         if (r.code !== 0) problems.push(`cannot reach ${peer.name} (${peer.address}): check cabling, VLANs and firewalls`);
       }
       const vip = input.virtualIpInUse ? undefined : await run(deps, target, f.ping(input.virtualIp));
-      if (vip?.code === 0) {
+      // A host that drops ICMP still answers ARP: where arping is installed (and sudo works), ask it too.
+      const iface = input.interfaces?.[target.node];
+      const arp = vip && vip.code !== 0 && iface && !sudoProblem ? await run(deps, target, f.arpingDad(iface, input.virtualIp)) : undefined;
+      if (vip?.code === 0 || arp?.code === 1) {
         // On a re-run the VIP answers because our own MetalLB announces it: that is not a conflict.
         const metallb = sudoProblem ? undefined : await run(deps, target, { ...addonStatus('metallb'), okCodes: [0, 1, 127] });
         const ours = metallb?.code === 0 && safeAddonState(metallb.stdout) === 'enabled';
-        if (!ours) problems.push(`the virtual IP ${input.virtualIp} already answers: another machine uses it; pick a free address for virtualIp`);
+        if (!ours) {
+          problems.push(`the virtual IP ${input.virtualIp} already answers ${vip?.code === 0 ? 'ping' : 'ARP (arping -D), though not ping'}: ` +
+            'another machine uses it; pick a free address for virtualIp');
+        }
       }
       const bootId = (await out(f.readBootId())).trim();
+      const machineId = f.parseMachineId((await run(deps, target, f.readMachineId())).stdout);
+      if (!machineId) problems.push('has no valid /etc/machine-id: run `sudo systemd-machine-id-setup` on it');
       return {
         facts: { node: target.node, hostKey: osResult.hostKey, os: os.prettyName, avx, cores, memoryBytes, diskBytes,
-          volumeGroupFreeBytes: vg?.freeBytes, sharedVolumeExists, bootId },
+          volumeGroupFreeBytes: vg?.freeBytes, sharedVolumeExists, bootId, ...(machineId ? { machineId } : {}) },
         problems,
         warnings,
       };

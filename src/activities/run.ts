@@ -79,7 +79,7 @@ function activityType(): string {
 }
 
 export async function run(
-  deps: ActivityDeps, target: SshTarget, c: RemoteCommand, opts: { timeoutMs?: number } = {},
+  deps: ActivityDeps, target: SshTarget, c: RemoteCommand, opts: { timeoutMs?: number; tailBytes?: number } = {},
 ): Promise<ExecResult> {
   if (deps.readOnly && !c.readOnly) {
     throw failure(FailureType.NotReadOnly, `refused to run \`${c.command}\` on ${target.node}: ${activityType()} may only read (a builder made with query())`, { nonRetryable: true });
@@ -89,7 +89,7 @@ export async function run(
   try {
     const r = await deps.pool.exec(target, c.command, {
       stdin: c.stdin, redact: c.redact, signal: ctx?.cancellationSignal,
-      timeoutMs: opts.timeoutMs ?? deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, tailBytes: 64 * 1024,
+      timeoutMs: opts.timeoutMs ?? deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, tailBytes: opts.tailBytes ?? 64 * 1024,
     });
     if (!(c.okCodes ?? [0]).includes(r.code)) throw commandFailed(target, r);
     return r;
@@ -99,6 +99,20 @@ export async function run(
   } finally {
     if (beat) clearInterval(beat);
   }
+}
+
+/**
+ * A read whose non-zero exit may mean "not there": absent (undefined) only when the tool said so in its own
+ * words (`absent` reads stderr). Exit 1 alone proves nothing: helm, kubectl and cat also exit 1 when
+ * MicroK8s is stopped or sudo refuses, and taking that for "absent" rewrites what exists.
+ */
+export async function runLookup(
+  deps: ActivityDeps, target: SshTarget, c: RemoteCommand, absent: (stderr: string) => boolean,
+): Promise<ExecResult | undefined> {
+  const r = await run(deps, target, { ...c, okCodes: [...new Set([0, ...(c.okCodes ?? [])])] });
+  if (r.code === 0) return r;
+  if (absent(r.stderr)) return undefined;
+  throw commandFailed(target, r, `\`${r.command}\` exited ${r.code} without saying that what it reads is absent`);
 }
 
 /** Sleeps between polls, heartbeating, and wakes at once on cancellation. */

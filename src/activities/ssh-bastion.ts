@@ -5,6 +5,7 @@
 import type { Duplex } from 'node:stream';
 import { openConnection, type Conn, type ConnectOptions } from './ssh-connect';
 import { SshConnectError } from './ssh-errors';
+import { expandHome } from './ssh-support';
 
 export interface BastionTarget {
   host: string;
@@ -15,7 +16,9 @@ export interface BastionTarget {
   expectedHostKey?: string;
 }
 
-const keyOf = (b: BastionTarget) => `${b.username}@${b.host}:${b.port}`;
+const addressOf = (b: BastionTarget) => `${b.username}@${b.host}:${b.port}`;
+/** Shared only by nodes that name the same bastion with the same key file and pin (see SshPool's keyOf). */
+const keyOf = (b: BastionTarget) => JSON.stringify([addressOf(b), expandHome(b.privateKeyFile), b.expectedHostKey ?? '']);
 
 export class BastionTunnels {
   private readonly conns = new Map<string, Promise<Conn>>();
@@ -49,10 +52,10 @@ export class BastionTunnels {
     const alive = entry ? await entry.then((c) => !c.closed, () => false) : false;
     if (!entry || !alive) {
       const reconnect = entry !== undefined;
-      const expectedHostKey = b.expectedHostKey ?? this.firstSeen.get(key);
+      const expectedHostKey = b.expectedHostKey ?? this.firstSeen.get(addressOf(b));
       const opening = openConnection({ node: `bastion ${b.host}:${b.port}`, ...b, expectedHostKey }, { ...o, reconnect });
       this.conns.set(key, (entry = opening));
-      opening.then((c) => { if (!this.firstSeen.has(key)) this.firstSeen.set(key, c.hostKey); },
+      opening.then((c) => { if (!this.firstSeen.has(addressOf(b))) this.firstSeen.set(addressOf(b), c.hostKey); },
         () => { if (this.conns.get(key) === opening) this.conns.delete(key); });
     }
     return entry;

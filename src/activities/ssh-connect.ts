@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import type { Client } from 'ssh2';
 import { HostKeyMismatchError, SshConnectError, describeConnectFailure } from './ssh-errors';
-import { fingerprintOf, readPrivateKey } from './ssh-support';
+import { expandHome, fingerprintOf, readPrivateKey } from './ssh-support';
 import type { SshTarget } from './ssh';
 import type { SudoAccess } from './ssh-sudo';
 
@@ -32,8 +32,17 @@ export interface ConnectOptions {
   reconnect: boolean;
 }
 
+/**
+ * A connection is shared only by targets that would open the very same one: two sites on one address with
+ * different key files (or different pinned host keys, or one through a bastion) each get their own, so a
+ * key that the node does not accept is never hidden behind another site's authenticated session.
+ */
+export const connectionKey = (t: SshTarget): string => JSON.stringify([t.username, t.host, t.port, expandHome(t.privateKeyFile), t.expectedHostKey ?? '',
+  t.bastion ? [t.bastion.username, t.bastion.host, t.bastion.port, expandHome(t.bastion.privateKeyFile), t.bastion.expectedHostKey ?? ''] : null]);
+
 export async function openConnection(target: Endpoint, o: ConnectOptions): Promise<Conn> {
-  const privateKey = await readPrivateKey(target.privateKeyFile, target.node);
+  const privateKey = await readPrivateKey(target.privateKeyFile, target.node,
+    target.node.startsWith('bastion ') ? 'ssh.bastion.privateKeyFile (or nodes[].bastion.privateKeyFile)' : 'ssh.privateKeyFile');
   const started = Date.now();
   const ssh = new NodeSSH();
   let hostKey = '';

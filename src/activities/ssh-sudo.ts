@@ -1,10 +1,9 @@
 // sudo with a password (ssh.sudoPasswordFile). The password is read by the worker from its file, written on
 // the command's stdin ahead of the command's own stdin (`sudo -S -p ''` reads exactly one line), and
 // redacted from everything the SSH layer returns or logs: never in argv, history, logs or a node's disk.
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import type { Client } from 'ssh2';
 import { shellQuote } from './commands/sh';
+import { SecretFileProblem, readSecretFile } from './ssh-support';
 
 /** What sudo on a node does for the SSH user: decided once per connection (and password) by two probes. */
 export type SudoAccess =
@@ -22,16 +21,14 @@ export class SudoPasswordError extends Error {
   }
 }
 
-const expand = (file: string) => (file.startsWith('~/') ? homedir() + file.slice(1) : file);
-
 /** The first line of the file; errors name the file and the fix, never its content. */
 export async function readSudoPassword(file: string, node: string): Promise<string> {
   let text: string;
   try {
-    text = await readFile(expand(file), 'utf8');
+    text = await readSecretFile(file, 'ssh.sudoPasswordFile');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new SudoPasswordError(`cannot read the sudo password file ${file} (for node ${node}): ${code}. ` +
+    if (!(err instanceof SecretFileProblem)) throw err;
+    throw new SudoPasswordError(`the sudo password file for node ${node}: ${err.message}. ` +
       'Fix: put the SSH user\'s password on the first line of that file on the worker (mode 600), or correct ssh.sudoPasswordFile in the site spec.');
   }
   const password = text.split(/\r?\n/)[0];

@@ -1,7 +1,8 @@
 // Small pieces of the SSH layer that touch ssh2 details: fingerprints, key files, remote signals,
 // exit codes and atomic SFTP writes.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { constants as osConstants, homedir } from 'node:os';
 import { utils, type ClientChannel, type SFTPWrapper } from 'ssh2';
 import { SshKeyFileError } from './ssh-errors';
@@ -11,18 +12,61 @@ export function fingerprintOf(rawHostKey: Buffer): string {
   return 'SHA256:' + createHash('sha256').update(rawHostKey).digest('base64').replace(/=+$/, '');
 }
 
-/** Reads and checks the private key; errors name the file and the fix, never the key's content. */
-export async function readPrivateKey(privateKeyFile: string, node: string): Promise<string> {
-  const file = privateKeyFile.startsWith('~/') ? homedir() + privateKeyFile.slice(1) : privateKeyFile;
+/** Secret files (SSH keys, the sudo password) are small: anything bigger is not one. */
+export const SECRET_FILE_MAX_BYTES = 16 * 1024;
+
+export const expandHome = (file: string): string => (file.startsWith('~/') ? homedir() + file.slice(1) : file);
+
+/**
+ * Reads a small secret file named by a spec field. Opened non-blocking and checked on the open descriptor
+ * (no race with a swap): a FIFO, a device such as /dev/zero or a directory is refused at once instead of
+ * hanging or filling memory, and so is a file over 16 KiB. Errors say which field, which file and why,
+ * never the content. Returns undefined-free text or throws `problem` (what is wrong, without the fix).
+ */
+export async function readSecretFile(file: string, field: string): Promise<string> {
+  const path = expandHome(file);
+  let handle;
+  try {
+    handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOCTTY);
+  } catch (err) {
+    throw new SecretFileProblem(`cannot read ${path} (${field}): ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new SecretFileProblem(`${path} (${field}) is not a regular file (${kindOf(st)})`);
+    if (st.size > SECRET_FILE_MAX_BYTES) throw new SecretFileProblem(`${path} (${field}) is ${st.size} bytes, more than a key or password file holds (16 KiB at most)`);
+    const buf = Buffer.alloc(SECRET_FILE_MAX_BYTES + 1);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    if (bytesRead > SECRET_FILE_MAX_BYTES) throw new SecretFileProblem(`${path} (${field}) grew past 16 KiB while it was read`);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+export class SecretFileProblem extends Error {}
+
+function kindOf(st: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isDirectory(): boolean; isSocket(): boolean }): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isSocket()) return 'a socket';
+  return 'not a file';
+}
+
+/** Reads and checks the private key; errors name the field, the file and the fix, never the key's content. */
+export async function readPrivateKey(privateKeyFile: string, node: string, field = 'ssh.privateKeyFile'): Promise<string> {
+  const file = expandHome(privateKeyFile);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readSecretFile(privateKeyFile, field);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    if (!(err instanceof SecretFileProblem)) throw err;
     throw new SshKeyFileError(
-      `cannot read the SSH private key ${file} (for node ${node}): ${code}. Fix: place the private key whose ` +
-        'public half is in the nodes\' authorized_keys at that path on the worker, readable by the worker\'s user, ' +
-        'or correct ssh.privateKeyFile in the site spec.',
+      `the SSH private key for node ${node}: ${err.message}. Fix: place the private key whose ` +
+        'public half is in the nodes\' authorized_keys at that path on the worker (a regular file, readable by the worker\'s user), ' +
+        `or correct ${field} in the site spec.`,
     );
   }
   const parsed = utils.parseKey(text);
@@ -30,7 +74,7 @@ export async function readPrivateKey(privateKeyFile: string, node: string): Prom
     // parseKey's messages describe the format only; the key text itself never goes into an error.
     throw new SshKeyFileError(
       `the SSH private key ${file} (for node ${node}) cannot be used: ${parsed.message}. Fix: use an ` +
-        'unencrypted OpenSSH or PEM private key (e.g. ssh-keygen -t ed25519 -N \'\' -f <file>) and authorize its public half on the nodes.',
+        `unencrypted OpenSSH or PEM private key (e.g. ssh-keygen -t ed25519 -N '' -f <file>) and authorize its public half on the nodes (${field}).`,
     );
   }
   return text;

@@ -1,8 +1,8 @@
-// The SSH layer: one pooled connection per (host, port, user), pinned host keys, bounded and
+// The SSH layer: one pooled connection per (host, port, user, key file, expected host key, bastion), pinned host keys, bounded and
 // redacted output, and cancellation that stops the command on the node, not only our end of it.
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import { BastionTunnels, type BastionTarget } from './ssh-bastion';
-import { openConnection, type Conn } from './ssh-connect';
+import { connectionKey, openConnection, type Conn } from './ssh-connect';
 import { OutputTail, StreamRedactor, redactText, secretsOf } from './output-tail';
 import { CommandAbortedError, CommandTimeoutError, HostKeyMismatchError, SshConnectError } from './ssh-errors';
 import { exitCodeOf, sendSignal, writeFileAtomically } from './ssh-support';
@@ -61,7 +61,7 @@ export interface SshPoolOptions {
 
 interface Entry { promise: Promise<Conn>; conn?: Conn }
 
-const keyOf = (t: SshTarget) => `${t.username}@${t.host}:${t.port}`;
+const keyOf = connectionKey;
 
 export class SshPool {
   private readonly entries = new Map<string, Entry>();

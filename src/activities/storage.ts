@@ -8,6 +8,7 @@ import * as systemd from './commands/systemd';
 import { run, waitFor, type ActivityDeps } from './run';
 import type { StepResult } from './node-prep';
 import type { SshTarget } from './ssh';
+import { aptInstall, packageInstalled, packageStatus } from './commands/apt';
 
 export interface BlockDeviceOption { name: string; path: string; sizeBytes: number; links: string[] }
 
@@ -20,6 +21,8 @@ export function createStorageActivities(deps: ActivityDeps) {
   return {
     async enableIscsid(t: SshTarget): Promise<StepResult> {
       if ((await checks.iscsid(t)).done) return { changed: false };
+      // Assumed by the seed, missing on minimal images: without it there is no iscsid to enable.
+      if (!packageInstalled((await run(deps, t, packageStatus('open-iscsi'))).stdout)) await run(deps, t, aptInstall('open-iscsi'), { timeoutMs: 30 * 60_000 });
       await run(deps, t, systemd.enableIscsid());
       return { changed: true };
     },

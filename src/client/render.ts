@@ -26,7 +26,7 @@ export function answerCommand(site: string, q: Question): string {
 export function renderStatus(s: InstallStatus, opts: { uiUrl?: string; now?: Date } = {}): string {
   const lines = [`${s.site}  phase ${s.phase}  ${s.state}  elapsed ${elapsed(s.startedAt, opts.now)}`];
   const width = Math.max(4, ...s.nodes.map((n) => n.name.length));
-  for (const n of s.nodes) lines.push(`  ${n.name.padEnd(width)}  ${n.role.padEnd(7)}  ${n.step.padEnd(22)} ${n.state}`);
+  for (const n of s.nodes) lines.push(`  ${n.name.padEnd(width)}  ${n.role.padEnd(7)}  ${n.step.padEnd(22)} ${n.state}${n.refreshHold ? `  (refresh hold: ${n.refreshHold})` : ''}`);
   if (s.questions.length) {
     lines.push('', 'Waiting for you:');
     for (const q of s.questions) {

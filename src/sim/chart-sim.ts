@@ -5,6 +5,7 @@ import * as yaml from 'js-yaml';
 import type { Cluster, HelmRelease } from './cluster-state';
 import type { KubeObject } from './kube-store';
 import { sharedStorageReady } from './storage-sim';
+import { provisionVolume } from './volume-sim';
 
 interface PodPlan { name: string; component: string; shared: boolean }
 interface PodTiming { readyAt: number | null; shared: boolean; node: string }
@@ -63,6 +64,41 @@ export function deployPods(c: Cluster, release: HelmRelease): void {
   syncPods(c, Date.now());
 }
 
+/**
+ * The kubelet evicts a Deployment's pod (node pressure): the pod stays, phase Failed with reason Evicted
+ * (kubelet eviction manager: `The node was low on resource: ...`), until someone deletes it; its
+ * ReplicaSet starts a replacement under a new name, Ready after the usual start time. Returns both names.
+ */
+export function evictPod(c: Cluster, name: string): { evicted: string; replacement: string } {
+  const pod = c.store.get('Pod', 'default', name);
+  const t = pod && timing.get(pod);
+  if (!pod || !t || !/-[a-z0-9]{10}-[a-z0-9]{5}$/.test(name)) throw new Error(`${name} is not a running Deployment pod of the chart`);
+  timing.delete(pod);
+  const started = (pod.status as { startTime?: string } | undefined)?.startTime;
+  pod.status = {
+    message: 'The node was low on resource: ephemeral-storage. Threshold quantity: 2Gi, available: 1536Mi. ',
+    phase: 'Failed', reason: 'Evicted', ...(started ? { startTime: started } : {}),
+  };
+  const rng = c.world.rng.derive(`evict-${name}`);
+  const replacement = `${name.replace(/-[a-z0-9]{5}$/, '')}-${rng.alnum(5)}`;
+  const labels = pod.metadata.labels ?? {};
+  const revision = Number(labels['helm.sh/revision'] ?? 1);
+  const stored = c.store.put(podObject({ name: replacement, component: labels['app.kubernetes.io/name'] ?? 'web', shared: false }, t.node, revision));
+  timing.set(stored, { ...t, readyAt: Date.now() + c.world.latency.ms('podReady') });
+  syncPods(c, Date.now());
+  return { evicted: name, replacement };
+}
+
+/** A fault: the pods whose name starts with `prefix` stop (or start again) being Ready, as a crash-looping container. */
+export function podNeverReady(c: Cluster, prefix: string, broken: boolean): void {
+  const pods = c.store.list('Pod', 'default').filter((p) => p.metadata.name.startsWith(prefix));
+  if (!pods.length) throw new Error(`no pod ${prefix}*`);
+  for (const pod of pods) {
+    const t = timing.get(pod);
+    if (t) t.readyAt = broken ? Infinity : Date.now();
+  }
+}
+
 export function removePods(c: Cluster, release: string): void {
   for (const p of c.store.list('Pod', 'default', { 'app.kubernetes.io/instance': release })) c.store.delete('Pod', 'default', p.metadata.name);
 }
@@ -77,6 +113,7 @@ export function syncPods(c: Cluster, now: number): void {
     if (t.readyAt === null && t.shared && storage) {
       t.readyAt = now + c.world.latency.ms('podReady');
       (pod.spec as { nodeName: string }).nodeName = t.node;
+      provisionVolume(c, `data-${pod.metadata.name}`);
     }
     const created = Date.parse(String(pod.metadata.creationTimestamp));
     const hostIP = c.kubeNodes.get(t.node)?.node.address;

@@ -63,6 +63,17 @@ export class FleetFaults {
     }
   }
 
+  /**
+   * `node` is a clone of `source` made after installation (the seed clones a configured system): the same
+   * /etc/machine-id and the same SSH host key, as a disk copy leaves them.
+   */
+  cloneOf(node: string, source: string): void {
+    const [n, src] = [this.fleet.node(node), this.fleet.node(source)];
+    n.state.files.set('/etc/machine-id', { ...src.state.files.get('/etc/machine-id')! });
+    if (!this.realKeys.has(n.name)) this.realKeys.set(n.name, n.server.hostKey);
+    n.server.setHostKey(src.server.hostKey);
+  }
+
   /** The CPU stops (or starts again) advertising AVX, as QEMU's kvm64 model does. */
   noAvx(node: string, on = true): void {
     this.fleet.node(node).state.avx = !on;
@@ -79,6 +90,15 @@ export class FleetFaults {
     const state = this.fleet.node(node).state;
     const used = state.lvs.reduce((n, lv) => n + lv.sizeBytes, 0);
     state.vg.sizeBytes = used + Math.max(0, Math.floor(freeGiB * GiB / (4 * 2 ** 20))) * 4 * 2 ** 20;
+  }
+
+  /**
+   * MicroK8s stopped on the node (`microk8s stop`, or its services crashed): the API server on it refuses
+   * connections, so its kubectl and helm exit 1 with `connection refused` until started again.
+   */
+  microk8sStopped(node: string, stopped = true): void {
+    const m = this.fleet.node(node).state.microk8s;
+    m.readyAt = stopped ? Infinity : Date.now();
   }
 
   /** Sets iscsid enabled+running or disabled+stopped, as if an operator changed it. */

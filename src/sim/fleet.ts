@@ -49,6 +49,8 @@ export interface FleetOptions {
   severalBlockDevices?: number[];
   /** The nodes' sudo asks for the password on this file's first line; the spec names the file (ssh.sudoPasswordFile). */
   sudoPasswordFile?: string;
+  /** The nodes reach the internet only through this proxy URL; the spec names it (proxy.http, proxy.https). */
+  proxy?: string;
   /** Reach the nodes through a simulated bastion on .5 of the fleet's network (spec ssh.bastion, its host key pinned). */
   bastion?: boolean;
   /** Extra spec fields merged over the generated spec (features, storage, tls, timeouts...). */
@@ -86,6 +88,7 @@ export class Fleet implements World {
   keyFile = '';
   port = 0;
   sudoPassword?: string;
+  proxy?: string;
   bastion?: BastionServer;
   private stopped = false;
 
@@ -194,6 +197,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   if (parsed instanceof Error) throw parsed;
   const fleet = new Fleet(opts, `${prefix}.250`, user, opts.toolsUrl ?? DEFAULT_TOOLS_URL, Array.isArray(parsed) ? parsed[0] : parsed);
   fleet.keyFile = keyFile;
+  fleet.proxy = opts.proxy;
   if (opts.sudoPasswordFile) fleet.sudoPassword = readFileSync(opts.sudoPasswordFile, 'utf8').split(/\r?\n/)[0];
   const nodeRng = fleet.rng.derive('nodes');
   nodeOpts.forEach((o, i) => fleet.machines.push(new SimNode(i, `${prefix}.${first + i}`, 24, o, nodeRng.derive(`node-${i}`))));
@@ -254,6 +258,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     storage: { elasticsearch: 10, streamState: 10, insightsDatabase: 10, kafka: 2, zookeeper: 2 },
     tls: { mode: 'upload' },
     kloudspot: { toolsUrl: fleet.toolsUrl, toolsSha256: SIM_TOOLS_SHA256 },
+    ...(opts.proxy ? { proxy: { http: opts.proxy, https: opts.proxy } } : {}),
     ...opts.specOverrides,
   };
   try {

@@ -27,7 +27,21 @@ ff02::2 ip6-allrouters
 `;
 
 /** What subiquity writes for a DHCP install. */
-export const installerNetplan = (iface: string): string => `# This is the network config written by 'subiquity'
+export const installerNetplan = (iface: string, fixed?: { cidr: string; gateway: string }): string => fixed ? `# This is the network config written by 'subiquity'
+network:
+  ethernets:
+    ${iface}:
+      addresses:
+      - ${fixed.cidr}
+      nameservers:
+        addresses:
+        - ${fixed.gateway}
+        search: []
+      routes:
+      - to: default
+        via: ${fixed.gateway}
+  version: 2
+` : `# This is the network config written by 'subiquity'
 network:
   ethernets:
     ${iface}:
@@ -117,4 +131,4 @@ export const PREINSTALLED = new Set([
   'bash', 'coreutils', 'curl', 'openssh-server', 'lvm2', 'open-iscsi', 'snapd', 'systemd', 'iputils-ping', 'netplan.io',
   'iproute2', 'openssl', 'ca-certificates', 'sudo', 'util-linux',
 ]);
-export const INSTALLABLE = new Set([...PREINSTALLED, 'jq', 'nfs-common', 'htop', 'git']);
+export const INSTALLABLE = new Set([...PREINSTALLED, 'jq', 'nfs-common', 'htop', 'git', 'iputils-arping']);

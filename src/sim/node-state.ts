@@ -1,6 +1,7 @@
 // One simulated machine: its files, hardware, LVM, apt, systemd units, network and MicroK8s snap.
 // Nothing here knows about SSH; commands read and change this state through their handlers.
-import type { Rng } from './random';
+import { dqliteFile } from './commands/inspect';
+import { sha256hex, type Rng } from './random';
 import {
   OS_RELEASE, cpuinfo, hostsFile, installerNetplan, meminfo, pendingUpgrades, PREINSTALLED, type AptPackage,
 } from './node-defaults';
@@ -36,6 +37,14 @@ export interface NodeOptions {
   /** Extra raw disks: each becomes a BlockDevice once OpenEBS runs. */
   extraDisks?: DiskOptions[];
   iscsidEnabled?: boolean;
+  /** Installed with a static address (subiquity's manual IPv4 form) instead of DHCP: 00-installer-config.yaml has it. */
+  installedStatic?: { cidr: string; gateway: string };
+  /** open-iscsi installed (Ubuntu server images have it; minimal ones do not); default true. */
+  openIscsi?: boolean;
+  /** /etc/machine-id (32 lowercase hex); clones of one machine share it. Default: a fresh one per node. */
+  machineId?: string;
+  /** The system locale (/etc/default/locale's LANG), which sshd's pam_env gives every session; default C.UTF-8. */
+  locale?: string;
   /** How many packages `apt-get dist-upgrade` would upgrade (the kernel metapackages add new kernels). */
   pendingUpgrades?: number;
 }
@@ -43,17 +52,22 @@ export interface NodeOptions {
 export interface Disk { name: string; sizeBytes: number; fsType?: string; serial: string; wwn: string; model: string; createdAt: number }
 export interface LogicalVolume { name: string; sizeBytes: number; uuid: string; dm: number; createdAt: number; fsType?: string; mount?: string }
 export interface Unit { enabled: 'enabled' | 'disabled' | 'static'; active: boolean }
-export interface FileEntry { content: string; mode: number }
+/** `binary`: content holds the bytes base64-encoded (a tarball), as `base64 FILE` prints them. `mtime`: ms since the epoch of
+ * the last write, as stat(2) would show it (a rewrite with the same content changes it). */
+export interface FileEntry { content: string; mode: number; binary?: boolean; mtime?: number }
+export interface SimTimer { fireAt: number; command: string; handle?: NodeJS.Timeout; state: 'waiting' | 'elapsed'; remainAfterElapse: boolean }
 
 export interface Microk8sState {
   installed: boolean;
   cluster?: Cluster;
   /** When the snap's services come up after install, reboot or join. */
   readyAt: number;
+  /** Stands for server.crt's DER (`openssl x509 -outform der`); certCheck is its sha256 (hex). */
+  serverCertDer: string;
   /** sha256 (hex) of this node's cluster-agent certificate; add-node prints its first 12 characters. */
   certCheck: string;
-  /** add-node tokens this node issued: token -> expiry (ms) or null for single use. */
-  tokens: Map<string, number | null>;
+  /** Every join token ever written to this node's cluster-tokens.txt (the tokens themselves live in that file). */
+  issuedTokens: Set<string>;
   /** The community addons repository was cloned onto this node. */
   communityRepo: boolean;
 }
@@ -63,6 +77,8 @@ export class SimNode {
   readonly address: string;
   readonly iface: string;
   hostname: string;
+  /** LANG of every SSH session (pam_env reads /etc/default/locale). */
+  locale: string;
   bootId: string;
   bootCount = 1;
   bootedAt = Date.now();
@@ -83,19 +99,28 @@ export class SimNode {
   readonly units = new Map<string, Unit>();
   /** Addresses on the main interface; recomputed from /etc/netplan by `netplan apply` and at boot. */
   addresses: { cidr: string; dynamic: boolean }[];
+  /** Gateways of the static default routes on the main interface (netplan's), recomputed with the addresses. */
+  defaultRoutes: string[] = [];
   readonly microk8s: Microk8sState;
   kloudspotTools = false;
+  /** snapd: `snap set system` options, and refresh holds by snap (ms since the epoch; Infinity: forever). */
+  readonly snapd = { system: new Map<string, string>(), holds: new Map<string, number>() };
   /** What the doctor reads and the health faults change: certificate end dates (file -> ms, set when first read),
    * bytes filling / beyond the install's own use, the clock's offset, and the dqlite directory's size. */
   readonly health = { certNotAfter: new Map<string, number>(), rootFilledBytes: 0, clockOffsetMs: 0, datastoreBytes: 183_500_800 };
-  /** Pending systemd-run timers by unit name. */
-  readonly timers = new Map<string, { fireAt: number; command: string; handle: NodeJS.Timeout }>();
+  /** systemd-run timers by unit name: waiting, or elapsed and still loaded (RemainAfterElapse=yes, the default). */
+  readonly timers = new Map<string, SimTimer>();
+  /** Transient services whose command failed: loaded in state failed until `systemctl reset-failed`. */
+  readonly failedServices = new Set<string>();
+  /** Transient services whose command is running now. */
+  readonly runningServices = new Set<string>();
 
   constructor(index: number, address: string, readonly prefixLength: number, opts: NodeOptions, readonly rng: Rng) {
     this.name = opts.name ?? `k8s-vm-${index + 1}`;
     this.address = address;
     this.iface = opts.interface ?? 'ens18';
     this.hostname = opts.initialHostname ?? 'ubuntu';
+    this.locale = opts.locale ?? 'C.UTF-8';
     this.bootId = rng.uuid();
     this.cores = opts.cores ?? 8;
     // MemTotal of a machine with N GiB installed: a few percent go to the kernel (32 GiB -> ~32.8e6 kB).
@@ -117,12 +142,17 @@ export class SimNode {
     this.units.set('systemd-networkd', { enabled: 'enabled', active: true });
     this.units.set('unattended-upgrades', { enabled: 'enabled', active: true });
     this.units.set('snapd', { enabled: 'enabled', active: true });
-    this.addresses = [{ cidr: `${address}/${prefixLength}`, dynamic: true }];
-    this.microk8s = { installed: false, readyAt: 0, certCheck: rng.hex(64), tokens: new Map(), communityRepo: false };
+    this.addresses = opts.installedStatic ? [{ cidr: opts.installedStatic.cidr, dynamic: false }] : [{ cidr: `${address}/${prefixLength}`, dynamic: true }];
+    if (opts.installedStatic) this.defaultRoutes = [opts.installedStatic.gateway];
+    const der = rng.hex(64);
+    this.microk8s = { installed: false, readyAt: 0, serverCertDer: der, certCheck: sha256hex(der), issuedTokens: new Set(), communityRepo: false };
     this.put('/etc/os-release', OS_RELEASE);
     this.put('/etc/hostname', `${this.hostname}\n`);
+    this.put('/etc/default/locale', `LANG=${this.locale}\n`);
+    if (opts.openIscsi === false) this.installed.delete('open-iscsi');
+    this.put('/etc/machine-id', `${opts.machineId ?? rng.derive('machine-id').hex(32)}\n`);
     this.put('/etc/hosts', hostsFile(this.hostname));
-    this.put('/etc/netplan/00-installer-config.yaml', installerNetplan(this.iface), 0o600);
+    this.put('/etc/netplan/00-installer-config.yaml', installerNetplan(this.iface, opts.installedStatic), 0o600);
     this.put('/etc/machine-id', `${rng.hex(32)}\n`, 0o444);
   }
 
@@ -139,7 +169,7 @@ export class SimNode {
   }
 
   put(path: string, content: string, mode = 0o644): void {
-    this.files.set(path, { content, mode });
+    this.files.set(path, { content, mode, mtime: Date.now() });
   }
 
   get vgFreeBytes(): number {
@@ -159,7 +189,7 @@ export class SimNode {
       case '/proc/meminfo': return meminfo(this.memKb);
       case '/proc/sys/kernel/random/boot_id': return `${this.bootId}\n`;
       case '/proc/version': return 'Linux version 5.15.0-101-generic (buildd@lcy02-amd64-032) (gcc (Ubuntu 11.4.0-1ubuntu1~22.04) 11.4.0, GNU ld (GNU Binutils for Ubuntu) 2.38) #111-Ubuntu SMP Tue Mar 5 20:16:58 UTC 2024\n';
-      default: return undefined;
+      default: return dqliteFile(this, path);
     }
   }
 
@@ -167,7 +197,7 @@ export class SimNode {
   virtualExists(path: string): boolean {
     if (this.virtualFile(path) !== undefined) return true;
     if (path === '/usr/local/bin/kloudspot') return this.kloudspotTools;
-    if (path === '/snap/bin/microk8s') return this.microk8s.installed;
+    if (path === '/snap/bin/microk8s' || path === '/var/snap/microk8s/current/credentials') return this.microk8s.installed;
     if (path === '/var/snap/microk8s/current/var/lock/clustered.lock') return this.isWorker();
     if (path === '/dev/null' || path === '/' || path === '/etc' || path === '/tmp') return true;
     if (/^\/dev\/sd[a-z]$/.test(path)) return this.disks.some((d) => `/dev/${d.name}` === path);

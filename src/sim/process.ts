@@ -5,6 +5,7 @@ import type { FileEntry, SimNode } from './node-state';
 import type { LatencyKind } from './latency';
 import type { World } from './world';
 import { sha256hex } from './random';
+import { noteTokenFile } from './cluster-tokens';
 
 /** Thrown through a handler when its command is killed (signal, dropped connection, reboot). */
 export class Killed extends Error {
@@ -152,7 +153,8 @@ export function makeProc(session: Session, argv: string[], io: Io): Proc {
     writeFile(path, content, mode) {
       const old = node.files.get(path);
       if (!session.touched.has(path)) session.touched.set(path, old ? { ...old } : null);
-      node.files.set(path, { content, mode: mode ?? old?.mode ?? 0o644 });
+      node.files.set(path, { content, mode: mode ?? old?.mode ?? 0o644, mtime: Date.now() });
+      noteTokenFile(node, path, content);
     },
     deleteFile(path) {
       const old = node.files.get(path);

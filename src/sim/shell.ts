@@ -99,8 +99,15 @@ export async function runWords(session: Session, words: string[], io: Io): Promi
       i++;
     }
     if (i >= args.length) { io.out(Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join('')); return 0; }
+    const prog = args[i];
+    // env execvp()s: a missing program is coreutils env.c's error (ENOENT, exit 127), not bash's.
+    if (prog !== 'env' && prog !== 'sudo' && !ALSO_PROGRAMS.has(prog) && !isAvailable(prog.replace(/^.*\//, ''), session.node)) {
+      io.err(`env: '${prog}': No such file or directory\n`);
+      return 127;
+    }
     return runWords(session, args.slice(i), { ...io, env });
   }
+  if (name === 'xargs') return xargs(session, args, io);
   if (BUILTINS.has(name)) return builtin(session, name, args, io);
 
   const text = words.join(' ');
@@ -110,7 +117,7 @@ export async function runWords(session: Session, words: string[], io: Io): Promi
     entry.fault = entry.fault ? `${entry.fault}; ${fault.describe}` : fault.describe;
     const spec = fault.spec;
     if (spec.kind === 'transient') {
-      const contact = /\bjoin\s+'?([0-9.]+):/.exec(text)?.[1];
+      const contact = /\bjoin\s+(?:--\S+\s+)*'?([0-9.]+):/.exec(text)?.[1];
       const r = transientOutput(spec.error, text, { contact });
       await makeProc(session, words, io).work('command');
       io.out(r.stdout);
@@ -138,6 +145,29 @@ async function dispatch(session: Session, name: string, args: string[], io: Io):
   return def.run(proc);
 }
 
+/**
+ * GNU xargs as the installer uses it (`xargs -r -d '\\n' CMD ARGS...`): the items read from stdin are appended to
+ * CMD's arguments, one run for them all; -r runs nothing when there are none. findutils xargs.c; docs/commands.md.
+ */
+async function xargs(session: Session, args: string[], io: Io): Promise<number> {
+  let i = 0;
+  let delim: string | undefined;
+  let noRunIfEmpty = false;
+  for (; i < args.length && args[i].startsWith('-'); i++) {
+    if (args[i] === '-r' || args[i] === '--no-run-if-empty') noRunIfEmpty = true;
+    else if (args[i] === '-d') delim = args[++i] === '\\n' ? '\n' : args[i];
+    else { io.err(`xargs: invalid option -- '${args[i].replace(/^-+/, '')}'\n`); return 1; }
+  }
+  const text = await io.stdin.readAll();
+  const items = delim === undefined ? text.split(/\s+/) : text.split(delim);
+  const words = items.filter((x) => x !== '');
+  if (words.length === 0 && noRunIfEmpty) return 0;
+  const command = args.slice(i).length ? args.slice(i) : ['echo'];
+  const status = await runWords(session, [...command, ...words], { ...io, stdin: new StringInput('') });
+  // xargs exits 123 when the command exited 1-125, 126/127 when it could not run.
+  return status === 0 ? 0 : status >= 126 ? status : 123;
+}
+
 async function runSudo(session: Session, args: string[], io: Io): Promise<number> {
   let i = 0;
   const env = { ...io.env };
@@ -157,7 +187,7 @@ async function runSudo(session: Session, args: string[], io: Io): Promise<number
   }
   if (!io.root && session.world.sudoPassword !== undefined && !(await authenticate(session.world.sudoPassword, flags, io))) return 1;
   const name = rest[0];
-  const known = name === 'env' || name === 'sudo' || ALSO_PROGRAMS.has(name) || (COMMANDS.has(name.replace(/^.*\//, '')) && isAvailable(name.replace(/^.*\//, ''), session.node));
+  const known = name === 'env' || name === 'sudo' || name === 'xargs' || ALSO_PROGRAMS.has(name) || (COMMANDS.has(name.replace(/^.*\//, '')) && isAvailable(name.replace(/^.*\//, ''), session.node));
   if (!known) {
     io.err(`sudo: ${name}: command not found\n`);
     return 1;

@@ -71,7 +71,7 @@ export function serveSftp(sftp: SFTPWrapper, node: SimNode, world: World, connec
     handles.delete(handle.readUInt32BE(0));
     if (f.write) {
       const before = node.files.get(f.path);
-      node.files.set(f.path, { content: Buffer.concat(f.chunks).toString('utf8'), mode: f.mode });
+      node.files.set(f.path, { content: Buffer.concat(f.chunks).toString('utf8'), mode: f.mode, mtime: Date.now() });
       record('put', f.path, before?.content, before?.mode);
     }
     sftp.status(reqid, STATUS_CODE.OK);

@@ -23,6 +23,8 @@ export interface World {
   readonly user: string;
   /** sudo asks for this password (`sim --sudo-password`); undefined: passwordless sudo. */
   readonly sudoPassword?: string;
+  /** The nodes reach the internet only through this HTTP proxy (`sim --proxy`): apt, curl and snapd fail without it. */
+  readonly proxy?: string;
   nextClusterId(): number;
   nodeByAddress(ip: string): SimNode | undefined;
   /** Power-cycles a node: connections drop, the port refuses, then logins fail, then it is back. */

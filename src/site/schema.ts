@@ -5,6 +5,7 @@ import {
 } from './patterns';
 import { nodeRole } from './roles';
 import { BastionSchema, sudoPasswordFile, workerFile } from './access-schema';
+import { HooksSchema, MicroK8sSchema, ProxySchema } from './field-schema';
 
 export { nodeRole };
 
@@ -115,6 +116,13 @@ export const SiteSpecSchema = z.strictObject({
     storageReady: duration(DEFAULT_TIMEOUTS.storageReady),
     chartReady: duration(DEFAULT_TIMEOUTS.chartReady),
   }).default({ ...DEFAULT_TIMEOUTS }),
+  // A re-run on a formed cluster: nodes already in it are upgraded and rebooted one at a time (drain, reboot,
+  // Ready, uncordon, voters back), or left as they are (`skip`: no apt upgrade, no reboot on them).
+  upgrades: z.strictObject({
+    clusterNodes: z.enum(['rolling', 'skip'], {
+      error: 'is not rolling or skip. Fix: write rolling (upgrade and reboot the nodes already in the cluster one at a time) or skip (leave them as they are)',
+    }).default('rolling'),
+  }).default({ clusterNodes: 'rolling' }),
   // The site's doctor on its Temporal Schedule doctor/<site>, registered by each install (`off`: none).
   doctor: z.strictObject({
     every: z.string().regex(DOCTOR_EVERY, {
@@ -133,6 +141,10 @@ export const SiteSpecSchema = z.strictObject({
     toolsSha256: z.string({ error: 'is missing. Fix: pin the tools script: add kloudspot.toolsSha256 with the output of `curl -fsSL <toolsUrl> | sha256sum` (64 hex digits), after reading the script' })
       .regex(SHA256_HEX, { error: 'is not a SHA-256. Fix: write the 64 lowercase hex digits `sha256sum` prints for the tools script' }),
   }, { error: 'is missing. Fix: add kloudspot: { toolsUrl, toolsSha256 } (see examples/site.yaml); the tools script runs only when its SHA-256 is pinned' }),
+  // Field access (field-schema.ts): an HTTP(S) proxy, the MicroK8s refresh hold, hook scripts.
+  proxy: ProxySchema.optional(),
+  microk8s: MicroK8sSchema,
+  hooks: HooksSchema.optional(),
 }).superRefine((spec, ctx) => {
   const { prefixLength, gateway } = spec.network;
   const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });

@@ -9,11 +9,16 @@ export function lvmSizeBytes(size: string): number {
 
 export interface StorageNeed { sharedGb: number; unsharedGb: number }
 
+type Volumes = { elasticsearch: number; streamState: number; insightsDatabase: number; kafka: number; zookeeper: number };
+
 /**
- * The seed's estimate: stream-processing volumes (elasticsearch, state) live on shared cStor storage;
- * databases and messaging (insights database, kafka, zookeeper) on each node's LVM ("Required: Shared 20 GB,
- * Unshared 14 GB" for 10/10/10/2/2). Each node needs this much.
+ * The seed's estimate, per node. With KloudInsights, stream processing (elasticsearch, state) lives on shared
+ * cStor storage and the database and messaging (insights database, kafka, zookeeper) on each node's LVM:
+ * "Required: Shared 20 GB, Unshared 14 GB" for 10/10/10/2/2. Without it (the seed's Kloudhybrid example)
+ * `kloudspot init` asks only for elasticsearch and the database and counts both unshared: "Required: Shared
+ * 0 GB, Unshared 20 GB" for 10/10. We follow the seed in both; the chart's own rule is not public.
  */
-export function storageNeed(s: { elasticsearch: number; streamState: number; insightsDatabase: number; kafka: number; zookeeper: number }): StorageNeed {
+export function storageNeed(s: Volumes, features: { kloudInsights: boolean }): StorageNeed {
+  if (!features.kloudInsights) return { sharedGb: 0, unsharedGb: s.elasticsearch + s.insightsDatabase };
   return { sharedGb: s.elasticsearch + s.streamState, unsharedGb: s.insightsDatabase + s.kafka + s.zookeeper };
 }

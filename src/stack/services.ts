@@ -10,6 +10,7 @@ import type { ServerBinaries } from '../temporal/server-path';
 import type { Postgres } from './postgres';
 import { startGroup, type GroupProcess } from './process-group';
 import { temporalServerConfig, type TemporalPorts } from './temporal-config';
+import { clientCert, connectionTls, serverTlsYaml, temporalCliTlsEnv, type ClientCert, type MtlsFiles } from './mtls';
 import { uiServerConfig } from './ui-config';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -41,14 +42,15 @@ export function setupSchema(bin: ServerBinaries, pg: Postgres, passwordFile: str
   }, logFile);
 }
 
-export function setupNamespace(cli: string, address: string, namespace: string, logFile: string): void {
+export function setupNamespace(cli: string, address: string, namespace: string, logFile: string, tls?: ClientCert): void {
   runSetupScript('setup-namespace.sh', {
+    ...(tls ? temporalCliTlsEnv(tls) : {}),
     TEMPORAL_CLI: cli, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, NAMESPACE_RETENTION: '30d',
     KLOUDSPOT_SEARCH_ATTRIBUTES: Object.entries(SEARCH_ATTRIBUTES).map(([n, t]) => `${n}=${t}`).join(' '),
   }, logFile);
 }
 
-export interface ServerStart { bin: ServerBinaries; dir: string; ports: TemporalPorts; pg: Postgres; password: string }
+export interface ServerStart { bin: ServerBinaries; dir: string; ports: TemporalPorts; pg: Postgres; password: string; mtls?: MtlsFiles }
 
 /** Starts the server (config rewritten each time) and waits until its frontend answers. */
 export async function startTemporalServer(o: ServerStart): Promise<GroupProcess> {
@@ -57,13 +59,14 @@ export async function startTemporalServer(o: ServerStart): Promise<GroupProcess>
   writeFileSync(join(configDir, 'kloudspot.yaml'), temporalServerConfig({
     ports: o.ports, postgres: { host: o.pg.host, port: o.pg.port, user: o.pg.user },
     dynamicConfigFile: join(ROOT, 'deploy', 'temporal', 'dynamicconfig', 'production.yaml'),
+    tlsYaml: o.mtls ? serverTlsYaml(o.mtls) : undefined,
   }), { mode: 0o600 });
   const proc = startGroup('temporal-server', o.bin.server, ['--root', o.dir, '--config', 'temporal-config', '--env', 'kloudspot', '--allow-no-auth', 'start'], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, POSTGRES_PWD: o.password }, logFile: join(o.dir, 'logs', 'temporal-server.log'),
   });
   const address = `127.0.0.1:${o.ports.frontend}`;
   await waitFor(`the Temporal server did not answer on ${address}`, async () => {
-    const c = await Connection.connect({ address, connectTimeout: 1000 });
+    const c = await Connection.connect({ address, connectTimeout: 1000, tls: o.mtls ? connectionTls(clientCert(o.mtls, 'cli')) : undefined });
     try {
       await c.withDeadline(Date.now() + 2000, () => c.workflowService.describeNamespace({ namespace: 'temporal-system' }));
       return true;
@@ -81,12 +84,12 @@ export async function startCodecServer(dir: string, port: number, keyFile: strin
   return proc;
 }
 
-export interface UiStart { port: number; address: string; codecEndpoint: string; namespace: string }
+export interface UiStart { port: number; address: string; codecEndpoint: string; namespace: string; tls?: ClientCert }
 
 export async function startUi(dir: string, uiBinary: string, o: UiStart): Promise<GroupProcess> {
   const configDir = join(dir, 'ui-config');
   mkdirSync(configDir, { recursive: true });
-  writeFileSync(join(configDir, 'kloudspot.yaml'), uiServerConfig({ port: o.port, temporalAddress: o.address, codecEndpoint: o.codecEndpoint, namespace: o.namespace }));
+  writeFileSync(join(configDir, 'kloudspot.yaml'), uiServerConfig({ port: o.port, temporalAddress: o.address, codecEndpoint: o.codecEndpoint, namespace: o.namespace, tls: o.tls }));
   const proc = startGroup('temporal-ui', uiBinary, ['--root', dir, '--config', 'ui-config', '--env', 'kloudspot', 'start'], { logFile: join(dir, 'logs', 'temporal-ui.log') });
   await waitFor(`the Web UI did not answer on 127.0.0.1:${o.port}`, async () => (await fetch(`http://127.0.0.1:${o.port}/healthz`)).ok, 60_000, proc);
   return proc;

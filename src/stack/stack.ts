@@ -15,6 +15,8 @@ import {
   buildBundle, setupNamespace, setupSchema, startCodecServer, startTemporalServer, startUi, startWorker, type WorkerStart,
 } from './services';
 import { PORT_NAMES, type TemporalPorts } from './temporal-config';
+import { clientCert, connectionTls, ensureMtlsCertificates, kloudspotTlsEnv, type ClientCert } from './mtls';
+import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 
 export interface StackOptions {
   /** State: PostgreSQL data, configs, logs, codec key. Kept between runs. */
@@ -25,6 +27,8 @@ export interface StackOptions {
   /** Start the Web UI server (and the codec server for it). Default true. */
   ui?: boolean;
   log?: (line: string) => void;
+  /** mTLS on the frontend: certificates from deploy/gen-mtls-certs.sh in <dir>/mtls; every client presents one. */
+  mtls?: boolean;
   /** Aborted (Ctrl-C during start-up): what has started is stopped, and startStack rejects. */
   signal?: AbortSignal;
 }
@@ -44,6 +48,8 @@ export interface Stack {
   uiUrl?: string;
   codecUrl?: string;
   codecKeyFile: string;
+  /** With mtls: the CLI's client certificate (cli.crt), and what a connection or our CLI's environment needs. */
+  tls?: { cli: ClientCert; connection: TLSConfig; env: NodeJS.ProcessEnv };
   postgres: Postgres;
   binaries: ServerBinaries;
   server(): GroupProcess;
@@ -129,11 +135,12 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     const ports = { frontend: await portOr(want('frontend')) } as TemporalPorts;
     for (const name of PORT_NAMES) if (name !== 'frontend') ports[name] = await portOr(wantServer(name));
     const address = `127.0.0.1:${ports.frontend}`;
-    const serverStart = { bin: binaries, dir, ports, pg: postgres, password };
+    const mtls = o.mtls ? ensureMtlsCertificates(join(dir, 'mtls')) : undefined;
+    const serverStart = { bin: binaries, dir, ports, pg: postgres, password, mtls };
     let server = track(await startTemporalServer(serverStart));
     log(`temporal server: ${address} (log ${server.logFile})`);
     const namespace = 'default';
-    step(setupNamespace(cli, address, namespace, join(dir, 'logs', 'setup.log')));
+    step(setupNamespace(cli, address, namespace, join(dir, 'logs', 'setup.log'), mtls && clientCert(mtls, 'cli')));
     log(`namespace ${namespace}: retention 30d, search attributes registered (deploy/temporal/setup-namespace.sh)`);
 
     let uiUrl: string | undefined;
@@ -143,14 +150,14 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       const codecPort = await portOr(want('codec'));
       codecUrl = `http://127.0.0.1:${codecPort}`;
       track(await startCodecServer(dir, codecPort, codecKeyFile, uiPort));
-      track(await startUi(dir, binaries.ui, { port: uiPort, address, codecEndpoint: codecUrl, namespace }));
+      track(await startUi(dir, binaries.ui, { port: uiPort, address, codecEndpoint: codecUrl, namespace, tls: mtls && clientCert(mtls, 'worker') }));
       uiUrl = `http://127.0.0.1:${uiPort}`;
       log(`web ui: ${uiUrl} (codec server ${codecUrl})`);
     }
 
     step(await bundled);
     const workerStart = async (i: number, env?: NodeJS.ProcessEnv): Promise<WorkerStart> =>
-      ({ dir, index: i, address, namespace, keyFile: codecKeyFile, bundle, healthPort: await portOr(undefined), env });
+      ({ dir, index: i, address, namespace, keyFile: codecKeyFile, bundle, healthPort: await portOr(undefined), env: { ...(mtls ? kloudspotTlsEnv(clientCert(mtls, 'worker')) : {}), ...env } });
     const results = await Promise.allSettled(Array.from({ length: o.workers ?? 2 }, async (_, i) => startWorker(await workerStart(i + 1))));
     const workers = results.flatMap((r) => (r.status === 'fulfilled' ? [track(r.value)] : []));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -159,6 +166,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
 
     return {
       dir, address, namespace, uiUrl, codecUrl, codecKeyFile, postgres, binaries, workers,
+      tls: mtls && { cli: clientCert(mtls, 'cli'), connection: connectionTls(clientCert(mtls, 'cli')), env: kloudspotTlsEnv(clientCert(mtls, 'cli')) },
       server: () => server,
       async killServer() {
         server.signal('SIGKILL');

@@ -14,6 +14,8 @@ export interface TemporalConfigOptions {
   postgres: { host: string; port: number; user: string };
   dynamicConfigFile: string;
   numHistoryShards?: number;
+  /** The `global.tls` lines (src/stack/mtls.ts): mTLS on the frontend. */
+  tlsYaml?: string[];
 }
 
 export const PORT_NAMES: (keyof TemporalPorts)[] = [
@@ -65,6 +67,7 @@ export function temporalServerConfig(o: TemporalConfigOptions): string {
     '    postgres-visibility:',
     ...datastore(o, 'temporal_visibility', 10),
     'global:',
+    ...(o.tlsYaml ?? []),
     '  membership:',
     '    maxJoinDuration: 30s',
     '    broadcastAddress: "127.0.0.1"',

@@ -1,7 +1,11 @@
 // The Web UI server's configuration (the temporalio/ui-server module's config/development.yaml, trimmed): our
 // frontend, our codec server for decryption, loopback only, like the compose stack's temporal-ui service.
 
-export interface UiConfigOptions { port: number; temporalAddress: string; codecEndpoint: string; namespace: string }
+export interface UiConfigOptions {
+  port: number; temporalAddress: string; codecEndpoint: string; namespace: string;
+  /** mTLS to the frontend (ui-server config `tls`). */
+  tls?: { cert: string; key: string; ca: string; serverName: string };
+}
 
 export function uiServerConfig(o: UiConfigOptions): string {
   return [
@@ -26,6 +30,7 @@ export function uiServerConfig(o: UiConfigOptions): string {
     `  endpoint: ${o.codecEndpoint}`,
     '  passAccessToken: false',
     '  includeCredentials: false',
+    ...(o.tls ? ['tls:', `  caFile: ${o.tls.ca}`, `  certFile: ${o.tls.cert}`, `  keyFile: ${o.tls.key}`, `  serverName: ${o.tls.serverName}`, '  enableHostVerification: true'] : []),
     '',
   ].join('\n');
 }

@@ -4,7 +4,8 @@
 import { shellQuote } from '../activities/commands/sh';
 
 export const FORWARD = '/usr/local/lib/kloudspot-testbed/forward';
-export const SHIMS = ['microk8s', 'kubectl', 'kloudspot'] as const;
+/** `snap` too: the containers have no snapd, and the install holds MicroK8s' refreshes (`snap refresh --hold`, `snap list`). */
+export const SHIMS = ['microk8s', 'kubectl', 'kloudspot', 'snap'] as const;
 
 /** The forwarding program. The reply is shell text the model quoted (printf of stdout/stderr, exit code). */
 export function forwardScript(modelUrl: string): string {

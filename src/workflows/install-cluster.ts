@@ -7,13 +7,14 @@ import { configureStorage } from './configure-storage';
 import { deployChart } from './deploy-chart';
 import { registerDoctorSchedule } from './doctor-schedule';
 import { formCluster } from './form-cluster';
+import { withHooks } from './hooks';
 import { preflight } from './preflight';
 import { prepareNodes } from './prepare-nodes';
 import { openSite, runSite } from './site-run';
 
 export async function installCluster(spec: SiteSpec): Promise<InstallStatus> {
   const ctx = openSite(spec);
-  const status = await runSite(ctx, [preflight, prepareNodes, formCluster, configureStorage, deployChart]);
+  const status = await runSite(ctx, withHooks(ctx, [preflight, prepareNodes, formCluster, configureStorage, deployChart]));
   // Added after the v3 histories: a finished install puts its site under the doctor's schedule (spec doctor.every).
   // patched() keeps the recorded histories replaying (they end without this activity).
   if (patched('doctor-schedule')) await registerDoctorSchedule(ctx);

@@ -10,8 +10,8 @@ import { STORAGE_STEPS } from './configure-storage';
 import { CHART_STEPS, valuesInput } from './deploy-chart';
 import { FORM_CLUSTER_STEPS } from './form-cluster';
 import { preflightInput, preflightNode } from './preflight';
-import { PREPARE_NODE_STEPS } from './prepare-node';
-import { firstManager, siteNodes, siteTimeouts, targetOf, type SiteContext } from './site-context';
+import { PREPARE_NODE_STEPS, PROXY_STEPS } from './prepare-node';
+import { firstManager, proxyInput, siteNodes, siteTimeouts, targetOf, type SiteContext } from './site-context';
 import type { StepDef } from './steps';
 
 const { planNode, planCluster } = proxyActivities<Activities>({
@@ -29,7 +29,8 @@ export interface SitePlan {
 }
 
 const TITLES = new Map<string, string>([
-  ...PREPARE_NODE_STEPS, STORAGE_STEPS.ISCSID, FORM_CLUSTER_STEPS.JOIN, FORM_CLUSTER_STEPS.HIGH_AVAILABILITY,
+  ...PREPARE_NODE_STEPS, PROXY_STEPS.CONTAINERD_PROXY, STORAGE_STEPS.ISCSID, FORM_CLUSTER_STEPS.JOIN, FORM_CLUSTER_STEPS.HIGH_AVAILABILITY,
+  FORM_CLUSTER_STEPS.REFRESH_HOLD,
   ...FORM_CLUSTER_STEPS.ADDONS.map((a) => a.step), STORAGE_STEPS.ADDON_COMMUNITY, STORAGE_STEPS.ADDON_OPENEBS, STORAGE_STEPS.POOL,
   ...Object.values(CHART_STEPS),
 ].map((d: StepDef) => [d.id, d.title]));
@@ -54,6 +55,7 @@ export async function planSite(spec: SiteSpec): Promise<SitePlan> {
       prefixLength: spec.network.prefixLength, gateway: spec.network.gateway, nameservers: spec.network.nameservers,
     },
     volumeGroup: spec.lvm.volumeGroup, sharedVolumeSize: spec.lvm.sharedVolumeSize,
+    proxy: proxyInput(spec), refreshHold: spec.microk8s.refreshHold,
   })));
   const first = firstManager(ctx);
   const clusterSteps = reachable.some((n) => n.name === first.name) ? await planCluster({

@@ -5,6 +5,7 @@ import type { Activities } from '../activities';
 import type { PreflightResult } from '../activities/preflight';
 import { describeFailure, FailureType } from '../activities/failures';
 import { lvmSizeBytes, storageNeed } from '../site/sizes';
+import { cloneProblems } from './clones';
 import { allNodes, type Phase } from './phase';
 import { targetOf, type SiteContext, type SiteNode } from './site-context';
 import { InstallAborted } from './steps';
@@ -31,7 +32,7 @@ export const preflight = preflightPhase();
 
 /** The seed's storage estimate against the spec, node-independent: shared storage comes from the `shared` volume. */
 export function storageProblems(spec: SiteContext['spec']): string[] {
-  const sharedNeedGb = storageNeed(spec.storage).sharedGb;
+  const sharedNeedGb = storageNeed(spec.storage, spec.features).sharedGb;
   const sharedGb = lvmSizeBytes(spec.lvm.sharedVolumeSize) / 1e9;
   return sharedNeedGb > sharedGb
     ? [`storage: the shared volumes ask for ${sharedNeedGb} GB (elasticsearch ${spec.storage.elasticsearch} + streamState ${spec.storage.streamState}) but lvm.sharedVolumeSize ${spec.lvm.sharedVolumeSize} holds ${sharedGb.toFixed(1)} GB: raise lvm.sharedVolumeSize or lower those sizes`]
@@ -42,10 +43,11 @@ export function storageProblems(spec: SiteContext['spec']): string[] {
 export function preflightInput(spec: SiteContext['spec'], peers: SiteNode[], o: { virtualIpInUse?: boolean } = {}) {
   return {
     peers: peers.map((n) => ({ name: n.name, address: n.address })),
+    interfaces: Object.fromEntries(peers.map((n) => [n.name, n.interface])),
     virtualIp: spec.virtualIp,
     volumeGroup: spec.lvm.volumeGroup,
     sharedVolumeSize: spec.lvm.sharedVolumeSize,
-    unsharedGb: storageNeed(spec.storage).unsharedGb,
+    unsharedGb: storageNeed(spec.storage, spec.features).unsharedGb,
     heavy: spec.features.kloudManage && spec.features.kloudInsights,
     ...(o.virtualIpInUse ? { virtualIpInUse: true } : {}),
   };
@@ -69,13 +71,16 @@ async function runPreflight(
       count += problems.length;
       if (problems.length) report.push(`${name} (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, ...problems.map((p) => `  - ${p}`));
     };
+    // Clones are found only by comparing nodes: the same machine-id or host key on two of them.
+    const clones = cloneProblems(settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value.facts] : [])));
     settled.forEach((r, i) => {
       const name = nodes[i].name;
       if (r.status === 'fulfilled') {
         results.set(name, r.value);
-        nodeProblems(name, r.value.problems);
+        const problems = [...r.value.problems, ...(clones.get(name) ?? [])];
+        nodeProblems(name, problems);
         warnings.push(...r.value.warnings.map((w) => `${name}: ${w}`));
-        board.setNode(name, 'preflight', r.value.problems.length ? 'failed' : 'done');
+        board.setNode(name, 'preflight', problems.length ? 'failed' : 'done');
       } else {
         nodeProblems(name, [`cannot be checked: ${describeFailure(r.reason).message}`]);
         board.setNode(name, 'preflight', 'failed');

@@ -4,6 +4,7 @@
 // registers under the hostname; dqlite pins the node's address).
 import { getExternalWorkflowHandle, log, patched, setHandler } from '@temporalio/workflow';
 import { installAborted } from '../activities/failures';
+import type { ProxyInput } from '../activities/commands/proxy';
 import type { SshTarget } from '../activities/ssh';
 import * as api from './api';
 import type { NodeReport, Question, StepState } from './api';
@@ -14,6 +15,9 @@ import { defineStep, InstallAborted, step, type StepDef, type StepHost } from '.
 // The steps, in order. `reportToParent`: the steps that take minutes on a real node; only their starts are
 // reported to the install. A signal costs events on both sides and a workflow task in each; reporting every
 // step start was 40% of an install's history and half its workflow tasks (docs/performance.md).
+/** Spec `proxy`: apt and snapd first (the upgrade and the snap install download), containerd once MicroK8s is there. */
+const PROXY = defineStep({ id: 'proxy', title: 'proxy for apt and snapd' });
+const CONTAINERD_PROXY = defineStep({ id: 'containerd-proxy', title: 'proxy for containerd (containerd-env), restart if changed' });
 const APT_UPGRADE = defineStep({ id: 'apt-upgrade', title: 'apt-get update && dist-upgrade (unattended)', reportToParent: true });
 const REBOOT = {
   check: defineStep({ id: 'reboot-check', title: 'reboot needed? (/var/run/reboot-required)' }),
@@ -21,6 +25,8 @@ const REBOOT = {
   wait: defineStep({ id: 'reboot-wait', title: 'wait for a new boot id', reportToParent: true }),
 };
 const HOSTNAME = defineStep({ id: 'hostname', title: 'hostnamectl set-hostname' });
+/** A clone with MicroK8s already installed: its kubelet keeps the old name until MicroK8s restarts. */
+const KUBELET_NAME = defineStep({ id: 'kubelet-name', title: 'restart MicroK8s if its Node carries an old hostname' });
 export const HOSTS_FILE = defineStep({ id: 'hosts-file', title: 'edit /etc/hosts' });
 const STATIC_ADDRESS = defineStep({ id: 'static-address', title: 'static address with netplan' });
 const KLOUDSPOT_TOOLS = defineStep({ id: 'kloudspot-tools', title: 'install the Kloudspot tools', reportToParent: true });
@@ -31,9 +37,19 @@ const REBOOT_AGAIN = {
   reboot: defineStep({ id: 'reboot-again', title: 'reboot' }),
   wait: defineStep({ id: 'reboot-again-wait', title: 'wait for a new boot id', reportToParent: true }),
 };
+/** Around a reboot of a node already in the cluster, through another manager. */
+const inClusterSteps = (suffix: string) => ({
+  drain: defineStep({ id: `drain${suffix}`, title: 'kubectl drain --ignore-daemonsets --delete-emptydir-data', reportToParent: true }),
+  ready: defineStep({ id: `node-ready${suffix}`, title: 'wait until the node is Ready again' }),
+  uncordon: defineStep({ id: `uncordon${suffix}`, title: 'kubectl uncordon', reportToParent: true }),
+  voters: defineStep({ id: `voters-back${suffix}`, title: 'wait until the datastore voters are back' }),
+});
+const IN_CLUSTER = { [REBOOT.reboot.id]: inClusterSteps(''), [REBOOT_AGAIN.reboot.id]: inClusterSteps('-again') };
 /** The steps as plan reports them (the reboot checks are the reboots' own "already done?"). */
-export const PREPARE_NODE_STEPS = [APT_UPGRADE, REBOOT.reboot, HOSTNAME, HOSTS_FILE, STATIC_ADDRESS, KLOUDSPOT_TOOLS, SHARED_VOLUME];
-const REPORTED = new Set([APT_UPGRADE, REBOOT.wait, KLOUDSPOT_TOOLS, REBOOT_AGAIN.wait].map((d) => d.id));
+export const PREPARE_NODE_STEPS = [PROXY, APT_UPGRADE, REBOOT.reboot, HOSTNAME, HOSTS_FILE, STATIC_ADDRESS, KLOUDSPOT_TOOLS, SHARED_VOLUME];
+export const PROXY_STEPS = { PROXY, CONTAINERD_PROXY };
+const REPORTED = new Set([APT_UPGRADE, REBOOT.wait, KLOUDSPOT_TOOLS, REBOOT_AGAIN.wait, ...Object.values(IN_CLUSTER).flatMap((x) => [x.drain, x.uncordon])]
+  .map((d) => d.id));
 
 export interface PrepareNodeInput {
   site: string;
@@ -46,9 +62,18 @@ export interface PrepareNodeInput {
   /** kloudspot.toolsSha256: the script runs only when its SHA-256 is this (absent in runs from before the pin). */
   toolsSha256?: string;
   rebootTimeoutMs: number;
+  /**
+   * The node is in the cluster already (a re-run): its reboots are drained and waited for through `control`
+   * (another manager), and the parent runs such nodes one at a time. Absent in runs from before.
+   */
+  inCluster?: { control: SshTarget; clusterReadyMs: number };
+  /** In the cluster already and the site chose `upgrades.clusterNodes: skip`: no apt upgrade, no reboot. */
+  skipUpgrade?: boolean;
   parentId: string;
   /** Carried by every nodeReport: the parent accepts reports only with it (absent in runs before it existed). */
   reportKey?: string;
+  /** Spec `proxy` with what NO_PROXY must cover; absent: no proxy (and in runs from before it). */
+  proxy?: ProxyInput;
 }
 
 export interface PrepareNodeResult { node: string; changed: string[]; skipped: string[] }
@@ -103,21 +128,41 @@ async function prepareNodeSteps(input: PrepareNodeInput): Promise<PrepareNodeRes
   };
 
   const rebootIfRequired = async (steps: typeof REBOOT) => {
+    if (input.skipUpgrade) return;
     const state = await step(host, node.name, steps.check, (a) => a.steps.readBootState(target));
     if (typeof state !== 'object' || !state.rebootRequired) return;
+    const around = input.inCluster && IN_CLUSTER[steps.reboot.id];
+    let voters: string[] = [];
+    if (input.inCluster && around) {
+      const { control, clusterReadyMs } = input.inCluster;
+      const drained = await step(host, node.name, around.drain, (a) => a.waits(clusterReadyMs).drainNode(control, node.name, clusterReadyMs));
+      if (typeof drained === 'object') voters = drained.voters;
+    }
     await run(steps.reboot, (a) => a.steps.requestReboot(target, state.bootId));
     await run(steps.wait, (a) => a.waits(input.rebootTimeoutMs).waitForBoot(target, state.bootId, input.rebootTimeoutMs));
+    if (input.inCluster && around) {
+      const { control, clusterReadyMs } = input.inCluster;
+      await run(around.ready, (a) => a.waits(clusterReadyMs).waitNodeReady(control, node.name, clusterReadyMs));
+      await run(around.uncordon, (a) => a.steps.uncordonNode(control, node.name));
+      await run(around.voters, (a) => a.waits(clusterReadyMs).waitVoters(control, voters, clusterReadyMs));
+    }
   };
 
-  await run(APT_UPGRADE, (a) => a.steps.upgradePackages(target));
+  // Only runs with a proxy have these steps, so every history without one replays unchanged.
+  const proxy = input.proxy && patched('field-proxy') ? input.proxy : undefined;
+  if (proxy) await run(PROXY, (a) => a.steps.configureHostProxy(target, proxy));
+  if (!input.skipUpgrade) await run(APT_UPGRADE, (a) => a.steps.upgradePackages(target));
   await rebootIfRequired(REBOOT);
   await run(HOSTNAME, (a) => a.steps.setHostname(target, node.name));
+  // Histories from before this step replay without it.
+  if (patched('kubelet-name-after-rename')) await run(KUBELET_NAME, (a) => a.steps.restartMicrok8sIfRenamed(target, node.name));
   await run(HOSTS_FILE, (a) => a.steps.writeHostsFile(target, node.name, input.allNodes));
   await run(STATIC_ADDRESS, (a) => a.steps.configureStaticAddress(target, {
     interface: node.interface, address: node.address, prefixLength: input.network.prefixLength,
     gateway: input.network.gateway, nameservers: input.network.nameservers,
   }));
-  await run(KLOUDSPOT_TOOLS, (a) => a.steps.installTools(target, input.toolsUrl, input.toolsSha256));
+  await run(KLOUDSPOT_TOOLS, (a) => a.steps.installTools(target, input.toolsUrl, input.toolsSha256, proxy));
+  if (proxy) await run(CONTAINERD_PROXY, (a) => a.steps.configureContainerdProxy(target, proxy));
   await run(SHARED_VOLUME, (a) => a.steps.createSharedVolume(target, input.lvm.volumeGroup, input.lvm.sharedVolumeSize));
   await rebootIfRequired(REBOOT_AGAIN);
   await report({ step: 'prepared', state: 'done' });

@@ -1,5 +1,6 @@
 // What every phase needs: the spec, the nodes with their roles, SSH targets (with pinned host keys),
 // the first manager (where cluster-wide commands run), the status board and the questions.
+import type { ProxyInput } from '../activities/commands/proxy';
 import type { SshTarget } from '../activities/ssh';
 import { durationToMs } from '../site/patterns';
 import { nodeRole } from '../site/roles';
@@ -69,3 +70,11 @@ export function runStep<T>(ctx: SiteContext, node: string | undefined, def: Step
 
 export const managers = (ctx: Pick<SiteContext, 'nodes'>): SiteNode[] => ctx.nodes.filter((n) => n.role === 'manager');
 export const workers = (ctx: Pick<SiteContext, 'nodes'>): SiteNode[] => ctx.nodes.filter((n) => n.role === 'worker');
+
+/** The spec's proxy and what NO_PROXY must always cover (the builder, activities/commands/proxy.ts, lists it). */
+export function proxyInput(spec: SiteSpec): ProxyInput | undefined {
+  if (!spec.proxy) return undefined;
+  const { http, https, noProxy } = spec.proxy;
+  const network = { gateway: spec.network.gateway, prefixLength: spec.network.prefixLength };
+  return { ...(http ? { http } : {}), ...(https ? { https } : {}), noProxy, network, virtualIp: spec.virtualIp };
+}

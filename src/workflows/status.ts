@@ -37,6 +37,13 @@ export class StatusBoard {
     this.refresh();
   }
 
+  /** A fact about a node kept beside its step (the refresh hold). */
+  setNodeNote(name: string, key: 'refreshHold', value: string): void {
+    const n = this.status.nodes.find((x) => x.name === name);
+    if (n) n[key] = value;
+    this.refresh();
+  }
+
   addNodeRow(name: string, role: 'manager' | 'worker'): void {
     if (!this.status.nodes.some((n) => n.name === name)) this.status.nodes.push({ name, role, step: 'pending', state: 'pending' });
   }
@@ -82,7 +89,7 @@ export class StatusBoard {
 /** Markdown for the Web UI's "current details": what the install is doing and what it waits for. */
 export function renderDetails(s: InstallStatus, uiHint: string): string {
   const lines = [`**${s.site}**: ${s.phase} (${s.state})`, ''];
-  for (const n of s.nodes) lines.push(`- ${n.name} (${n.role}): ${n.step} — ${n.state}`);
+  for (const n of s.nodes) lines.push(`- ${n.name} (${n.role}): ${n.step} — ${n.state}${n.refreshHold ? `; refresh hold: ${n.refreshHold}` : ''}`);
   if (s.questions.length > 0) {
     lines.push('', '### Waiting for you');
     for (const q of s.questions) {

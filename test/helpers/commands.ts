@@ -16,6 +16,17 @@ import { cmd, sh, type RemoteCommand } from '../../src/activities/commands/sh';
 
 // Builders only the tests use: what a person does by hand at a node, to set up or inspect a scenario.
 const testOnly = {
+  /** The seed's `microk8s add-node` (the installer writes a single-use token into the token file instead). */
+  addNode: (token: string, ttlSeconds?: number): RemoteCommand =>
+    cmd(sh`sudo microk8s add-node --token ${token}` + (ttlSeconds === undefined ? '' : sh` --token-ttl ${ttlSeconds}`) + ' --format short', { redact: [token] }),
+  /** The join URL on `address` from add-node's `--format short` lines. */
+  joinUrlOf: (text: string, address: string): string => {
+    const m = new RegExp(`^microk8s join (${address.replace(/\./g, '\\.')}:25000/\\S+)$`, 'm').exec(text);
+    if (!m) throw new Error(`add-node printed no join address on ${address}: ${text}`);
+    return m[1];
+  },
+  /** `microk8s join URL` typed at the node (the installer hands the URL to join on stdin). */
+  joinByHand: (url: string, worker: boolean): RemoteCommand => cmd(sh`sudo microk8s join ${url}` + (worker ? ' --worker' : '')),
   aptInstall: (pkgs: string[]): RemoteCommand => cmd(sh`${apt.APT} install ${pkgs}`),
   removeFile: (path: string): RemoteCommand => cmd(sh`sudo rm -f ${path}`),
   /** Bytes free on /: a header line `   Avail`, then the number. */

@@ -4,7 +4,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
 import { startFleet } from '../../src/sim';
+import { parseSiteSpec } from '../../src/site/validate';
+import { PINNED_SUMMARY, writePinsToSpec } from '../../src/client/write-spec';
 import { makeCertificate } from '../../src/client/certs';
 import { startInstall } from '../../src/client/installs';
 import * as api from '../../src/workflows/api';
@@ -35,7 +41,7 @@ test('the raw history of a full install holds no private key, join token or othe
     const secrets: [string, string][] = [
       ['the private key', pemBody(pair.privateKeyPem)],
       ['a chunk of the private key', pemBody(pair.privateKeyPem).slice(20, 60)],
-      ...[...fleet.node(fleet.spec.nodes[0].name).state.microk8s.tokens.keys()].map((t): [string, string] => ['a join token', t]),
+      ...[...fleet.node(fleet.spec.nodes[0].name).state.microk8s.issuedTokens].map((t): [string, string] => ['a join token', t]),
       ['the ssh private key path\'s key', 'OPENSSH PRIVATE KEY'],
     ];
     assert.ok(secrets.filter(([what]) => what === 'a join token').length >= 2, 'the cluster issued join tokens');
@@ -61,6 +67,23 @@ test('the raw history of a full install holds no private key, join token or othe
     assert.equal(first.files.has('/etc/kloudspot/tls.key'), false, 'no key file on the node');
     assert.ok(!fleet.audit().some((e) => e.command.includes('tls.key')), 'the key was never written to a file');
     for (const e of fleet.audit()) assert.ok(!e.command.includes(pemBody(pair.privateKeyPem).slice(0, 40)), 'no key on a command line');
+
+    // --write-spec (finding 3): the keys pinned at first contact, from the real status, go into a spec file.
+    const specFile = join(mkdtempSync(join(tmpdir(), 'ks-write-spec-')), 'site.yaml');
+    writeFileSync(specFile, `# written by hand\n${yaml.dump(fleet.spec)}`);
+    writePinsToSpec(specFile, final.summary?.[PINNED_SUMMARY]);
+    const written = parseSiteSpec(yaml.load(readFileSync(specFile, 'utf8')), specFile);
+    assert.deepEqual(written.nodes.map((n) => n.hostKey), fleet.spec.nodes.map((n) => fleet.node(n.name).hostKeyFingerprint));
+    assert.match(readFileSync(specFile, 'utf8'), /^# written by hand\n/);
+
+    // Join tokens (finding 4): single-use, in no command line, and gone from the first manager once used.
+    const tokens = [...first.microk8s.issuedTokens];
+    const leftover = first.files.get('/var/snap/microk8s/current/credentials/cluster-tokens.txt')?.content ?? '';
+    for (const t of tokens) {
+      assert.ok(!fleet.audit().some((e) => e.command.includes(t)), 'a join token is on a command line (ps, sudo log)');
+      assert.ok(!leftover.includes(t), 'a join token is still valid after the install');
+      assert.ok(!s.includes(t), 'a join token is in the status');
+    }
   } finally {
     await fleet.stop();
   }

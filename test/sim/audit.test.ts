@@ -73,7 +73,9 @@ test('SFTP uploads (SshPool.upload) land with their mode and are audited; /etc i
   const t = { node: n.name, host: n.address, port: n.port, username: fleet.spec.ssh.user, privateKeyFile: fleet.keyFile };
   try {
     await pool.upload(t, 'secret\n', '/home/kloudspot/key.pem', 0o600);
-    assert.deepEqual(n.state.files.get('/home/kloudspot/key.pem'), { content: 'secret\n', mode: 0o600 });
+    const { mtime, ...uploaded } = n.state.files.get('/home/kloudspot/key.pem')!;
+    assert.deepEqual(uploaded, { content: 'secret\n', mode: 0o600 });
+    assert.ok(typeof mtime === 'number' && Math.abs(Date.now() - mtime) < 60_000, 'the upload set the file\'s mtime');
     assert.deepEqual([...n.state.files.keys()].filter((k) => k.includes('.ks-')), [], 'the temporary name is gone');
     assert.ok(fleet.effectKeys('k8s-vm-3').some((e) => /^write \/home\/kloudspot\/key\.pem sha256:[0-9a-f]{12} mode 0600$/.test(e.effect)));
     await assert.rejects(pool.upload(t, 'x', '/etc/kloudspot/x', 0o644), /denied|Permission/i);

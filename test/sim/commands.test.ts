@@ -117,7 +117,7 @@ test('hostname, files, netplan, systemd units', async () => {
 });
 
 test('tools, microk8s status, add-node, join (control plane, worker) and its failures', async () => {
-  assert.equal((await run('k8s-vm-1', mk.status())).stderr, 'sudo: microk8s: command not found\n');
+  assert.equal((await run('k8s-vm-1', mk.status())).stderr, "env: 'microk8s': No such file or directory\n");
   const bad = await run('k8s-vm-1', "curl -fsSL 'https://registry.kloudspot.com/nope.sh' | sudo bash");
   assert.deepEqual([bad.code, bad.stderr], [0, 'curl: (22) The requested URL returned error: 404\n']);
   // Unique hostnames before MicroK8s is installed: kubelet registers under the hostname it starts with.
@@ -129,33 +129,33 @@ test('tools, microk8s status, add-node, join (control plane, worker) and its fai
   assert.match(ready.stdout, /^microk8s is running\nhigh-availability: no\n  datastore master nodes: 127\.0\.0\.1:19001\n  datastore standby nodes: none\naddons:\n  enabled:\n    dns                  # \(core\) CoreDNS\n    ha-cluster           # \(core\) Configure high availability on the current node\n    helm                 # \(core\) Helm - the package manager for Kubernetes\n    helm3                # \(core\) Helm 3 - the package manager for Kubernetes\n  disabled:\n    cert-manager         # \(core\) Cloud native certificate management\n/);
   assert.deepEqual(mk.parseStatus(ready.stdout).enabledAddons, ['dns', 'ha-cluster', 'helm', 'helm3']);
   assert.equal((await run('k8s-vm-1', mk.addonStatus('ingress'))).stdout, 'disabled\n');
-  assert.deepEqual(await run('k8s-vm-1', mk.addNode('short')), { code: 1, signal: null, stdout: 'Invalid token size.  It must be 32 characters long.\n', stderr: '' });
-  const add = await run('k8s-vm-1', mk.addNode(TOKEN));
+  assert.deepEqual(await run('k8s-vm-1', prep.addNode('short')), { code: 1, signal: null, stdout: 'Invalid token size.  It must be 32 characters long.\n', stderr: '' });
+  const add = await run('k8s-vm-1', prep.addNode(TOKEN, 3600));
   const a1 = fleet.spec.nodes[0].address;
   const check = /\/([0-9a-f]{12})\n/.exec(add.stdout)?.[1];
   // add_token.py print_short: the default address first, then every address (here the same one).
   assert.equal(add.stdout, `microk8s join ${a1}:25000/${TOKEN}/${check}\n`.repeat(2));
-  const url = mk.pickJoinUrl(add.stdout, a1);
+  const url = prep.joinUrlOf(add.stdout, a1);
   for (const n of ['k8s-vm-2', 'k8s-vm-3', 'k8s-vm-4']) await run(n, mk.waitReady(60));
-  const wrongToken = await run('k8s-vm-2', mk.join(url.replace(TOKEN, 'f'.repeat(32)), false, []));
+  const wrongToken = await run('k8s-vm-2', prep.joinByHand(url.replace(TOKEN, 'f'.repeat(32)), false));
   assert.deepEqual([wrongToken.code, wrongToken.stdout], [6, `Contacting cluster at ${a1}\nConnection failed. invalid token (500).\n`]);
-  const wrongCheck = await run('k8s-vm-2', mk.join(url.replace(/[0-9a-f]{12}$/, '000000000000'), false, []));
+  const wrongCheck = await run('k8s-vm-2', prep.joinByHand(url.replace(/[0-9a-f]{12}$/, '000000000000'), false));
   assert.deepEqual([wrongCheck.code, wrongCheck.stdout.split('\n')[1]], [4, `Joining cluster failed. Could not verify the identity of ${a1}. Use '--skip-verify' to skip server certificate check.`]);
-  const self = await run('k8s-vm-1', mk.join(url, false, []));
+  const self = await run('k8s-vm-1', prep.joinByHand(url, false));
   assert.deepEqual([self.code, self.stdout.split('\n')[1]], [6, `Connection failed. the joining node has the same IP (${a1}) as the node we contact (503).`]);
-  const joined = await run('k8s-vm-2', mk.join(url, false, []));
+  const joined = await run('k8s-vm-2', prep.joinByHand(url, false));
   assert.deepEqual([joined.code, joined.stdout], [0, `Contacting cluster at ${a1}\nWaiting for this node to finish joining the cluster. .. .. ..  \nSuccessfully joined the cluster.\n`]);
-  const again = await run('k8s-vm-2', mk.join(url, false, []));
+  const again = await run('k8s-vm-2', prep.joinByHand(url, false));
   assert.deepEqual([again.code, again.stdout.split('\n')[1]], [6, `Connection failed. failed to retrieve dqlite cluster nodes: the joining node (${fleet.spec.nodes[1].address}) is already known to dqlite (500).`]);
-  await run('k8s-vm-3', mk.join(url, false, []));
-  const worker = await run('k8s-vm-4', mk.join(url, true, []));
+  await run('k8s-vm-3', prep.joinByHand(url, false));
+  const worker = await run('k8s-vm-4', prep.joinByHand(url, true));
   assert.equal(worker.code, 0);
   assert.match(worker.stdout, /\nThe node has joined the cluster and will appear in the nodes list in a few seconds\.\n[\s\S]*\nSuccessfully joined the cluster\.\n$/);
   assert.deepEqual(await run('k8s-vm-4', mk.status()), { code: 0, signal: null, stdout: 'This MicroK8s deployment is acting as a node in a cluster.\nPlease use the control plane node.\n', stderr: '' });
   assert.equal(mk.parseStatus((await run('k8s-vm-4', mk.status())).stdout).workerOnly, true);
   assert.equal((await run('k8s-vm-4', mk.workerClusteredLock())).code, 0);
   assert.equal((await run('k8s-vm-3', mk.workerClusteredLock())).code, 1);
-  assert.equal((await run('k8s-vm-4', mk.addNode(TOKEN))).stdout, 'This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s add-node on the master.\n');
+  assert.equal((await run('k8s-vm-4', prep.addNode(TOKEN, 3600))).stdout, 'This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s add-node on the master.\n');
   const s = mk.parseStatus((await run('k8s-vm-3', mk.waitReady(60))).stdout);
   assert.equal(s.highAvailability, true);
   assert.deepEqual(s.datastoreMasters, fleet.spec.nodes.slice(0, 3).map((n) => `${n.address}:19001`));
@@ -258,7 +258,7 @@ test('TLS secret, helm status, kloudspot start/update/stop, pods', async () => {
   const hs = await run('k8s-vm-1', chart.helmStatus());
   assert.equal(hs.stdout.split('\n').length, 2, 'helm prints JSON on one line');
   assert.equal(JSON.parse(hs.stdout).info.status, 'deployed');
-  assert.deepEqual(chart.parseHelmStatus(hs.stdout, hs.code!), { exists: true, status: 'deployed', revision: 1 });
+  assert.deepEqual(chart.parseHelmStatus(hs.stdout), { exists: true, status: 'deployed', revision: 1 });
   // kubectl wait blocks until every pod is Ready: right after it, one listing shows them all Ready.
   const waited = await run('k8s-vm-1', kubectlWait(chart.podsReady, 60));
   assert.equal(waited.code, 0, waited.stderr);

@@ -22,9 +22,9 @@ test('voters, a standby, a worker; and a second fleet on its own addresses', asy
     }));
     const first = names[0];
     const token = 'a'.repeat(32);
-    const url = mk.pickJoinUrl((await c[first].run(mk.addNode(token).command)).stdout, fleet.spec.nodes[0].address);
+    const url = prep.joinUrlOf((await c[first].run(prep.addNode(token, 3600).command)).stdout, fleet.spec.nodes[0].address);
     for (const n of names.slice(1)) {
-      const r = await c[n].run(mk.join(url, n === 'k8s-vm-5', [token]).command);
+      const r = await c[n].run(prep.joinByHand(url, n === 'k8s-vm-5').command);
       assert.equal(r.code, 0, r.stdout + r.stderr);
     }
     const s = mk.parseStatus((await c[first].run(mk.waitReady(60).command)).stdout);

@@ -29,7 +29,7 @@ test('sh`...`: every interpolation is one word through a real /bin/sh; arrays ar
     const out = execFileSync('/bin/sh', ['-c', sh`printf '[%s]' ${v} ${[v, 'z']}`], { encoding: 'utf8' });
     assert.equal(out, `[${v}][${v}][z]`);
   }
-  assert.equal(sh`${raw('sudo microk8s kubectl')} -n ${'openebs'} get ${'a b'}`, "sudo microk8s kubectl -n openebs get 'a b'");
+  assert.equal(sh`${raw('sudo -n env LC_ALL=C microk8s kubectl')} -n ${'openebs'} get ${'a b'}`, "sudo -n env LC_ALL=C microk8s kubectl -n openebs get 'a b'");
   assert.equal(sh`lvcreate -L ${20} -n ${'shared'}`, 'lvcreate -L 20 -n shared');
   assert.throws(() => sh`echo ${'a\0b'}`, UnquotableError);
 });
@@ -45,47 +45,53 @@ test('shellQuote leaves plain words alone so commands stay readable', () => {
 });
 
 test('golden commands: the exact text each builder produces', () => {
-  assert.equal(prep.createLogicalVolume('ubuntu-vg', 'shared', '20G').command, 'sudo lvcreate -y -L 20G -n shared ubuntu-vg');
-  assert.equal(prep.setHostname('k8s-vm-1').command, 'sudo hostnamectl set-hostname k8s-vm-1');
+  assert.equal(prep.createLogicalVolume('ubuntu-vg', 'shared', '20G').command, 'sudo -n env LC_ALL=C lvcreate -y -L 20G -n shared ubuntu-vg');
+  assert.equal(prep.setHostname('k8s-vm-1').command, 'sudo -n env LC_ALL=C hostnamectl set-hostname k8s-vm-1');
   assert.equal(prep.aptDistUpgrade().command,
-    'sudo env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a apt-get -o DPkg::Lock::Timeout=900 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -y -q dist-upgrade');
-  assert.equal(prep.dpkgConfigurePending().command, 'sudo env DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a');
-  assert.equal(prep.scheduleReboot().command, 'sudo systemd-run --on-active=2 --unit=kloudspot-reboot /bin/systemctl reboot');
+    'sudo -n env LC_ALL=C DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a apt-get -o DPkg::Lock::Timeout=900 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -y -q dist-upgrade');
+  assert.equal(prep.dpkgConfigurePending().command, 'sudo -n env LC_ALL=C DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a');
+  assert.equal(prep.scheduleReboot().command, 'sudo -n env LC_ALL=C systemd-run --on-active=2 --unit=kloudspot-reboot /bin/systemctl reboot');
   assert.equal(prep.installTools('https://registry.kloudspot.com/repository/files/on-prem-cluster.sh').command,
     'curl -fsSL https://registry.kloudspot.com/repository/files/on-prem-cluster.sh | sudo bash');
   assert.equal(prep.downloadTools('https://registry.kloudspot.com/repository/files/on-prem-cluster.sh').command,
-    'curl -fsSL --proto =https --tlsv1.2 https://registry.kloudspot.com/repository/files/on-prem-cluster.sh | sudo tee /root/kloudspot-tools.sh >/dev/null');
+    'curl -fsSL --proto =https --tlsv1.2 https://registry.kloudspot.com/repository/files/on-prem-cluster.sh | sudo -n env LC_ALL=C tee /root/kloudspot-tools.sh >/dev/null');
   assert.equal(prep.parseSha256sum(`${'ab'.repeat(32)}  /root/kloudspot-tools.sh\n`), 'ab'.repeat(32));
   assert.equal(prep.parseSha256sum('sha256sum: x: No such file or directory\n'), undefined);
-  assert.equal(prep.writeFile('/etc/hosts', 'x', '0644').command, 'sudo install -D -m 0644 /dev/null /etc/hosts && sudo tee /etc/hosts >/dev/null');
-  assert.equal(m.addNode('0123456789abcdef0123456789abcdef').command,
-    'sudo microk8s add-node --token 0123456789abcdef0123456789abcdef --token-ttl 3600 --format short');
-  assert.deepEqual(m.addNode('0123456789abcdef0123456789abcdef').redact, ['0123456789abcdef0123456789abcdef']);
-  assert.equal(m.join('10.0.0.11:25000/abc/def', true, []).command, 'sudo microk8s join 10.0.0.11:25000/abc/def --worker');
-  assert.equal(m.enableAddon('metallb:192.168.1.50/32').command, 'sudo microk8s enable metallb:192.168.1.50/32');
-  assert.equal(s.listPoolInstances().command, 'sudo microk8s kubectl -n openebs get cspi -l openebs.io/cstor-pool-cluster=cstor-storage -o json');
+  assert.equal(prep.writeFile('/etc/hosts', 'x', '0644').command, 'sudo -n env LC_ALL=C install -D -m 0644 /dev/null /etc/.hosts.kloudspot-new && sudo -n env LC_ALL=C tee /etc/.hosts.kloudspot-new >/dev/null && sudo -n env LC_ALL=C mv -f /etc/.hosts.kloudspot-new /etc/hosts');
+  // Join tokens: single-use lines written from stdin, the URL handed to join on stdin: no token in any command line.
+  const tok = '0123456789abcdef0123456789abcdef';
+  const issued = m.issueJoinToken(tok);
+  assert.equal(issued.command, `sudo -n env LC_ALL=C test -e ${m.CLUSTER_TOKENS_FILE} || sudo -n env LC_ALL=C install -m 0660 /dev/null ${m.CLUSTER_TOKENS_FILE} && sudo -n env LC_ALL=C tee -a ${m.CLUSTER_TOKENS_FILE} > /dev/null`);
+  assert.deepEqual([issued.stdin, issued.redact], [`${tok}\n`, [tok]]);
+  const joinCmd = m.join(`10.0.0.11:25000/${tok}/abcdef012345`, true, [tok]);
+  assert.equal(joinCmd.command, "sudo -n env LC_ALL=C xargs -r -d '\\n' microk8s join --worker");
+  assert.equal(joinCmd.stdin, `10.0.0.11:25000/${tok}/abcdef012345\n`);
+  for (const c of [issued, joinCmd, m.joinTokenCount(tok), m.revokeJoinToken(tok)]) assert.ok(!c.command.includes(tok), `${c.command} holds the token`);
+  assert.equal(m.joinTokenCount(tok).readOnly, true);
+  assert.equal(m.enableAddon('metallb:192.168.1.50/32').command, 'sudo -n env LC_ALL=C microk8s enable metallb:192.168.1.50/32');
+  assert.equal(s.listPoolInstances().command, 'sudo -n env LC_ALL=C microk8s kubectl -n openebs get cspi -l openebs.io/cstor-pool-cluster=cstor-storage -o json');
   assert.equal(c.applyTlsSecret().command,
-    'sudo microk8s kubectl -n default create secret tls kloudspot-tls --cert=/etc/kloudspot/tls.crt --key=/etc/kloudspot/tls.key --dry-run=client -o yaml | sudo microk8s kubectl apply -f -');
+    'sudo -n env LC_ALL=C microk8s kubectl -n default create secret tls kloudspot-tls --cert=/etc/kloudspot/tls.crt --key=/etc/kloudspot/tls.key --dry-run=client -o yaml | sudo -n env LC_ALL=C microk8s kubectl apply -f -');
   assert.equal(f.ping('192.168.1.50').command, 'ping -c 1 -W 2 192.168.1.50');
   // The installer's Secret: the pair on stdin, never in the command text (nor in a file on the node).
   const secret = c.applyTlsSecretManifest('CERT', 'KEY');
   // Server-side: a client-side apply would copy the key into the last-applied-configuration annotation.
-  assert.equal(secret.command, 'sudo microk8s kubectl apply --server-side --field-manager=kloudspot-installer -f -');
+  assert.equal(secret.command, 'sudo -n env LC_ALL=C microk8s kubectl apply --server-side --field-manager=kloudspot-installer -f -');
   assert.deepEqual(JSON.parse(secret.stdin!), { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls',
     metadata: { name: 'kloudspot-tls', namespace: 'default' }, data: { 'tls.crt': 'Q0VSVA==', 'tls.key': 'S0VZ' } });
   assert.deepEqual(secret.redact, ['KEY', 'S0VZ']);
   assert.equal(kubectlWait(c.podsReady, 600).command,
-    "sudo microk8s kubectl -n default wait --for=condition=Ready pod --all '--field-selector=status.phase!=Succeeded' --timeout=600s");
+    "sudo -n env LC_ALL=C microk8s kubectl -n default wait --for=condition=Ready pod --all '--field-selector=status.phase!=Succeeded,status.phase!=Failed' --timeout=600s");
   assert.equal(kubectlWait(s.poolInstancesOnline, 60).command,
-    "sudo microk8s kubectl -n openebs wait '--for=jsonpath={.status.phase}=ONLINE' cspi -l openebs.io/cstor-pool-cluster=cstor-storage --timeout=60s");
+    "sudo -n env LC_ALL=C microk8s kubectl -n openebs wait '--for=jsonpath={.status.phase}=ONLINE' cspi -l openebs.io/cstor-pool-cluster=cstor-storage --timeout=60s");
   assert.equal(kubectlWait({ resource: 'node/k8s-vm-2', for: 'condition=Ready' }, 0.2).command,
-    'sudo microk8s kubectl wait --for=condition=Ready node/k8s-vm-2 --timeout=1s');
+    'sudo -n env LC_ALL=C microk8s kubectl wait --for=condition=Ready node/k8s-vm-2 --timeout=1s');
 });
 
 test('hostile values stay data in every builder that takes one', () => {
   const v = "x'; touch /tmp/pwned; echo '";
   for (const built of [prep.setHostname(v), prep.createLogicalVolume(v, v, v), prep.readFile(v), prep.removeFile(v),
-    m.enableAddon(v), m.addonStatus(v), m.join(v, false, []), f.ping(v), f.showInterfaceAddresses(v), prep.installTools(v), prep.downloadTools(v)]) {
+    m.enableAddon(v), m.addonStatus(v), f.ping(v), f.showInterfaceAddresses(v), prep.installTools(v), prep.downloadTools(v)]) {
     // Replace the program with printf: the words must come out whole, none interpreted.
     const words = execFileSync('/bin/sh', ['-c', `set -- ${built.command.split(' | ')[0].replace(/&&.*/, '')}; printf '%s\\n' "$@"`], { encoding: 'utf8' });
     assert.ok(words.split('\n').includes(v), `${built.command} split the value`);
@@ -119,9 +125,9 @@ test('parsers read the real formats', () => {
   assert.deepEqual(st.datastoreMasters, ['10.0.0.11:19001', '10.0.0.12:19001', '10.0.0.13:19001']);
   assert.deepEqual(st.enabledAddons, ['dns', 'ha-cluster']);
   assert.deepEqual(st.disabledAddons, ['ingress']);
-  const tok = '0123456789abcdef0123456789abcdef';
-  assert.equal(m.pickJoinUrl(`microk8s join 10.0.0.11:25000/[REDACTED]/abcdef012345\nmicrok8s join 172.17.0.1:25000/[REDACTED]/abcdef012345\n`, '10.0.0.11', tok), `10.0.0.11:25000/${tok}/abcdef012345`);
-  assert.throws(() => m.pickJoinUrl(`microk8s join 172.17.0.1:25000/${tok}/abcdef012345\n`, '10.0.0.11', tok), /no join address on 10\.0\.0\.11/);
+  assert.equal(m.parseServerCertCheck(`${'0a'.repeat(32)}  -\n`), '0a0a0a0a0a0a');
+  assert.throws(() => m.parseServerCertCheck('Could not open file or uri for loading certificate\n'), /unexpected/);
+  assert.deepEqual([m.parseTokenCount({ code: 0, stdout: '1\n' }), m.parseTokenCount({ code: 1, stdout: '0\n' }), m.parseTokenCount({ code: 2, stdout: '' })], [1, 0, 0]);
   assert.deepEqual(f.parseVolumeGroups('  ubuntu-vg 998579896320 890124681216\n'), [{ name: 'ubuntu-vg', sizeBytes: 998579896320, freeBytes: 890124681216 }]);
   assert.equal(f.parseMemTotal('MemTotal:       32803384 kB\n'), 32803384 * 1024);
   assert.deepEqual(f.parseInterfaceAddresses('2: ens18    inet 192.168.1.106/24 brd 192.168.1.255 scope global ens18\\       valid_lft forever'), ['192.168.1.106/24']);
@@ -145,6 +151,9 @@ test('the NDM filter edit removes /dev/dm- and nothing else, once', () => {
   assert.equal(s.ndmRestartStamp(JSON.stringify({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-01-02T03:04:05Z' } } } } })), '2026-01-02T03:04:05Z');
 });
 
-test('the storage estimate matches the seed\'s example (10/10/10/2/2 -> shared 20, unshared 14)', () => {
-  assert.deepEqual(storageNeed({ elasticsearch: 10, streamState: 10, insightsDatabase: 10, kafka: 2, zookeeper: 2 }), { sharedGb: 20, unsharedGb: 14 });
+test('the storage estimate matches the seed\'s two examples (KloudInsights 10/10/10/2/2 -> 20/14; Kloudhybrid 10/10 -> 0/20)', () => {
+  const volumes = { elasticsearch: 10, streamState: 10, insightsDatabase: 10, kafka: 2, zookeeper: 2 };
+  assert.deepEqual(storageNeed(volumes, { kloudInsights: true }), { sharedGb: 20, unsharedGb: 14 });
+  // The seed's Kloudhybrid example (KloudInsights off): elasticsearch 10 and the database 10 -> "Required: Shared 0 GB, Unshared 20 GB".
+  assert.deepEqual(storageNeed(volumes, { kloudInsights: false }), { sharedGb: 0, unsharedGb: 20 });
 });

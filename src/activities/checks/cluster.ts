@@ -1,11 +1,12 @@
 // Checks of the cluster-wide steps (form-cluster, configure-storage, deploy-chart): only query() builders.
-import { renderValues, tlsSecretExists, VALUES_FILE, type ChartValuesInput } from '../commands/chart';
-import { readFile } from '../commands/files';
-import { helmStatus, parseHelmStatus } from '../commands/helm';
+import { packageInstalled, packageStatus } from '../commands/apt';
+import { renderValues, tlsSecretExists, tlsSecretMissing, VALUES_FILE, type ChartValuesInput } from '../commands/chart';
+import { fileMissing, readFile } from '../commands/files';
+import { helmStatus, parseHelmStatus, releaseNotFound } from '../commands/helm';
 import * as m from '../commands/microk8s';
 import { listPoolInstances, parsePoolInstances } from '../commands/openebs';
 import { iscsidActive, iscsidState } from '../commands/systemd';
-import { run, type ActivityDeps } from '../run';
+import { run, runLookup, type ActivityDeps } from '../run';
 import type { SshTarget } from '../ssh';
 import { done, todo, type Check } from './check';
 
@@ -37,6 +38,7 @@ export function createClusterChecks(deps: ActivityDeps) {
     },
 
     async iscsid(t: SshTarget): Promise<Check> {
+      if (!packageInstalled((await run(deps, t, packageStatus('open-iscsi'))).stdout)) return todo('apt-get install open-iscsi; systemctl enable --now iscsid');
       const enabled = (await run(deps, t, iscsidState())).stdout.trim() === 'enabled';
       const active = (await run(deps, t, iscsidActive())).stdout.trim() === 'active';
       return enabled && active ? done('iscsid enabled and active') : todo('systemctl enable --now iscsid');
@@ -51,18 +53,17 @@ export function createClusterChecks(deps: ActivityDeps) {
 
     async valuesFile(first: SshTarget, values: ChartValuesInput): Promise<Check & { content: string }> {
       const content = renderValues(values);
-      const current = await run(deps, first, readFile(VALUES_FILE));
-      if (current.code === 0 && current.stdout === content) return { ...done(`${VALUES_FILE} as the spec says`), content };
-      return { ...todo(`${current.code === 0 ? 'rewrite' : 'write'} ${VALUES_FILE}`), content };
+      const current = await runLookup(deps, first, readFile(VALUES_FILE), fileMissing);
+      if (current?.stdout === content) return { ...done(`${VALUES_FILE} as the spec says`), content };
+      return { ...todo(`${current ? 'rewrite' : 'write'} ${VALUES_FILE}`), content };
     },
 
     async tlsSecret(first: SshTarget): Promise<Check> {
-      return (await run(deps, first, tlsSecretExists())).code === 0 ? done('TLS secret present') : todo('create the TLS secret (asks for the certificate)');
+      return (await runLookup(deps, first, tlsSecretExists(), tlsSecretMissing)) ? done('TLS secret present') : todo('create the TLS secret (asks for the certificate)');
     },
 
     async release(first: SshTarget): Promise<Check & { exists: boolean; status?: string; revision?: number }> {
-      const r = await run(deps, first, helmStatus());
-      const h = parseHelmStatus(r.stdout, r.code);
+      const h = parseHelmStatus((await runLookup(deps, first, helmStatus(), releaseNotFound))?.stdout);
       if (h.exists && h.status === 'deployed') return { ...done(`release deployed (revision ${h.revision})`), ...h };
       return { ...todo(h.exists ? `release is ${h.status}: needs a person` : 'kloudspot start'), ...h };
     },

@@ -1,13 +1,13 @@
 // Checks of the prepare-node steps on one node: only query() builders, so they run in read-only activities too.
 import { parseAptSummary, aptSimulateUpgrade } from '../commands/apt';
 import { parseInterfaceAddresses, parseStaticAddresses, showInterfaceAddresses } from '../commands/basic';
-import { HOSTS_BEGIN, HOSTS_END, HOSTS_FILE, readFile, rebootRequired, renderHostsFile } from '../commands/files';
+import { fileMissing, HOSTS_BEGIN, HOSTS_END, HOSTS_FILE, readFile, rebootRequired, renderHostsFile } from '../commands/files';
 import { listLogicalVolumes, listVolumeGroups, parseLogicalVolumes, parseVolumeGroups, SHARED_LV } from '../commands/lvm';
-import { NETPLAN_FILE, renderNetplan } from '../commands/netplan';
+import { listNetplanDir, NETPLAN_DIR, NETPLAN_FILE, parseNetplanDir, plannedWrites, renderNetplan, type NetplanFile } from '../commands/netplan';
 import type { RemoteCommand } from '../commands/sh';
 import { readStaticHostname } from '../commands/systemd';
 import { toolsInstalled } from '../commands/tools';
-import { commandFailed, run, type ActivityDeps } from '../run';
+import { commandFailed, run, runLookup, type ActivityDeps } from '../run';
 import type { SshTarget } from '../ssh';
 import { done, GBs, todo, type Check } from './check';
 
@@ -35,7 +35,8 @@ export function createNodeChecks(deps: ActivityDeps) {
 
     /** Also returns the file as it is and as it should be, for the step that writes it. */
     async hostsFile(t: SshTarget, self: string, nodes: { name: string; address: string }[]): Promise<Check & { current: string; wanted: string }> {
-      const current = await read(t, readFile(HOSTS_FILE));
+      // A missing /etc/hosts is rebuilt; one that could not be read (sudo refused) fails here, not overwritten.
+      const current = (await runLookup(deps, t, readFile(HOSTS_FILE), fileMissing))?.stdout ?? '';
       const wanted = renderHostsFile(current, self, nodes);
       if (current === wanted) return { ...done(`${nodes.length} entries`), current, wanted };
       const block = (text: string) => {
@@ -48,18 +49,27 @@ export function createNodeChecks(deps: ActivityDeps) {
       return { ...todo(`/etc/hosts: ${add ? `add ${add} entr${add === 1 ? 'y' : 'ies'}` : 'rewrite the cluster block'}${current.includes(`127.0.1.1 ${self}`) ? '' : `, 127.0.1.1 ${self}`}`), current, wanted };
     },
 
-    /** Static, not merely present: the DHCP lease usually has the same address until netplan applies. */
-    async staticAddress(t: SshTarget, a: StaticAddressInput): Promise<Check & { fileRight: boolean }> {
+    /**
+     * Static, not merely present (the DHCP lease usually has the same address until netplan applies), and alone:
+     * a stanza for the interface left in another file would add its addresses and routes to ours.
+     * Also returns the files as they are and the writes that would make them right, for the step.
+     */
+    async staticAddress(t: SshTarget, a: StaticAddressInput): Promise<Check & { files: NetplanFile[]; writes: NetplanFile[]; alone: boolean }> {
       const wanted = renderNetplan(a.interface, a.address, a.prefixLength, a.gateway, a.nameservers);
       const cidr = `${a.address}/${a.prefixLength}`;
-      const file = await run(deps, t, readFile(NETPLAN_FILE));
-      const fileRight = file.code === 0 && file.stdout === wanted;
+      const files: NetplanFile[] = [];
+      for (const name of parseNetplanDir(await read(t, listNetplanDir()))) {
+        const r = await run(deps, t, readFile(`${NETPLAN_DIR}/${name}`));
+        if (r.code === 0) files.push({ name, content: r.stdout });
+      }
+      const writes = plannedWrites(files, wanted, a.interface);
       const addresses = (await run(deps, t, showInterfaceAddresses(a.interface))).stdout;
-      const isStatic = parseStaticAddresses(addresses).includes(cidr);
-      if (fileRight && isStatic) return { ...done(`${cidr} static on ${a.interface}`), fileRight };
       const now = parseInterfaceAddresses(addresses);
-      const was = now.length === 0 ? 'no address' : now.includes(cidr) ? 'DHCP' : `now ${now.join(', ')}`;
-      return { ...todo(`netplan: ${cidr} static on ${a.interface} (${was})`), fileRight };
+      const alone = parseStaticAddresses(addresses).includes(cidr) && now.length === 1;
+      if (writes.length === 0 && alone) return { ...done(`${cidr} static on ${a.interface}`), files, writes, alone };
+      const was = now.length === 0 ? 'no address' : now.length === 1 && now[0] === cidr ? 'DHCP' : `now ${now.join(', ')}`;
+      const moved = writes.map((w) => w.name).filter((n) => `${NETPLAN_DIR}/${n}` !== NETPLAN_FILE);
+      return { ...todo(`netplan: ${cidr} static on ${a.interface} (${was})${moved.length ? `; its stanza moved out of ${moved.join(', ')}` : ''}`), files, writes, alone };
     },
 
     async tools(t: SshTarget): Promise<Check> {

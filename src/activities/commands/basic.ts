@@ -1,6 +1,6 @@
 // Read-only facts of a node (preflight, boot ids, addresses): coreutils, procfs, lsblk, ping, iproute2.
 // Formats and sources in docs/commands.md.
-import { query, sh, type RemoteCommand } from './sh';
+import { query, sh, SUDO, type RemoteCommand } from './sh';
 
 export const readOsRelease = (): RemoteCommand => query('cat /etc/os-release');
 /** `flags\t\t: fpu vme ... avx ...` (first processor only; every core repeats it). */
@@ -10,8 +10,19 @@ export const readMemInfo = (): RemoteCommand => query('grep -w MemTotal /proc/me
 /** Bytes of every whole disk: `sda 1000204886016 disk`. */
 export const listDisks = (): RemoteCommand => query('lsblk -b -d -n -o NAME,SIZE,TYPE');
 export const readBootId = (): RemoteCommand => query('cat /proc/sys/kernel/random/boot_id');
+/** machine-id(5): one line of 32 lowercase hex digits, world-readable; clones made by copying a disk share it. */
+export const readMachineId = (): RemoteCommand => query('cat /etc/machine-id', { okCodes: [0, 1] });
+/** The machine id, or undefined when the file is missing or not in machine-id(5)'s form (node output is untrusted). */
+export const parseMachineId = (text: string): string | undefined => /^([0-9a-f]{32})\n?$/.exec(text)?.[1];
 /** rc 0: answered; rc 1: no reply; rc 2: other error (iputils ping(8)). */
 export const ping = (address: string): RemoteCommand => query(sh`ping -c 1 -W 2 ${address}`, { okCodes: [0, 1, 2] });
+/**
+ * Duplicate address detection (iputils arping -D): exit 0 when nothing answered ARP for `address` (free), 1
+ * when something did (arping.c finish(): `if (ctl->dad) return !!ctl->received;`), 2 on a usage or device
+ * error; 127 from env when iputils-arping is not installed. ARP is answered even by a host that drops ping.
+ */
+export const arpingDad = (iface: string, address: string): RemoteCommand =>
+  query(sh`${SUDO} arping -D -q -c 2 -w 3 -I ${iface} ${address}`, { okCodes: [0, 1, 2, 127] });
 /** Lists the IPv4 addresses on an interface: `2: ens18    inet 192.168.1.106/24 brd ... scope global ens18`. */
 export const showInterfaceAddresses = (iface: string): RemoteCommand =>
   query(sh`ip -4 -o addr show dev ${iface}`, { okCodes: [0, 1] });

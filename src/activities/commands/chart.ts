@@ -1,5 +1,6 @@
 // The Kloudspot chart (the seed's "Prepare Kloudspot Configuration" and "Deploy Kloudspot Helm Chart").
 // Files, manifests and pod states only: the programs are kloudspot (tools.ts), helm (helm.ts) and kubectl.
+import { X509Certificate } from 'node:crypto';
 import { KUBECTL, type KubeWait } from './kubectl';
 import { STORAGE_CLASS } from './openebs';
 import { cmd, query, sh, type RemoteCommand } from './sh';
@@ -11,11 +12,39 @@ export const TLS_SECRET = 'kloudspot-tls';
 export const TLS_CERT_FILE = '/etc/kloudspot/tls.crt';
 export const TLS_KEY_FILE = '/etc/kloudspot/tls.key';
 
-/** Every pod of the chart Ready; a finished Job's pod (Succeeded) is never Ready and counts as done in parsePods too. */
-export const podsReady: KubeWait = { resource: 'pod', namespace: CHART_NAMESPACE, for: 'condition=Ready', all: true, fieldSelector: 'status.phase!=Succeeded' };
+/**
+ * Every live pod of the chart Ready. Finished pods are left out: a Job's pod that Succeeded is never Ready, and
+ * a Failed one (an evicted pod, a failed Job attempt) stays Failed until someone deletes it while its
+ * controller runs a replacement, which this waits for instead.
+ */
+export const podsReady: KubeWait = {
+  resource: 'pod', namespace: CHART_NAMESPACE, for: 'condition=Ready', all: true, fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed',
+};
 export const listPods = (): RemoteCommand => query(sh`${KUBECTL} -n ${CHART_NAMESPACE} get pods -o json`);
 export const tlsSecretExists = (): RemoteCommand =>
   query(sh`${KUBECTL} -n ${CHART_NAMESPACE} get secret ${TLS_SECRET} -o name`, { okCodes: [0, 1] });
+/**
+ * kubectl's words for a missing object: the API server's NotFound status (apimachinery errors.NewNotFound:
+ * `<resource> "<name>" not found`) printed as `Error from server (NotFound): secrets "x" not found`. Exit 1
+ * with `The connection to the server ... was refused` (MicroK8s stopped) says nothing about the Secret.
+ */
+export const kubeNotFound = (resource: string, name: string) => (stderr: string): boolean =>
+  stderr.split('\n').includes(`Error from server (NotFound): ${resource} "${name}" not found`);
+export const tlsSecretMissing = kubeNotFound('secrets', TLS_SECRET);
+/**
+ * Only the certificate of the ingress TLS Secret (never tls.key): base64 PEM, no newline; absent Secret: rc 1,
+ * `Error from server (NotFound): secrets "kloudspot-tls" not found`. kubectl JSONPath escapes the key's dot.
+ */
+export const readTlsCertificate = (): RemoteCommand =>
+  query(sh`${KUBECTL} -n ${CHART_NAMESPACE} get secret ${TLS_SECRET} -o ${'jsonpath={.data.tls\\.crt}'}`, { okCodes: [0, 1] });
+/** The certificate's end (epoch ms) and subject CN from readTlsCertificate's base64 output. */
+export function parseTlsCertificate(base64: string): { notAfter: number; subject: string } {
+  const text = base64.trim();
+  if (!/^[A-Za-z0-9+/=]+$/.test(text)) throw new Error('the TLS Secret\'s tls.crt is not base64');
+  const cert = new X509Certificate(Buffer.from(text, 'base64').toString('utf8'));
+  const cn = /^CN=([\w.*-]{1,253})$/m.exec(cert.subject)?.[1] ?? '?';
+  return { notAfter: Date.parse(cert.validTo), subject: cn };
+}
 /**
  * The Secret `kubectl create secret tls` would make, applied from stdin: create-or-update in one idempotent
  * server-side apply (`secret/x serverside-applied`), and the private key never rests in a file on the node
@@ -43,45 +72,55 @@ export interface ChartValuesInput {
   tls: 'uploaded' | 'self-signed';
 }
 
+/** A YAML double-quoted scalar (JSON's string syntax is YAML's): "null", "true", "1e3" or "0x1F" stay strings. */
+const str = (v: string): string => JSON.stringify(v);
+
 /**
  * The values file `kloudspot init` would write from the same answers (hostname, customer, features,
  * storage per volume, TLS). The chart's own key names are not public: these follow the seed's questions.
+ * Every string is quoted: a plain `customerRef: null` would reach the chart as YAML null.
  */
 export function renderValues(v: ChartValuesInput): string {
   const lines = [
     '# Written by kloudspot-installer from the site spec; `kloudspot update --update-helm` applies changes.',
-    `site: ${v.site}`,
+    `site: ${str(v.site)}`,
     'global:',
-    `  hostname: ${v.dnsHostname}`,
-    `  customerRef: ${v.customer}`,
-    `  loadBalancerIP: ${v.virtualIp}`,
+    `  hostname: ${str(v.dnsHostname)}`,
+    `  customerRef: ${str(v.customer)}`,
+    `  loadBalancerIP: ${str(v.virtualIp)}`,
     'features:',
-    `  kloudManage: ${v.features.kloudManage}`,
-    `  kloudInsights: ${v.features.kloudInsights}`,
-    `  kloudHybrid: ${v.features.kloudHybrid}`,
+    `  kloudManage: ${v.features.kloudManage === true}`,
+    `  kloudInsights: ${v.features.kloudInsights === true}`,
+    `  kloudHybrid: ${v.features.kloudHybrid === true}`,
     'storage:',
-    `  sharedStorageClass: ${STORAGE_CLASS}`,
-    `  unsharedVolumeGroup: ${v.volumeGroup}`,
+    `  sharedStorageClass: ${str(STORAGE_CLASS)}`,
+    `  unsharedVolumeGroup: ${str(v.volumeGroup)}`,
     '  volumes:',
-    `    elasticsearch: ${v.storage.elasticsearch}Gi`,
-    `    streamState: ${v.storage.streamState}Gi`,
-    `    insightsDatabase: ${v.storage.insightsDatabase}Gi`,
-    `    kafka: ${v.storage.kafka}Gi`,
-    `    zookeeper: ${v.storage.zookeeper}Gi`,
+    `    elasticsearch: ${str(`${v.storage.elasticsearch}Gi`)}`,
+    `    streamState: ${str(`${v.storage.streamState}Gi`)}`,
+    `    insightsDatabase: ${str(`${v.storage.insightsDatabase}Gi`)}`,
+    `    kafka: ${str(`${v.storage.kafka}Gi`)}`,
+    `    zookeeper: ${str(`${v.storage.zookeeper}Gi`)}`,
     'ingress:',
-    `  tlsSecret: ${v.tls === 'uploaded' ? TLS_SECRET : '""'}`,
+    `  tlsSecret: ${str(v.tls === 'uploaded' ? TLS_SECRET : '')}`,
     '',
   ];
   return lines.join('\n');
 }
 
-export interface PodState { name: string; phase: string; ready: boolean; restarts: number; reason?: string }
+export interface PodState {
+  name: string; phase: string; ready: boolean; restarts: number; reason?: string;
+  /** Succeeded or Failed: its containers ended and will not restart (pod phase, core/v1 PodPhase); not judged for readiness. */
+  finished: boolean;
+}
 
 export function parsePods(json: string): PodState[] {
   const list = JSON.parse(json) as { items?: {
     metadata: { name: string };
     status?: {
       phase?: string;
+      /** `Evicted` on a pod the kubelet evicted. */
+      reason?: string;
       conditions?: { type: string; status: string }[];
       containerStatuses?: { restartCount?: number; state?: { waiting?: { reason?: string } } }[];
     };
@@ -91,6 +130,7 @@ export function parsePods(json: string): PodState[] {
     phase: p.status?.phase ?? 'Unknown',
     ready: p.status?.phase === 'Succeeded' || (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
     restarts: (p.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0),
-    reason: p.status?.containerStatuses?.find((c) => c.state?.waiting?.reason)?.state?.waiting?.reason,
+    reason: p.status?.containerStatuses?.find((c) => c.state?.waiting?.reason)?.state?.waiting?.reason ?? p.status?.reason,
+    finished: p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed',
   }));
 }

@@ -1,13 +1,13 @@
 // coreutils reads the doctor makes: free space on / (df), the datastore's size (du), the node's clock (date).
 // Formats: coreutils df(1) `--output`, du(1) `-s -b` (`<bytes>\t<path>`), date(1) `+%s.%N`; docs/commands.md.
-import { query, sh, type RemoteCommand } from './sh';
+import { query, sh, SUDO, type RemoteCommand } from './sh';
 
 /** dqlite's directory on a control-plane node (microk8s: ${SNAP_DATA}/var/kubernetes/backend). */
 export const DATASTORE_DIR = '/var/snap/microk8s/current/var/kubernetes/backend';
 
 /** `   Avail    Size` then the two byte counts, right-aligned. */
 export const rootSpace = (): RemoteCommand => query('df -B1 --output=avail,size /');
-export const directorySize = (path: string): RemoteCommand => query(sh`sudo du -s -b ${path}`, { okCodes: [0, 1] });
+export const directorySize = (path: string): RemoteCommand => query(sh`${SUDO} du -s -b ${path}`, { okCodes: [0, 1] });
 /** Seconds since the epoch with nanoseconds: `1764688360.123456789`. */
 export const clock = (): RemoteCommand => query('date +%s.%N');
 

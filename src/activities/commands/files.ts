@@ -1,10 +1,21 @@
 // Files on a node: read, written through stdin (never through argv), removed; and /etc/hosts rendered.
-import { cmd, query, sh, type RemoteCommand } from './sh';
+import { cmd, query, sh, SUDO, type RemoteCommand } from './sh';
 
-export const readFile = (path: string): RemoteCommand => query(sh`sudo cat ${path}`, { okCodes: [0, 1] });
-/** Writes stdin to `path` with `mode`; the file is created with its mode before content arrives, so a key is never world-readable. */
-export const writeFile = (path: string, content: string, mode = '0644'): RemoteCommand =>
-  cmd(sh`sudo install -D -m ${mode} /dev/null ${path} && sudo tee ${path} >/dev/null`, { stdin: content });
+export const readFile = (path: string): RemoteCommand => query(sh`${SUDO} cat ${path}`, { okCodes: [0, 1] });
+/** cat's own words for a missing file (coreutils cat.c: `cat: <file>: ` + strerror(ENOENT)); exit 1 alone may be sudo refusing. */
+export const fileMissing = (stderr: string): boolean => /^cat: .*: No such file or directory$/m.test(stderr);
+
+/** The file's new content is written here first: same directory, so the `mv` is one rename(2) on one file system. */
+export const tempPathFor = (path: string): string => path.replace(/([^/]*)$/, '.$1.kloudspot-new');
+/**
+ * Writes stdin to `path` with `mode`, atomically: into a temporary file in the same directory (created with
+ * its mode before content arrives, so a key is never world-readable), then renamed over `path`. A session
+ * dropped mid-write leaves the old file whole (a truncate-then-write would leave it empty).
+ */
+export const writeFile = (path: string, content: string, mode = '0644'): RemoteCommand => {
+  const tmp = tempPathFor(path);
+  return cmd(sh`${SUDO} install -D -m ${mode} /dev/null ${tmp} && ${SUDO} tee ${tmp} >/dev/null && ${SUDO} mv -f ${tmp} ${path}`, { stdin: content });
+};
 /** Exists when an upgrade asks for a restart (update-notifier's hook on Ubuntu). */
 export const rebootRequired = (): RemoteCommand => query('test -e /var/run/reboot-required', { okCodes: [0, 1] });
 
@@ -44,3 +55,5 @@ export function renderHostsFile(current: string, self: string, nodes: { name: st
   while (kept.length > 0 && kept[kept.length - 1].trim() === '') kept.pop();
   return [...kept, '', HOSTS_BEGIN, ...nodes.map((n) => `${n.address} ${n.name}`), HOSTS_END, ''].join('\n');
 }
+/** A file's bytes as one base64 line (coreutils base64 -w 0), read through sudo like every other read. */
+export const readFileBase64 = (path: string): RemoteCommand => query(sh`${SUDO} base64 -w 0 ${path}`);

@@ -5,9 +5,9 @@
 // Output (../shared/research/commands.md, "Pods ready"): `pod/x condition met` per object; rc 1 with
 // `error: timed out waiting for the condition on pods/x`, `error: no matching resources found`, or
 // `Error from server (NotFound): nodes "x" not found` for a named object that does not exist yet.
-import { cmd, query, raw, sh, type RemoteCommand } from './sh';
+import { cmd, query, raw, sh, SUDO, type RemoteCommand } from './sh';
 
-export const KUBECTL = raw('sudo microk8s kubectl');
+export const KUBECTL = raw(`${SUDO.text} microk8s kubectl`);
 /** Creates or updates what stdin holds; `kubectl apply` is a no-op when nothing changed. */
 export const applyManifest = (): RemoteCommand => cmd(sh`${KUBECTL} apply -f -`);
 

@@ -1,5 +1,5 @@
 // LVM (lvm2): the volume groups preflight reads and the `shared` volume prepare-nodes creates.
-import { cmd, query, sh, type RemoteCommand } from './sh';
+import { cmd, query, sh, SUDO, type RemoteCommand } from './sh';
 
 /** The seed's raw logical volume that cStor pools on, one per node. */
 export const SHARED_LV = 'shared';
@@ -7,12 +7,12 @@ export const GB = 1_000_000_000;
 
 /** ` shared 20.00g` lines; rc 5 when the VG is missing. */
 export const listLogicalVolumes = (vg: string): RemoteCommand =>
-  query(sh`sudo lvs --noheadings --units g -o lv_name,lv_size ${vg}`, { okCodes: [0, 5] });
+  query(sh`${SUDO} lvs --noheadings --units g -o lv_name,lv_size ${vg}`, { okCodes: [0, 5] });
 /** Left raw (no filesystem): cStor refuses block devices that carry one. `-y` answers lvcreate's wipe prompt. */
 export const createLogicalVolume = (vg: string, name: string, size: string): RemoteCommand =>
-  cmd(sh`sudo lvcreate -y -L ${size} -n ${name} ${vg}`);
+  cmd(sh`${SUDO} lvcreate -y -L ${size} -n ${name} ${vg}`);
 export const listVolumeGroups = (): RemoteCommand =>
-  query('sudo vgs --noheadings --nosuffix --units b -o vg_name,vg_size,vg_free');
+  query(sh`${SUDO} vgs --noheadings --nosuffix --units b -o vg_name,vg_size,vg_free`);
 
 export function parseLogicalVolumes(text: string): { name: string; size: string }[] {
   return text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length === 2 && f[0] !== '')

@@ -1,22 +1,68 @@
 // MicroK8s cluster commands (the seed's "Configure The Cluster") and parsers of their output.
 // Formats: canonical/microk8s scripts/wrappers/{status,add_token,join}.py; see docs/commands.md.
-import { cmd, query, sh, type RemoteCommand } from './sh';
+import { cmd, query, sh, SUDO, type RemoteCommand } from './sh';
 
 export const waitReady = (timeoutSeconds = 300): RemoteCommand =>
-  query(sh`sudo microk8s status --wait-ready --timeout ${timeoutSeconds}`, { okCodes: [0, 1] });
-export const status = (): RemoteCommand => query('sudo microk8s status', { okCodes: [0, 1] });
-export const addonStatus = (addon: string): RemoteCommand => query(sh`sudo microk8s status -a ${addon}`);
-export const enableAddon = (addon: string): RemoteCommand => cmd(sh`sudo microk8s enable ${addon}`);
+  query(sh`${SUDO} microk8s status --wait-ready --timeout ${timeoutSeconds}`, { okCodes: [0, 1] });
+export const status = (): RemoteCommand => query(sh`${SUDO} microk8s status`, { okCodes: [0, 1] });
+export const addonStatus = (addon: string): RemoteCommand => query(sh`${SUDO} microk8s status -a ${addon}`);
+export const enableAddon = (addon: string): RemoteCommand => cmd(sh`${SUDO} microk8s enable ${addon}`);
 
-/** A token with a TTL (reusable until expiry) rather than the default single-use one, which a failed join burns (microk8s#4513). */
-export const addNode = (token: string, ttlSeconds = 3600): RemoteCommand =>
-  cmd(sh`sudo microk8s add-node --token ${token} --token-ttl ${ttlSeconds} --format short`, { redact: [token] });
+/** The cluster agent's single-use join tokens: one per line, `<token>` or `<token>|<expiry>` (add_token.py). */
+export const CLUSTER_TOKENS_FILE = '/var/snap/microk8s/current/credentials/cluster-tokens.txt';
+const SERVER_CERT = '/var/snap/microk8s/current/certs/server.crt';
+
+/**
+ * What `microk8s add-node --token T` does (add_token.py appends `T\n`: no `|expiry`, so single-use: the agent's
+ * ConsumeClusterToken removes it at the first join request), but with the token on stdin: it is in no argv, `ps`
+ * or sudo log. The file is created 0660 when missing, as add-node's wrapper leaves it (never world-readable).
+ */
+export const issueJoinToken = (token: string): RemoteCommand =>
+  cmd(sh`${SUDO} test -e ${CLUSTER_TOKENS_FILE} || ${SUDO} install -m 0660 /dev/null ${CLUSTER_TOKENS_FILE} && ${SUDO} tee -a ${CLUSTER_TOKENS_FILE} > /dev/null`,
+    { stdin: `${token}\n`, redact: [token] });
+/** utils.sh server_cert_check: the join URL's CHECK is the first 12 hex of the SHA-256 of server.crt's DER. */
+export const serverCertCheck = (): RemoteCommand => query(sh`${SUDO} openssl x509 -in ${SERVER_CERT} -outform der | sha256sum`);
+export function parseServerCertCheck(text: string): string {
+  const m = /^([0-9a-f]{64})\s/.exec(text.trim() + '\n');
+  if (!m) throw new Error(`unexpected "openssl x509 -outform der | sha256sum" output: ${JSON.stringify(text.slice(0, 120))}`);
+  return m[1].slice(0, 12);
+}
+/** How many lines of the token file hold this token (grep -c; 0 when gone). The token goes on stdin as the pattern. */
+export const joinTokenCount = (token: string): RemoteCommand =>
+  query(sh`${SUDO} grep -c -x -F -f - ${CLUSTER_TOKENS_FILE}`, { stdin: `${token}\n`, okCodes: [0, 1, 2], redact: [token] });
+export function parseTokenCount(r: { code: number | null; stdout: string }): number {
+  if (r.code === 2) return 0; // no token file: no token
+  const n = /^(\d+)\s*$/.exec(r.stdout);
+  if (!n) throw new Error(`unexpected "grep -c" output: ${JSON.stringify(r.stdout.slice(0, 80))}`);
+  return Number(n[1]);
+}
+/** Removes a token that no join consumed (the join never reached the agent): a copy without its line replaces the file. */
+export const revokeJoinToken = (token: string): RemoteCommand => {
+  const tmp = `${CLUSTER_TOKENS_FILE}.kloudspot`;
+  return cmd(sh`${SUDO} install -m 0660 /dev/null ${tmp} && sudo grep -v -x -F -f - ${CLUSTER_TOKENS_FILE} | ${SUDO} tee ${tmp} > /dev/null && ${SUDO} mv ${tmp} ${CLUSTER_TOKENS_FILE}`,
+    { stdin: `${token}\n`, redact: [token] });
+};
+/**
+ * join.py takes the connection only as an argument; xargs reads it from stdin so that sudo's log and the
+ * command line we send hold no token. It is in join.py's argv only until its first request, which consumes it.
+ */
 export const join = (joinUrl: string, worker: boolean, secrets: string[]): RemoteCommand =>
-  cmd(sh`sudo microk8s join ${joinUrl}` + (worker ? ' --worker' : ''), { redact: secrets });
+  cmd(sh`${SUDO} xargs -r -d ${'\\n'} microk8s join` + (worker ? ' --worker' : ''), { stdin: `${joinUrl}\n`, redact: [...secrets, joinUrl] });
 /** A worker node records its membership in this lock file (microk8s join.py). */
 export const workerClusteredLock = (): RemoteCommand =>
   query('test -e /var/snap/microk8s/current/var/lock/clustered.lock', { okCodes: [0, 1] });
-export const getNodes = (): RemoteCommand => query('sudo microk8s kubectl get nodes --no-headers', { okCodes: [0, 1] });
+/** Cordons, then evicts: DaemonSet pods (calico-node) stay, emptyDir data of evicted pods is lost (kubectl drain --help). */
+export const drainNode = (name: string, timeoutSeconds: number): RemoteCommand =>
+  cmd(sh`${SUDO} microk8s kubectl drain ${name} --ignore-daemonsets --delete-emptydir-data --timeout=${`${timeoutSeconds}s`}`);
+export const uncordonNode = (name: string): RemoteCommand => cmd(sh`${SUDO} microk8s kubectl uncordon ${name}`);
+export const getNodes = (): RemoteCommand => query(sh`${SUDO} microk8s kubectl get nodes --no-headers`, { okCodes: [0, 1] });
+/** The snap's command on PATH (/snap/bin/microk8s): installed by the tools script, or already on a clone. */
+export const microk8sInstalled = (): RemoteCommand => query('command -v microk8s', { okCodes: [0, 1, 127] });
+/** Stops and starts MicroK8s' services (wrappers microk8s-stop/start: no output); started again, the kubelet registers under the current hostname. */
+export const stopMicrok8s = (): RemoteCommand => cmd(sh`${SUDO} microk8s stop`);
+export const startMicrok8s = (): RemoteCommand => cmd(sh`${SUDO} microk8s start`);
+/** `node/<name>`; a kubelet registered under another name: `Error from server (NotFound): nodes "<name>" not found` exit 1. */
+export const getNodeNamed = (name: string): RemoteCommand => query(sh`${SUDO} microk8s kubectl get node ${name} -o name`, { okCodes: [0, 1] });
 
 export interface MicroK8sStatus {
   running: boolean;
@@ -59,23 +105,6 @@ export function parseAddonState(text: string): 'enabled' | 'disabled' {
   throw new Error(`unexpected "microk8s status -a" output: ${JSON.stringify(t.slice(0, 200))}`);
 }
 
-/** `--format short` prints one `microk8s join <ip>:25000/<token>/<12hex>` line per address of the node. */
-export function parseJoinUrls(text: string): { address: string; token: string; check: string }[] {
-  return [...text.matchAll(/^microk8s join (\d+\.\d+\.\d+\.\d+):25000\/(\S+)\/([0-9a-f]+)\s*$/gm)]
-    .map((m) => ({ address: m[1], token: m[2], check: m[3] }));
-}
-
-/**
- * The join URL on the address the other nodes reach (the first manager's spec address). The token comes
- * from the caller, not the output: the SSH layer has already redacted it there.
- */
-export function pickJoinUrl(text: string, address: string, token?: string): string {
-  const urls = parseJoinUrls(text);
-  const url = urls.find((u) => u.address === address);
-  if (!url) throw new Error(`microk8s add-node printed no join address on ${address} (it offered ${urls.map((u) => u.address).join(', ') || 'none'})`);
-  return `${address}:25000/${token ?? url.token}/${url.check}`;
-}
-
 export interface KubeNode { name: string; status: string; roles: string; version: string }
 /** `kubectl get nodes --no-headers`: `k8s-vm-1   Ready    <none>   5m    v1.28.3`. */
 export function parseKubeNodes(text: string): KubeNode[] {
@@ -85,4 +114,21 @@ export function parseKubeNodes(text: string): KubeNode[] {
 
 /** Regenerates one certificate and restarts kubelite (refresh_certs.py); the CA is left alone: workers would have to re-join. */
 export const refreshCertificate = (cert: 'server.crt' | 'front-proxy-client.crt'): RemoteCommand =>
-  cmd(sh`sudo microk8s refresh-certs --cert ${cert}`);
+  cmd(sh`${SUDO} microk8s refresh-certs --cert ${cert}`);
+
+/**
+ * `microk8s inspect` writes its report (scripts/inspect.sh build_report_tarball) and prints
+ * `  Report tarball is at ${SNAP_DATA}/inspection-report-<%Y%m%d_%H%M%S>.tar.gz`; it exits 1 when a service is
+ * down, with the report built all the same. Not a read: it writes that file, which the bundle removes after.
+ */
+export const inspect = (): RemoteCommand => cmd(sh`${SUDO} microk8s inspect`, { okCodes: [0, 1] });
+export const INSPECT_REPORT = /^ {2}Report tarball is at (\/var\/snap\/microk8s\/[0-9x]+\/inspection-report-\d{8}_\d{6}\.tar\.gz)$/m;
+export function parseInspectReport(text: string): string {
+  const m = INSPECT_REPORT.exec(text);
+  if (!m) throw new Error(`microk8s inspect printed no report path (its last lines: ${JSON.stringify(text.slice(-300))})`);
+  return m[1];
+}
+export const removeInspectReport = (path: string): RemoteCommand => {
+  if (!INSPECT_REPORT.test(`  Report tarball is at ${path}`)) throw new Error(`not an inspect report path: ${path}`);
+  return cmd(sh`${SUDO} rm -f ${path}`);
+};

@@ -1,7 +1,7 @@
 // openssl x509: a certificate's end date, as microk8s' own `refresh-certs --check` reads it
 // (canonical/microk8s scripts/wrappers/refresh_certs.py: `openssl x509 -enddate -noout -in <cert>`).
 // Output: `notAfter=Jan 15 14:38:14 2027 GMT` (ASN1_TIME_print: month, day padded to 2, time, year, GMT).
-import { query, sh, type RemoteCommand } from './sh';
+import { query, sh, SUDO, type RemoteCommand } from './sh';
 
 export const MICROK8S_CERTS_DIR = '/var/snap/microk8s/current/certs';
 /** The certificates `microk8s refresh-certs` renews: the CA (10 years), server and front-proxy client (1 year). */
@@ -10,7 +10,7 @@ export type MicroK8sCert = (typeof MICROK8S_CERTS)[number];
 
 /** rc 1 with `Could not open file or uri ...` (or `unable to load certificate`) when the file is missing. */
 export const certificateEndDate = (path: string): RemoteCommand =>
-  query(sh`sudo openssl x509 -enddate -noout -in ${path}`, { okCodes: [0, 1] });
+  query(sh`${SUDO} openssl x509 -enddate -noout -in ${path}`, { okCodes: [0, 1] });
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

@@ -54,6 +54,16 @@ export class RawShell {
 }
 export const raw = (text: string): RawShell => new RawShell(text);
 
+/**
+ * Every privileged command: `-n` makes sudo fail at once (`sudo: a password is required`) instead of waiting
+ * for a password nobody types (a password-protected sudo goes through ssh-sudo.ts's one root shell, where
+ * this inner sudo runs as root and never asks); `env LC_ALL=C` because sshd loads the node's locale
+ * (/etc/default/locale through pam_env) and apt, dpkg, coreutils and lvm translate what our parsers read.
+ */
+export const SUDO = raw('sudo -n env LC_ALL=C');
+/** An unprivileged command whose output or messages are parsed, in the C locale (see SUDO). */
+export const C_LOCALE = raw('env LC_ALL=C');
+
 type ShellValue = string | number | RawShell | readonly (string | number)[];
 
 /**

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { CodecKeyError, generateKeyFile, loadCodecKeys, rotateKeyFile } from '../../codec/codec';
 import { NO_KEY_MESSAGE } from '../../codec/data-converter';
@@ -18,13 +20,20 @@ interface CodecServerFlags {
   token: boolean;
 }
 
+/** Where the token lives when no flag names a file: never printed, so it stays out of terminals and logs. */
+export const defaultTokenFile = (): string =>
+  process.env.KLOUDSPOT_CODEC_TOKEN_FILE || join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'kloudspot', 'codec-server.token');
+
 /** Reads the token from the file, or creates the file with a fresh token (mode 0600) when it does not exist. */
 function tokenFromFile(file: string): { token: string; created: boolean } {
   if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const token = randomBytes(32).toString('base64url');
     writeFileSync(file, token + '\n', { mode: 0o600, flag: 'wx' });
     return { token, created: true };
   }
+  const st = statSync(file);
+  if (!st.isFile() || st.size > 4096) throw new UserError(`token file ${file} must be a regular file of at most 4 KiB holding the token`, EXIT_BAD_INPUT);
   const token = readFileSync(file, 'utf8').trim();
   if (token.length < 16) throw new UserError(`token file ${file} must hold a token of at least 16 characters (delete it to have one generated)`, EXIT_BAD_INPUT);
   return { token, created: false };
@@ -37,7 +46,7 @@ export function registerCodec(program: Command): void {
     .option('--host <address>', 'address to listen on; keep loopback unless behind an https proxy', '127.0.0.1')
     .option('--ui-origin <url...>', `Web UI origin(s) allowed to call it (default ${DEFAULT_UI_ORIGINS.join(' ')})`)
     .option('--codec-key-file <file>', 'payload encryption keys (env KLOUDSPOT_CODEC_KEY_FILE or KLOUDSPOT_CODEC_KEYS)')
-    .option('--token-file <file>', 'bearer token callers must send; created with a fresh token if missing')
+    .option('--token-file <file>', 'bearer token callers must send; created with a fresh token if missing (default $KLOUDSPOT_CODEC_TOKEN_FILE, else ~/.config/kloudspot/codec-server.token)')
     .option('--no-token', 'no bearer token (loopback only): for the local dev server, whose http UI cannot send one')
     .addHelpText('after', [
       '',
@@ -45,7 +54,7 @@ export function registerCodec(program: Command): void {
       '  $ kloudspot-installer codec-server --no-token --codec-key-file ks-keys.json',
       '  $ temporal server start-dev --ui-codec-endpoint http://127.0.0.1:8888',
       'Temporal CLI with a token:',
-      '  $ kloudspot-installer codec-server --token-file codec.token',
+      '  $ kloudspot-installer codec-server --token-file codec.token   # the token is never printed',
       '  $ temporal workflow show -w install/acme-hq --codec-endpoint http://127.0.0.1:8888 --codec-auth "Bearer $(cat codec.token)"',
     ].join('\n'))
     .action(async (_o: CodecServerFlags, cmd: Command) => {
@@ -61,13 +70,11 @@ export function registerCodec(program: Command): void {
       let tokenNote: string;
       if (o.token === false) {
         tokenNote = 'no token (loopback only, CORS limited to the UI origin)';
-      } else if (o.tokenFile) {
-        const t = tokenFromFile(o.tokenFile);
-        token = t.token;
-        tokenNote = `${t.created ? 'new token written to' : 'token from'} ${o.tokenFile}`;
       } else {
-        token = randomBytes(32).toString('base64url');
-        tokenNote = `token for this run: ${token}`;
+        const file = o.tokenFile ?? defaultTokenFile();
+        const t = tokenFromFile(file);
+        token = t.token;
+        tokenNote = `${t.created ? 'new token written to' : 'token from'} ${file} (send it as "Authorization: Bearer <token>")`;
       }
       let server;
       try {

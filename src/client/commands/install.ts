@@ -5,6 +5,7 @@ import { latestHealth } from '../doctor';
 import { getStatus, listInstalls, startInstall } from '../installs';
 import { renderStatus } from '../render';
 import { watchInstall } from '../watch';
+import { PINNED_SUMMARY, writePinsToSpec } from '../write-spec';
 import { requireNamespaceReady } from '../../temporal/namespace-check';
 import { clientFor, globals } from './common';
 
@@ -31,11 +32,14 @@ export function registerInstall(program: Command): void {
   program.command('status')
     .argument('<site>', 'the site name (spec `site:`)')
     .option('--json', 'print the status query result as JSON')
+    .option('--write-spec <file>', 'write the host keys pinned at first contact into this spec file as nodes[].hostKey (comments kept)')
     .description('show where an install stands: phase, each node\'s step, pending questions')
-    .addHelpText('after', '\nExamples:\n  $ kloudspot-installer status acme-hq\n  $ kloudspot-installer status acme-hq --json | jq .questions')
-    .action(async (site: string, opts: { json?: boolean }, cmd: Command) => {
+    .addHelpText('after', '\nExamples:\n  $ kloudspot-installer status acme-hq\n  $ kloudspot-installer status acme-hq --json | jq .questions' +
+      '\n  $ kloudspot-installer status acme-hq --write-spec site.yaml')
+    .action(async (site: string, opts: { json?: boolean; writeSpec?: string }, cmd: Command) => {
       const s = await getStatus(await clientFor(cmd), site);
       process.stdout.write(opts.json ? JSON.stringify(s, null, 2) + '\n' : renderStatus(s, { uiUrl: globals(cmd).uiUrl }) + '\n');
+      if (opts.writeSpec) writePinsToSpec(opts.writeSpec, s.summary?.[PINNED_SUMMARY]);
     });
 
   program.command('watch')

@@ -3,9 +3,11 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_BAD_INPUT, UserError } from '../errors';
 import { loadDevOnly } from '../dev-only';
+import { PROXY_URL } from '../../site/field-schema';
 
 interface SimOptions {
   nodes: string; specOut: string; keyOut?: string; seed: string; latency: string; port?: string; site?: string; sudoPassword?: string; bastion?: boolean;
+  proxy?: string;
 }
 
 /** The file must exist with a password on its first line: the nodes' sudo asks for it, the spec names the file. */
@@ -32,7 +34,8 @@ export function registerSim(program: Command): void {
     .option('--site <name>', 'the site name in the spec')
     .option('--sudo-password <file>', 'the nodes\' sudo asks for the password on the first line of this file (the spec sets ssh.sudoPasswordFile to it)')
     .option('--bastion', 'reach the nodes only through a simulated bastion (jump host); the spec gets ssh.bastion with its host key')
-    .addHelpText('after', '\nExample:\n  $ kloudspot-installer sim --nodes 3 --spec-out site.yaml\n  $ kloudspot-installer install site.yaml   # in another terminal\n  $ kloudspot-installer sim --sudo-password pw.txt --bastion --spec-out site.yaml   # field access')
+    .option('--proxy <url>', 'the nodes reach the internet only through this HTTP proxy (apt, curl and snapd fail without it); the spec gets proxy.http/https')
+    .addHelpText('after', '\nExample:\n  $ kloudspot-installer sim --nodes 3 --spec-out site.yaml\n  $ kloudspot-installer install site.yaml   # in another terminal\n  $ kloudspot-installer sim --sudo-password pw.txt --bastion --proxy http://proxy.example:3128 --spec-out site.yaml   # field access')
     .action(async (o: SimOptions) => {
       const { startFleet } = loadDevOnly('`kloudspot-installer sim`', '../../sim', () => require('../../sim') as typeof import('../../sim'));
       const nodes = Number(o.nodes);
@@ -44,7 +47,8 @@ export function registerSim(program: Command): void {
       if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new UserError(`--port ${o.port}: give a TCP port`, EXIT_BAD_INPUT);
 
       const sudoPasswordFile = o.sudoPassword === undefined ? undefined : sudoPasswordFileOption(o.sudoPassword);
-      const fleet = await startFleet({ nodes, seed, latency: o.latency, port, site: o.site, sudoPasswordFile, bastion: o.bastion });
+      if (o.proxy !== undefined && !PROXY_URL.test(o.proxy)) throw new UserError(`--proxy ${o.proxy}: not a proxy URL. Fix: give http://host:port, e.g. http://proxy.example:3128`, EXIT_BAD_INPUT);
+      const fleet = await startFleet({ nodes, seed, latency: o.latency, port, site: o.site, sudoPasswordFile, bastion: o.bastion, proxy: o.proxy });
       if (o.keyOut) {
         const keyOut = resolve(o.keyOut);
         copyFileSync(fleet.keyFile, keyOut);
@@ -57,6 +61,7 @@ export function registerSim(program: Command): void {
       for (const n of fleet.nodes) process.stdout.write(`  ${n.name.padEnd(10)} ssh ${fleet.spec.ssh.user}@${n.address} -p ${n.port}   host key ${n.hostKeyFingerprint}\n`);
       process.stdout.write(`  virtual IP ${fleet.spec.virtualIp}, gateway ${fleet.spec.network.gateway}\n`);
       if (fleet.bastion) process.stdout.write(`  bastion    ssh ${fleet.spec.ssh.user}@${fleet.bastion.address} -p ${fleet.bastion.port}   host key ${fleet.bastion.fingerprint} (forwarding only)\n`);
+      if (o.proxy) process.stdout.write(`  the nodes reach the internet only through ${o.proxy}\n`);
       if (sudoPasswordFile) process.stdout.write(`  sudo asks for the password in ${sudoPasswordFile}\n`);
       process.stdout.write(`Spec: ${specOut}\nKey:  ${fleet.spec.ssh.privateKeyFile}\nCtrl-C to stop.\n`);
 

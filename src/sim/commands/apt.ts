@@ -1,11 +1,15 @@
 // apt-get as on 22.04 (apt 2.4): update, upgrade, dist-upgrade, install, and `-s` simulation. Output is
 // what apt prints with stdout not a terminal (quiet level 1: no progress bars). A dist-upgrade with a new
 // kernel leaves /var/run/reboot-required, as update-notifier's hook does.
-import { aptListsLockHolder, listsLockedMessage } from '../apt-locks';
+import { aptListsLockHolder, dpkgLockedMessage, dpkgLockHolder, listsLockedMessage } from '../apt-locks';
 import type { Proc } from '../process';
 import type { CommandDef } from './types';
 import type { AptPackage } from '../node-defaults';
 import { INSTALLABLE } from '../node-defaults';
+import { aptReachesArchive } from '../proxy-world';
+
+/** apt 2.4 when it cannot connect (no proxy on a proxy-only site): update warns and exits 0, a download fails. */
+const NO_ROUTE = 'Could not connect to archive.ubuntu.com:80 (185.125.190.36), connection timed out';
 
 const wrap = (names: string[]): string => {
   const lines: string[] = [];
@@ -27,18 +31,31 @@ function plan(pkgs: AptPackage[], dist: boolean): { install: AptPackage[]; kept:
   return { install: pkgs.filter((p) => !kept.includes(p)), kept: kept.filter((p) => !p.newlyInstalled) };
 }
 
-function summary(upgraded: number, newly: number, notUpgraded: number): string {
+/**
+ * The language apt's gettext messages come in: LC_ALL, then LC_MESSAGES, then LANG (a C or POSIX locale
+ * is English). Only German is simulated, with apt's de.po wording as a German node prints it
+ * (docs/commands.md, "Locale").
+ */
+export function messagesGerman(env: Record<string, string>): boolean {
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || 'C';
+  return /^de(_|$)/.test(locale);
+}
+
+function summary(upgraded: number, newly: number, notUpgraded: number, german = false): string {
+  if (german) return `${upgraded} aktualisiert, ${newly} neu installiert, 0 zu entfernen und ${notUpgraded} nicht aktualisiert.\n`;
   return `${upgraded} upgraded, ${newly} newly installed, 0 to remove and ${notUpgraded} not upgraded.\n`;
 }
 
 function listing(p: Proc, install: AptPackage[], kept: AptPackage[]): void {
-  p.out('Reading package lists...\nBuilding dependency tree...\nReading state information...\nCalculating upgrade...\n');
+  const german = messagesGerman(p.env);
+  p.out(german ? 'Paketlisten werden gelesen...\nAbhängigkeitsbaum wird aufgebaut...\nStatusinformationen werden eingelesen...\nPaketaktualisierung (Upgrade) wird berechnet...\n'
+    : 'Reading package lists...\nBuilding dependency tree...\nReading state information...\nCalculating upgrade...\n');
   const fresh = install.filter((x) => x.newlyInstalled);
   const up = install.filter((x) => !x.newlyInstalled);
   if (kept.length) p.out(`The following packages have been kept back:\n${wrap(kept.map((x) => x.name))}`);
   if (fresh.length) p.out(`The following NEW packages will be installed:\n${wrap(fresh.map((x) => x.name))}`);
   if (up.length) p.out(`The following packages will be upgraded:\n${wrap(up.map((x) => x.name))}`);
-  p.out(summary(up.length, fresh.length, kept.length));
+  p.out(summary(up.length, fresh.length, kept.length, german));
 }
 
 async function aptGet(p: Proc): Promise<number> {
@@ -91,6 +108,11 @@ async function aptGet(p: Proc): Promise<number> {
     const holder = aptListsLockHolder(node);
     if (holder) { p.out('Reading package lists...\n'); p.err(listsLockedMessage(holder)); return 100; }
     await p.work('aptUpdate');
+    if (!aptReachesArchive(p)) {
+      p.out(`Err:1 http://archive.ubuntu.com/ubuntu jammy InRelease\n  ${NO_ROUTE}\nReading package lists...\n`);
+      p.err(`W: Failed to fetch http://archive.ubuntu.com/ubuntu/dists/jammy/InRelease  ${NO_ROUTE}\nW: Some index files failed to download. They have been ignored, or old ones used instead.\n`);
+      return 0;
+    }
     p.out('Hit:1 http://archive.ubuntu.com/ubuntu jammy InRelease\nGet:2 http://archive.ubuntu.com/ubuntu jammy-updates InRelease [128 kB]\n' +
       'Get:3 http://archive.ubuntu.com/ubuntu jammy-backports InRelease [127 kB]\nGet:4 http://security.ubuntu.com/ubuntu jammy-security InRelease [129 kB]\n' +
       'Fetched 384 kB in 1s (402 kB/s)\nReading package lists...\n');
@@ -120,6 +142,12 @@ async function aptGet(p: Proc): Promise<number> {
   if (install.length === 0) return 0;
   const total = install.reduce((n, x) => n + x.size, 0);
   p.out(`Need to get ${mb(total)} of archives.\nAfter this operation, ${mb(total * 4)} of additional disk space will be used.\n`);
+  if (!aptReachesArchive(p)) {
+    await p.work('aptUpdate');
+    p.err(`E: Failed to fetch http://archive.ubuntu.com/ubuntu/pool/main/${install[0].name[0]}/${install[0].name}/${install[0].name}_${install[0].to}_amd64.deb  ${NO_ROUTE}\n` +
+      'E: Unable to fetch some archives, maybe run apt-get update or try with --fix-missing?\n');
+    return 100;
+  }
   if (!yes) {
     p.out('Do you want to continue? [Y/n] ');
     const answer = await p.stdin.readLine();
@@ -156,6 +184,8 @@ async function dpkg(p: Proc): Promise<number> {
   const args = p.argv.slice(1).filter((a) => !a.startsWith('--force-'));
   if (!(args[0] === '--configure' && args[1] === '-a')) { p.err('dpkg: error: need an action option\n'); return 2; }
   if (!p.root) { p.err('dpkg: error: requested operation requires superuser privilege\n'); return 2; }
+  const holder = dpkgLockHolder(p.node);
+  if (holder) { p.err(dpkgLockedMessage(holder)); return 2; }
   if (!p.node.dpkgInterrupted) return 0;
   await p.work('aptInstall');
   const { install } = plan(p.node.pending, true);
@@ -164,7 +194,19 @@ async function dpkg(p: Proc): Promise<number> {
   return 0;
 }
 
+/** `dpkg-query -W -f=${Status} PKG`: `install ok installed` (no newline); never installed: exit 1 (dpkg-query(1)). */
+async function dpkgQuery(p: Proc): Promise<number> {
+  const a = p.argv.slice(1);
+  const format = a.find((x) => x.startsWith('-f=') || x.startsWith('--showformat='))?.replace(/^(-f|--showformat)=/, '');
+  const pkgs = a.filter((x) => !x.startsWith('-'));
+  if (!a.includes('-W') || format !== '${Status}' || pkgs.length !== 1) { p.err('dpkg-query: error: the simulator knows only -W -f=${Status} PKG\n'); return 2; }
+  if (!p.node.installed.has(pkgs[0])) { p.err(`dpkg-query: no packages found matching ${pkgs[0]}\n`); return 1; }
+  p.out('install ok installed');
+  return 0;
+}
+
 export const APT: Record<string, CommandDef> = {
   'apt-get': { path: '/usr/bin/apt-get', run: aptGet },
   dpkg: { path: '/usr/bin/dpkg', run: dpkg },
+  'dpkg-query': { path: '/usr/bin/dpkg-query', run: dpkgQuery },
 };

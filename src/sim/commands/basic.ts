@@ -1,62 +1,13 @@
-// Everyday programs: grep, nproc, lsblk, df, hostnamectl, ip, ping, curl, bash/sh and a few more.
+// Everyday programs: grep (grep.ts), nproc, lsblk, df, hostnamectl, ip, ping, curl, bash/sh and a few more.
 // Output shapes follow util-linux, coreutils, iproute2 and iputils as shipped with 22.04.
 import type { Proc } from '../process';
 import type { CommandDef } from './types';
 import { GiB } from '../node-state';
 import { createHash } from 'node:crypto';
+import { curlReaches } from '../proxy-world';
 import { SIM_TOOLS_SCRIPT } from '../tools-script';
-
-async function grep(p: Proc): Promise<number> {
-  let max = Infinity, word = false, quiet = false, invert = false, ignoreCase = false, only = false, count = false, extended = false, whole = false;
-  const rest: string[] = [];
-  const a = p.argv.slice(1);
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    if (x === '-m') { max = Number(a[++i]); continue; }
-    if (/^-m\d+$/.test(x)) { max = Number(x.slice(2)); continue; }
-    if (x === '-e') { rest.push(a[++i]); continue; }
-    if (/^-[a-zA-Z0-9]+$/.test(x) && rest.length === 0) {
-      for (const f of x.slice(1)) {
-        if (f === 'w') word = true; else if (f === 'q') quiet = true; else if (f === 'v') invert = true;
-        else if (f === 'i') ignoreCase = true; else if (f === 'o') only = true; else if (f === 'c') count = true;
-        else if (f === 'E') extended = true; else if (f === 'x') whole = true;
-        else if (/\d/.test(f)) max = Number(x.slice(x.indexOf(f)).replace(/\D.*/, ''));
-      }
-      continue;
-    }
-    rest.push(x);
-  }
-  const [pattern, ...files] = rest;
-  if (pattern === undefined) { p.err('Usage: grep [OPTION]... PATTERNS [FILE]...\nTry \'grep --help\' for more information.\n'); return 2; }
-  let src = extended ? pattern : pattern.replace(/\\([|(){}+?])/g, '$1');
-  if (word) src = `(?<![A-Za-z0-9_])(?:${src})(?![A-Za-z0-9_])`;
-  if (whole) src = `^(?:${src})$`;
-  const re = new RegExp(src, ignoreCase ? 'i' : '');
-  let text: string | undefined;
-  if (files.length === 0) text = await p.stdin.readAll();
-  else {
-    text = '';
-    for (const f of files) {
-      const c = p.readFile(f);
-      if (c === undefined) { p.err(`grep: ${f}: No such file or directory\n`); return 2; }
-      if (!p.node.canRead(f, p.root)) { p.err(`grep: ${f}: Permission denied\n`); return 2; }
-      text += c;
-    }
-  }
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  let n = 0;
-  for (const line of lines) {
-    if (n >= max) break;
-    const m = re.exec(line);
-    if (!!m === invert) continue;
-    n++;
-    if (quiet) return 0;
-    if (!count) p.out(only && m ? `${m[0]}\n` : `${line}\n`);
-  }
-  if (count) p.out(`${n}\n`);
-  return n > 0 ? 0 : 1;
-}
+import { grep } from './grep';
+import type { World } from '../world';
 
 async function lsblk(p: Proc): Promise<number> {
   // `lsblk -b -d -n -o NAME,SIZE,TYPE`: whole devices only; snap squashfs images are loop devices.
@@ -132,7 +83,16 @@ function broadcast(cidr: string): string {
   return [24, 16, 8, 0].map((s) => Math.floor(b / 2 ** s) % 256).join('.');
 }
 
-function answers(p: Proc, target: string): boolean {
+const icmpSilent = new WeakMap<World, Set<string>>();
+/** A machine at `address` that answers ARP but drops ICMP echo (a firewalled host): ping says free, arping does not. */
+export function addIcmpSilentHost(world: World, address: string): void {
+  icmpSilent.set(world, new Set([...(icmpSilent.get(world) ?? []), address]));
+}
+export const icmpSilentHost = (world: World, address: string): boolean => icmpSilent.get(world)?.has(address) ?? false;
+
+/** Something at `target` answers ARP (and ping, unless it is an ICMP-silent host). */
+export function answers(p: Proc, target: string): boolean {
+  if (icmpSilentHost(p.world, target)) return true;
   if (target === '127.0.0.1') return true;
   for (const n of p.world.machines) {
     if (n.phase !== 'down' && n.addresses.some((a) => a.cidr.split('/')[0] === target)) return true;
@@ -164,7 +124,7 @@ async function ping(p: Proc): Promise<number> {
     if (!line) { p.err(`ping: ${host}: Temporary failure in name resolution\n`); return 2; }
     target = line[0];
   }
-  const ok = answers(p, target);
+  const ok = answers(p, target) && !icmpSilentHost(p.world, target);
   p.out(`PING ${host} (${target}) 56(84) bytes of data.\n`);
   let received = 0;
   for (let i = 1; i <= count; i++) {
@@ -193,9 +153,16 @@ async function bash(p: Proc): Promise<number> {
 /** The registry serves one file, the tools installer; anything else is a 404 (the sim has no internet). */
 async function curl(p: Proc): Promise<number> {
   const flags = p.argv.slice(1).filter((x) => /^-[a-zA-Z]+$/.test(x)).join('');
-  const url = p.argv.slice(1).find((x) => /^https?:\/\//.test(x));
+  // Options that take a value (the value is no URL to fetch, even when it looks like one).
+  const withValue = new Set(['--proxy', '-x', '--noproxy', '--proto', '-o', '--output']);
+  const url = p.argv.slice(1).find((x, i, a) => /^https?:\/\//.test(x) && !withValue.has(a[i - 1]));
   if (!url) { p.err('curl: try \'curl --help\' or \'curl --manual\' for more information\n'); return 2; }
   await p.work('command');
+  if (!curlReaches(p)) {
+    const host = /^https?:\/\/([^/:]+)/.exec(url)?.[1] ?? url;
+    if (!flags.includes('s') || flags.includes('S')) p.err(`curl: (28) Failed to connect to ${host} port 443 after 130104 ms: Connection timed out\n`);
+    return 28;
+  }
   if (url === p.world.toolsUrl) {
     p.out(SIM_TOOLS_SCRIPT);
     return 0;
@@ -208,9 +175,13 @@ async function curl(p: Proc): Promise<number> {
   return 0;
 }
 
-/** `sha256sum FILE...`: `<hex>  FILE` per file (coreutils' format). */
+/** `sha256sum FILE...`: `<hex>  FILE` per file (coreutils' format); no FILE: stdin, named `-`. */
 async function sha256sum(p: Proc): Promise<number> {
   let status = 0;
+  if (!p.argv.slice(1).some((a) => !a.startsWith('-'))) {
+    p.out(`${createHash('sha256').update(await p.stdin.readAll()).digest('hex')}  -\n`);
+    return 0;
+  }
   for (const f of p.argv.slice(1).filter((a) => !a.startsWith('-'))) {
     const text = p.readFile(f);
     if (text === undefined) { p.err(`sha256sum: ${f}: No such file or directory\n`); status = 1; continue; }

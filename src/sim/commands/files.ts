@@ -1,4 +1,4 @@
-// File commands: cat, tee, install, rm, mkdir, chmod. Permissions are the simple truth of a server:
+// File commands: cat, tee, install, rm, mv, mkdir, chmod. Permissions are the simple truth of a server:
 // the login user reads world-readable files and writes only under its home and /tmp; sudo does anything.
 import type { Proc } from '../process';
 import type { CommandDef } from './types';
@@ -75,6 +75,21 @@ async function rm(p: Proc): Promise<number> {
   return status;
 }
 
+/** `mv [-f] SRC DEST`: one rename(2) (same file system): DEST is the old file or the new one, never half of either. */
+async function mv(p: Proc): Promise<number> {
+  const [src, dest, extra] = p.argv.slice(1).filter((a) => !a.startsWith('-'));
+  if (!src || !dest || extra !== undefined) { p.err(`mv: missing destination file operand after '${src ?? ''}'\nTry 'mv --help' for more information.\n`); return 1; }
+  const entry = p.node.files.get(src);
+  if (!entry) { p.err(`mv: cannot stat '${src}': No such file or directory\n`); return 1; }
+  if (!p.node.canWrite(src, p.root, p.world.user) || !p.node.canWrite(dest, p.root, p.world.user)) {
+    p.err(`mv: cannot move '${src}' to '${dest}': Permission denied\n`);
+    return 1;
+  }
+  p.writeFile(dest, entry.content, entry.mode);
+  p.deleteFile(src);
+  return 0;
+}
+
 async function chmod(p: Proc): Promise<number> {
   const [mode, ...files] = p.argv.slice(1).filter((a) => !a.startsWith('-'));
   let status = 0;
@@ -95,11 +110,28 @@ async function mkdir(p: Proc): Promise<number> {
   return 0;
 }
 
+/** `ls -1 DIR`: the names in a directory, one a line, sorted (coreutils in the C locale). */
+async function ls(p: Proc): Promise<number> {
+  const dirs = p.argv.slice(1).filter((a) => !a.startsWith('-'));
+  let status = 0;
+  for (const d of dirs.length ? dirs : ['.']) {
+    const dir = d.replace(/\/+$/, '');
+    if (p.node.files.has(dir)) { p.out(`${dir}\n`); continue; }
+    if (!p.node.exists(dir)) { p.err(`ls: cannot access '${d}': No such file or directory\n`); status = 2; continue; }
+    const names = new Set<string>();
+    for (const f of p.node.files.keys()) if (f.startsWith(`${dir}/`)) names.add(f.slice(dir.length + 1).split('/')[0]);
+    p.out([...names].sort().map((n) => `${n}\n`).join(''));
+  }
+  return status;
+}
+
 export const FILES: Record<string, CommandDef> = {
+  ls: { path: '/usr/bin/ls', run: ls },
   cat: { path: '/usr/bin/cat', run: cat },
   tee: { path: '/usr/bin/tee', run: tee },
   install: { path: '/usr/bin/install', run: install },
   rm: { path: '/usr/bin/rm', run: rm },
+  mv: { path: '/usr/bin/mv', run: mv },
   chmod: { path: '/usr/bin/chmod', run: chmod },
   mkdir: { path: '/usr/bin/mkdir', run: mkdir },
 };

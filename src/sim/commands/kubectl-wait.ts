@@ -32,11 +32,13 @@ function parseFor(spec: string | undefined): Condition | string {
   return `error: unrecognized condition: "${spec}"`;
 }
 
-/** `status.phase!=Succeeded`, `status.phase=Running`: the one field pods are selected by here. */
+/**
+ * `status.phase!=Succeeded,status.phase!=Failed`: requirements joined by commas, all of which must hold
+ * (apimachinery fields.ParseSelector); status.phase is the one field pods are selected by here.
+ */
 function fieldFilter(sel: string | undefined): (o: KubeObject) => boolean {
-  const m = sel ? /^status\.phase(!=|==|=)(\w+)$/.exec(sel) : null;
-  if (!m) return () => true;
-  return (o) => (((o.status as { phase?: string } | undefined)?.phase === m[2]) === (m[1] !== '!='));
+  const reqs = (sel ? sel.split(',') : []).map((r) => /^status\.phase(!=|==|=)(\w+)$/.exec(r)).filter((m) => m !== null);
+  return (o) => reqs.every((m) => ((o.status as { phase?: string } | undefined)?.phase === m[2]) === (m[1] !== '!='));
 }
 
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };

@@ -2,6 +2,7 @@
 // add_token.py and join.py from canonical/microk8s, and the cluster agent's join errors
 // (canonical/microk8s-cluster-agent pkg/api/v2/join.go). Subcommands enable/kubectl/helm3 live in
 // their own files.
+import { inspect } from './inspect';
 import type { Proc } from '../process';
 import type { CommandDef } from './types';
 import { SNAP_REVISION } from '../addons-data';
@@ -11,8 +12,9 @@ import { transientOutput } from '../faults';
 import { enable } from './addons';
 import { kubectl } from './kubectl';
 import { helm } from './helm';
-import { sha256hex } from '../random';
+import { CLUSTER_TOKENS, consumeClusterToken } from '../cluster-tokens';
 import { refreshCerts } from './microk8s-refresh-certs';
+import { stopOrStart } from './microk8s-stop-start';
 
 async function status(p: Proc, args: string[]): Promise<number> {
   const node = p.node;
@@ -69,10 +71,11 @@ async function addNode(p: Proc, args: string[]): Promise<number> {
   await p.work('command');
   token = token ?? p.world.rng.hex(32);
   if (token.length < 32) { p.out('Invalid token size.  It must be 32 characters long.\n'); return 1; }
-  const expiry = ttl === -1 ? null : Date.now() + ttl * 1000;
-  const known = node.microk8s.tokens.has(token);
-  node.microk8s.tokens.set(token, expiry);
-  if (!known) p.effect(`add-node token sha256:${sha256hex(token).slice(0, 12)}`);
+  // add_token_with_expiry: appends `<token>` (ttl -1: single use) or `<token>|<expiry seconds>`; the wrapper
+  // touches the file first and leaves it ug+rw, o-rwX.
+  const line = ttl === -1 ? `${token}\n` : `${token}|${Math.round(Date.now() / 1000) + ttl}\n`;
+  const old = node.files.get(CLUSTER_TOKENS);
+  p.writeFile(CLUSTER_TOKENS, (old?.content ?? '') + line, 0o660);
   const check = node.microk8s.certCheck.slice(0, 12);
   const ips = node.addresses.map((a) => a.cidr.split('/')[0]);
   const def = ips[0] ?? node.address;
@@ -119,11 +122,8 @@ async function join(p: Proc, args: string[]): Promise<number> {
     }
   }
   // The agent consumes the token before any other check (microk8s#4513).
-  const expiry = target.microk8s.tokens.get(token);
-  const valid = target.microk8s.tokens.has(token) && (expiry === null || (expiry ?? 0) > Date.now());
-  if (!valid) { p.out('Connection failed. invalid token (500).\n'); return 6; }
-  if (expiry === null) target.microk8s.tokens.delete(token);
   const fail = (msg: string, code: number) => { p.out(`Connection failed. ${msg} (${code}).\n`); return 6; };
+  if (!consumeClusterToken(target, token)) return fail('invalid token', 500);
   if (node.address === ip || node.addresses.some((a) => a.cidr.split('/')[0] === ip)) return fail(`the joining node has the same IP (${ip}) as the node we contact`, 503);
   const cluster = target.microk8s.cluster!;
   if (target.isWorker()) return fail('not possible to join. This is not an HA MicroK8s cluster', 501);
@@ -166,6 +166,7 @@ async function microk8s(p: Proc): Promise<number> {
       return refreshCerts(p, args);
     case 'join': return join(p, args);
     case 'enable': return enable(p, args);
+    case 'stop': case 'start': return stopOrStart(p, sub);
     case 'kubectl':
       if (clustered) { p.out('This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s kubectl on the master.\n'); return 0; }
       if (!p.root) { p.out(NO_PERMISSION(p.world.user)); return 1; }
@@ -173,6 +174,7 @@ async function microk8s(p: Proc): Promise<number> {
     case 'helm3': case 'helm':
       if (clustered) { p.out('This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s helm on the master.\n'); return 0; }
       return helm(p, args);
+    case 'inspect': return inspect(p);
     case 'version':
       p.out(`MicroK8s v1.32.3 revision ${SNAP_REVISION}\n`);
       return 0;

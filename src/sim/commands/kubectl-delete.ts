@@ -1,0 +1,24 @@
+// `kubectl delete TYPE NAME [-n NS] [--ignore-not-found] [--wait=false]` (kubectl 1.32 pkg/cmd/delete): prints
+// `persistentvolumeclaim "x" deleted`; a missing object is `Error from server (NotFound): ...` unless ignored.
+import type { Proc } from '../process';
+import type { Cluster } from '../cluster-state';
+import { RESOURCES } from '../kube-store';
+import { claimDeleted } from '../cstor-volume-sim';
+import { resourceArg, type Flags } from './kubectl-resources';
+
+export async function deleteObject(p: Proc, c: Cluster, f: Flags): Promise<number> {
+  const r = resourceArg(p, c, f);
+  if (!r || !r.wanted) { if (r) p.err('error: resource(s) were provided, but no name was specified\n'); return 1; }
+  await p.work('command');
+  const obj = c.store.get(r.kind, r.ns, r.wanted);
+  if (!obj) {
+    if (f.other.get('--ignore-not-found') === 'true') return 0;
+    p.err(`Error from server (NotFound): ${r.info.plural}${r.info.group ? `.${r.info.group}` : ''} "${r.wanted}" not found\n`);
+    return 1;
+  }
+  c.store.delete(r.kind, r.ns, r.wanted);
+  if (r.kind === 'PersistentVolumeClaim') claimDeleted(c, obj);
+  p.out(`${RESOURCES[r.kind].plural.replace(/s$/, '')} "${r.wanted}" deleted\n`);
+  p.effect(`kubectl delete ${r.kind.toLowerCase()}/${r.ns ? `${r.ns}/` : ''}${r.wanted}`);
+  return 0;
+}
