@@ -28,7 +28,17 @@ export class BastionTunnels {
   async open(node: { node: string; host: string; port: number }, b: BastionTarget, o: ConnectOptions): Promise<Duplex> {
     const conn = await this.connection(b, o);
     return new Promise((resolve, reject) => {
+      // OpenSSH answers only once its own connect to the node ends: to a node down for a reboot, minutes of lost
+      // SYNs (seen on the real-node testbed). The same bound as a direct connection, then the caller tries again.
+      let waiting = true;
+      const timer = setTimeout(() => {
+        waiting = false;
+        reject(new SshConnectError(`the bastion ${b.host}:${b.port} did not open a connection to node ${node.node} ` +
+          `(${node.host}:${node.port}) within ${o.connectTimeoutMs} ms (is the node up, and reachable from the bastion?)`));
+      }, o.connectTimeoutMs);
       conn.client.forwardOut('127.0.0.1', 0, node.host, node.port, (err, stream) => {
+        clearTimeout(timer);
+        if (!waiting) { stream?.destroy(); return; } // too late: nobody uses it
         if (!err) return resolve(stream);
         reject(new SshConnectError(`the bastion ${b.host}:${b.port} could not open a connection to node ${node.node} ` +
           `(${node.host}:${node.port}): ${err.message} (check that the bastion reaches the node, and AllowTcpForwarding on the bastion)`));

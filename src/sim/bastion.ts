@@ -14,6 +14,11 @@ export class BastionServer {
   readonly forwarded: string[] = [];
   /** Logins accepted (a dropped bastion shows as a second one). */
   logins = 0;
+  /**
+   * Leave channel requests unanswered, as OpenSSH does while its connect to the node is pending (a node down
+   * for a reboot: the SYNs are lost until it is back). Seen on the real-node testbed.
+   */
+  stallForwards = false;
   port = 0;
 
   constructor(readonly address: string, private readonly clientKey: ParsedKey, private readonly user: string,
@@ -70,6 +75,7 @@ export class BastionServer {
       client.on('session', (_accept, reject) => reject());
       client.on('tcpip', (accept, reject, info) => {
         if (!this.allowed(info.destIP, info.destPort)) return reject();
+        if (this.stallForwards) return;
         const upstream = connect(info.destPort, info.destIP);
         upstream.once('error', () => reject());
         upstream.once('connect', () => {

@@ -210,7 +210,8 @@ async function authenticate(password: string, flags: Set<string>, io: Io): Promi
     const line = await io.stdin.readLine();
     if (line === password) return true;
     if (line === null) {
-      io.err(tries === 0 ? 'sudo: no password was provided\n' : `sudo: ${tries} incorrect password attempt${tries > 1 ? 's' : ''}\n`);
+      // At end of input: the prompt's newline, then both lines (observed: Debian 12's sudo 1.9.13 on the testbed).
+      io.err(`\nsudo: no password was provided\nsudo: ${tries === 0 ? 'a password is required' : `${tries} incorrect password attempt${tries > 1 ? 's' : ''}`}\n`);
       return false;
     }
     if (tries < 2) io.err('Sorry, try again.\n');

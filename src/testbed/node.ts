@@ -14,7 +14,8 @@ export interface NodePlan { name: string; machine: string; dir: string; diskGb: 
 export interface NodeHandle {
   name: string;
   root: string;
-  loopDevice: string;
+  /** The node's disk (the bastion has none). */
+  loopDevice?: string;
   /** Every boot so far: nspawn's exit code of the previous one is what restarted it. */
   boots: number;
   stopped: boolean;
@@ -38,7 +39,7 @@ export function attachDisk(dir: string, sizeGb: number): string {
 
 /** Boots the node and keeps rebooting it on exit 133 until stop(). */
 export function bootNode(
-  plan: NodePlan, root: string, loopDevice: string, netns: string, bridge: string, log: (l: string) => void,
+  plan: NodePlan, root: string, loopDevice: string | undefined, netns: string, bridge: string, log: (l: string) => void,
 ): NodeHandle & { stop(): Promise<void> } {
   const logFd = openSync(join(plan.dir, 'console.log'), 'a');
   let resolveDone!: (code: number | null) => void;
@@ -63,7 +64,7 @@ export function bootNode(
     writeSync(logFd, `\n=== kloudspot testbed: boot ${handle.boots} of ${plan.name} at ${new Date().toISOString()}\n`);
     const argv = inNetns(netns, [
       'systemd-nspawn', '--boot', '--register=no', '--keep-unit', '-D', root, '-M', plan.machine,
-      `--network-bridge=${bridge}`, `--bind=${loopDevice}`, '--resolv-conf=off', '--timezone=off', '--link-journal=no', '--console=read-only',
+      `--network-bridge=${bridge}`, ...(loopDevice ? [`--bind=${loopDevice}`] : []), '--resolv-conf=off', '--timezone=off', '--link-journal=no', '--console=read-only',
     ]);
     const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', logFd, logFd] });
     handle.process = child;

@@ -1,5 +1,6 @@
 // The site spec for a running testbed: its nodes at their DHCP addresses (the installer makes them
-// static), the testbed's gateway and virtual IP, the testbed's key, and the tools URL of its model server.
+// static), the testbed's gateway and virtual IP, the testbed's key, and the tools URL of its model server;
+// with a sudo password or a bastion, the field-access keys that reach them.
 import * as yaml from 'js-yaml';
 import { parseSiteSpec } from '../site/load';
 
@@ -13,6 +14,10 @@ export interface SpecInputs {
   volumeGroup: string;
   toolsUrl: string;
   toolsSha256: string;
+  /** ssh.sudoPasswordFile: the nodes' sudo asks for the password in this file. */
+  sudoPasswordFile?: string;
+  /** ssh.bastion: the nodes are reached only through this jump host (its host key pinned). */
+  bastion?: { host: string; user: string; hostKey: string };
 }
 
 export function testbedSpec(i: SpecInputs): ReturnType<typeof parseSiteSpec> {
@@ -23,7 +28,10 @@ export function testbedSpec(i: SpecInputs): ReturnType<typeof parseSiteSpec> {
     dnsHostname: `kloudspot.${i.site}.example`,
     virtualIp: i.virtualIp,
     network: { prefixLength: 24, gateway: i.gateway, nameservers: [i.gateway] },
-    ssh: { user: i.user, port: 22, privateKeyFile: i.privateKeyFile },
+    ssh: {
+      user: i.user, port: 22, privateKeyFile: i.privateKeyFile,
+      ...(i.sudoPasswordFile ? { sudoPasswordFile: i.sudoPasswordFile } : {}), ...(i.bastion ? { bastion: i.bastion } : {}),
+    },
     nodes: i.nodes,
     lvm: { volumeGroup: i.volumeGroup, sharedVolumeSize: '20G' },
     features: { kloudManage: false, kloudInsights: true, kloudHybrid: false },

@@ -1,30 +1,56 @@
 // Helpers for the real-node tier: SSH to testbed nodes, the answers a person gives during an install on
 // them, and a snapshot of what the install writes (to prove a second run changes nothing).
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
+import { Client as SshClient } from 'ssh2';
 import type { WorkflowHandle } from '@temporalio/client';
 import * as api from '../../src/workflows/api';
 import { makeCertificate } from '../../src/client/certs';
 import { execRaw, type Run } from './sim';
+import { leaderPid, type NodeHandle } from '../../src/testbed/node';
 import { status } from './install';
 
 export interface NodeShell { run(command: string, stdin?: string): Promise<Run>; close(): void }
 
-export async function sshTo(address: string, user: string, keyFile: string): Promise<NodeShell> {
+/** A jump host to reach a node through (the testbed's bastion), logged into with the same key. */
+export interface Via { host: string; user: string }
+
+/** A direct-tcpip channel to address:22 on a fresh connection to the bastion. */
+async function tunnel(via: Via, address: string, keyFile: string): Promise<{ sock: Duplex; close(): void }> {
+  const c = new SshClient();
+  c.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    c.once('ready', () => resolve());
+    c.once('error', reject);
+    c.connect({ host: via.host, port: 22, username: via.user, privateKey: readFileSync(keyFile), readyTimeout: 20_000 });
+  });
+  const sock = await new Promise<Duplex>((resolve, reject) => c.forwardOut('127.0.0.1', 0, address, 22, (err, ch) => (err ? reject(err) : resolve(ch))));
+  return { sock, close: () => c.end() };
+}
+
+export async function sshTo(address: string, user: string, keyFile: string, via?: Via): Promise<NodeShell> {
+  const jump = via ? await tunnel(via, address, keyFile) : undefined;
   const ssh = new NodeSSH();
-  await ssh.connect({ host: address, port: 22, username: user, privateKeyPath: keyFile, readyTimeout: 20_000 });
+  try {
+    await ssh.connect({ host: address, port: 22, username: user, privateKeyPath: keyFile, readyTimeout: 20_000, sock: jump?.sock });
+  } catch (err) {
+    jump?.close();
+    throw err;
+  }
   ssh.connection?.on('error', () => undefined);
-  return { run: (c, stdin) => execRaw(ssh.connection!, c, stdin), close: () => ssh.dispose() };
+  return { run: (c, stdin) => execRaw(ssh.connection!, c, stdin), close: () => { ssh.dispose(); jump?.close(); } };
 }
 
 /**
  * Runs one command on a node over a fresh connection (nodes reboot between uses) and demands exit 0. A D-Bus
  * activation that timed out (hostnamectl starting systemd-hostnamed on a loaded machine) is tried again, twice.
  */
-export async function onNode(address: string, user: string, keyFile: string, command: string): Promise<string> {
+export async function onNode(address: string, user: string, keyFile: string, command: string, o: { via?: Via; stdin?: string } = {}): Promise<string> {
   for (let attempt = 1; ; attempt++) {
-    const s = await sshTo(address, user, keyFile);
+    const s = await sshTo(address, user, keyFile, o.via);
     try {
-      const r = await s.run(command);
+      const r = await s.run(command, o.stdin);
       if (r.code === 0) return r.stdout;
       if (attempt < 3 && /Failed to activate service .*timed out/.test(r.stderr)) continue;
       throw new Error(`${address}: ${command} exited ${r.code}: ${r.stderr}`);
@@ -32,6 +58,20 @@ export async function onNode(address: string, user: string, keyFile: string, com
       s.close();
     }
   }
+}
+
+/** The command lines of the processes running in a node (its PID namespace), read from the host's /proc. */
+export function nodeProcesses(node: NodeHandle): string[] {
+  const leader = leaderPid(node);
+  if (!leader) return [];
+  const ns = (pid: string | number) => { try { return readlinkSync(`/proc/${pid}/ns/pid`); } catch { return undefined; } };
+  const want = ns(leader);
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    if (!want || ns(pid) !== want) continue;
+    try { found.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim()); } catch { /* gone */ }
+  }
+  return found;
 }
 
 /**

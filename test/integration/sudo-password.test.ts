@@ -80,7 +80,7 @@ test('a wrong sudo password is one preflight problem naming the node, the file a
     const report = q.lastError ?? '';
     assert.match(report, /k8s-vm-2 \(1 problem\):/);
     assert.ok(report.includes(`sudo does not accept the password in ${wrongFile} for kloudspot`), report);
-    assert.match(report, /sudo said: Sorry, try again\.; sudo: 1 incorrect password attempt/);
+    assert.match(report, /sudo said: sudo: no password was provided; sudo: 1 incorrect password attempt\)/);
     assert.match(report, /put kloudspot's login password on the first line of that file/);
     assert.ok(!report.includes('not-the-password'));
     assert.deepEqual(fleet.effects(), [], 'preflight changed nothing');

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_FAILED, UserError } from '../errors';
 
-interface UpOptions { nodes: string; specOut: string; sudoPassword?: string; site?: string; aptLock?: string }
+interface UpOptions { nodes: string; specOut: string; sudoPassword?: string; bastion?: boolean; site?: string; aptLock?: string }
 
 /** A password file's first line (the file, never argv, carries it). */
 function readPasswordFile(path: string): string {
@@ -27,15 +27,18 @@ export function registerTestbed(program: Command): void {
     .option('--nodes <n>', 'number of nodes (3-9)', '3')
     .option('--spec-out <file>', 'where to write the site spec', 'site.testbed.yaml')
     .option('--sudo-password <file>', 'the node user needs this password for sudo (first line of the file) instead of passwordless sudo')
+    .option('--bastion', 'one more container as jump host (real sshd); the nodes refuse SSH from this machine, the spec reaches them through it (ssh.bastion)')
     .option('--site <name>', 'the site name in the spec', 'testbed')
     .option('--apt-lock <seconds>', 'every boot, hold apt\'s lists lock this long (as apt-daily does on a fresh Ubuntu)')
-    .addHelpText('after', '\nExample:\n  $ sudo kloudspot-installer testbed up --nodes 3 --spec-out site.yaml\n  $ kloudspot-installer install site.yaml --watch   # in another terminal\n  $ sudo kloudspot-installer testbed down           # after a crash of `up`')
+    .addHelpText('after', '\nExample:\n  $ sudo kloudspot-installer testbed up --nodes 3 --spec-out site.yaml\n  $ kloudspot-installer install site.yaml --watch   # in another terminal\n' +
+      '  $ sudo kloudspot-installer testbed up --bastion --sudo-password pw.txt --spec-out site.yaml   # field access\n  $ sudo kloudspot-installer testbed down           # after a crash of `up`')
     .action(async (o: UpOptions) => {
       const nodes = Number(o.nodes);
       if (!Number.isInteger(nodes) || nodes < 3 || nodes > 9) throw new UserError(`--nodes ${o.nodes}: give a whole number from 3 to 9`, EXIT_BAD_INPUT);
       const aptLock = o.aptLock === undefined ? undefined : Number(o.aptLock);
       if (aptLock !== undefined && (!Number.isInteger(aptLock) || aptLock < 1)) throw new UserError(`--apt-lock ${o.aptLock}: give whole seconds`, EXIT_BAD_INPUT);
-      const sudoPassword = o.sudoPassword === undefined ? undefined : readPasswordFile(o.sudoPassword);
+      // Read here only to refuse an unreadable or empty file with a clear error; the testbed reads it again.
+      if (o.sudoPassword !== undefined) readPasswordFile(o.sudoPassword);
       const { startTestbed, testbedDown } = require('../../testbed/testbed') as typeof import('../../testbed/testbed');
       const log = (l: string) => process.stdout.write(`${l}\n`);
       let tb: Awaited<ReturnType<typeof startTestbed>> | undefined;
@@ -52,16 +55,19 @@ export function registerTestbed(program: Command): void {
         process.on('SIGTERM', stop);
       });
       try {
-        tb = await startTestbed({ nodes, site: o.site, sudoPassword, aptListsLockSeconds: aptLock, severalBlockDevices: [1], modelLatency: 'realistic', log });
+        tb = await startTestbed({ nodes, site: o.site, sudoPasswordFile: o.sudoPassword, bastion: o.bastion, aptListsLockSeconds: aptLock, severalBlockDevices: [1], modelLatency: 'realistic', log });
       } catch (err) {
         throw new UserError(`testbed up failed: ${(err as Error).message}`, EXIT_FAILED);
       }
       const specOut = resolve(o.specOut);
       writeFileSync(specOut, tb.specYaml);
       process.stdout.write(`Testbed up in ${Math.round(tb.timings.upMs / 1000)} s: ${tb.nodes.length} nodes\n`);
-      for (const n of tb.nodes) process.stdout.write(`  ${n.name.padEnd(10)} ssh -i ${tb.keyFile} ${tb.spec.ssh.user}@${n.address}\n`);
+      // -J would not pass -i on to the jump host; a ProxyCommand does.
+      const jump = tb.bastion ? ` -o ProxyCommand='ssh -i ${tb.keyFile} -W %h:%p ${tb.bastion.user}@${tb.bastion.address}'` : '';
+      for (const n of tb.nodes) process.stdout.write(`  ${n.name.padEnd(10)} ssh -i ${tb.keyFile}${jump} ${tb.spec.ssh.user}@${n.address}\n`);
+      if (tb.bastion) process.stdout.write(`  bastion    ${tb.bastion.user}@${tb.bastion.address}, host key ${tb.bastion.hostKey} (the nodes refuse SSH from this machine)\n`);
       process.stdout.write(`  gateway ${tb.spec.network.gateway}, virtual IP ${tb.spec.virtualIp}, tools ${tb.model.toolsUrl}\n`);
-      if (sudoPassword !== undefined) process.stdout.write(`  sudo asks for the password in ${resolve(o.sudoPassword!)}\n`);
+      if (o.sudoPassword !== undefined) process.stdout.write(`  sudo asks for the password in ${resolve(o.sudoPassword!)}\n`);
       process.stdout.write(`Spec: ${specOut}\nCtrl-C to stop (everything is removed; the root file system and apt cache stay cached).\n`);
       await stopped;
     });
