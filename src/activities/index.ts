@@ -8,6 +8,8 @@ import { createKnownHostsActivities } from './known-hosts';
 import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
 import { createPreflightActivities } from './preflight';
+import { createResetActivities } from './reset';
+import { createSiteBusyActivities } from './site-busy';
 import type { ActivityDeps } from './run';
 import { createStorageActivities } from './storage';
 
@@ -24,6 +26,8 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createDoctorActivities(deps),
     ...createDoctorScheduleActivities(temporal),
     ...createRefreshCertsActivities(deps),
+    ...createResetActivities(deps),
+    ...createSiteBusyActivities(temporal),
   };
 }
 

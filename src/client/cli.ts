@@ -16,6 +16,7 @@ import { registerTestbed } from './commands/testbed';
 import { registerDoctor } from './commands/doctor';
 import { registerRefreshCerts } from './commands/refresh-certs';
 import { registerPlan } from './commands/plan';
+import { registerReset } from './commands/reset';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
 import { describeServerError } from '../temporal/server-errors';
 
@@ -40,6 +41,7 @@ registerSetup(program);
 registerValidate(program);
 registerSim(program);
 registerPlan(program);
+registerReset(program);
 registerInstall(program);
 registerAnswers(program);
 registerHistory(program);

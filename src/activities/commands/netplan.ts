@@ -1,5 +1,5 @@
 // netplan: the seed's static address, written to a file of our own and applied without cutting our SSH session.
-import { cmd, type RemoteCommand } from './sh';
+import { cmd, sh, type RemoteCommand } from './sh';
 
 export const NETPLAN_FILE = '/etc/netplan/60-kloudspot-static.yaml';
 
@@ -29,3 +29,12 @@ export const netplanGenerate = (): RemoteCommand => cmd('sudo netplan generate')
  */
 export const netplanApplyDetached = (): RemoteCommand =>
   cmd('sudo systemd-run --on-active=2 --unit=kloudspot-netplan-apply netplan apply');
+
+/**
+ * reset: our file removed and netplan applied by one detached unit, a few seconds later. The node goes back to
+ * DHCP and may come back on another address, so nothing waits for it; both halves in one unit means a crash
+ * can never leave the file gone but the static address applied-and-forgotten. A retry finds the unit.
+ */
+export const NETPLAN_RESET_UNIT = 'kloudspot-netplan-reset';
+export const netplanResetDetached = (): RemoteCommand =>
+  cmd(sh`sudo systemd-run --on-active=2 ${`--unit=${NETPLAN_RESET_UNIT}`} sh -c ${`rm -f ${NETPLAN_FILE} && netplan apply`}`, { okCodes: [0, 1] });

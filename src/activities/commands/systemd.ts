@@ -22,3 +22,5 @@ export const setHostname = (name: string): RemoteCommand => cmd(sh`sudo hostname
 export const iscsidState = (): RemoteCommand => query('systemctl is-enabled iscsid', { okCodes: [0, 1] });
 export const iscsidActive = (): RemoteCommand => query('systemctl is-active iscsid', { okCodes: [0, 3] });
 export const enableIscsid = (): RemoteCommand => cmd('sudo systemctl enable --now iscsid');
+/** reset: the install enabled iscsid for OpenEBS; a fresh 22.04 server has it disabled (open-iscsi starts it on demand). */
+export const disableIscsid = (): RemoteCommand => cmd('sudo systemctl disable --now iscsid');
