@@ -1,4 +1,4 @@
-// reset's first phase: refuse while another workflow changes the site, then read every node (read-only, the
+// reset's first phases: refuse while another workflow changes the site, then read every node (read-only, the
 // reset's own checks) and ask ONE question listing exactly what will be removed on which node. Nothing is
 // removed before a person answers confirm (Web UI signal confirmReset, Temporal CLI, or our CLI / `reset --yes`).
 import { ApplicationFailure, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
@@ -80,20 +80,29 @@ export function renderResetList(items: ResetItem[]): { lines: string[]; remove: 
   return { lines, remove: items.filter((i) => i.state === 'remove').length, unknown: items.filter((i) => i.state === 'unknown').length };
 }
 
+/** First of all: another workflow changing the site (install, update, add-node, refresh-certs) refuses the reset. */
+export const refuseWhileBusy: Phase = {
+  name: 'reset-survey',
+  title: 'refuse while an install, update, add-node or refresh-certs of the site runs',
+  hosts: () => [],
+  async run(ctx) {
+    const busy = await runningWorkflows(api.changingWorkflowIds(ctx.spec.site, ctx.nodes.map((n) => n.name)));
+    if (busy.length) {
+      throw ApplicationFailure.create({
+        type: FailureType.SiteBusy, nonRetryable: true,
+        message: `${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} running: reset would take the site apart under it, so nothing was done. ` +
+          `Fix: wait for it to finish (\`kloudspot-installer watch ${ctx.spec.site}\`), or cancel it in the Web UI, then reset again`,
+      });
+    }
+  },
+};
+
 export function resetSurvey(confirmation: ResetConfirmation): Phase {
   return {
     name: 'reset-survey',
-    title: 'refuse while the site is being changed; list what will be removed on which node; one question',
+    title: 'list what will be removed on which node (read-only); one question',
     hosts: (ctx) => ctx.nodes,
     async run(ctx, nodes) {
-      const busy = await runningWorkflows(api.changingWorkflowIds(ctx.spec.site, ctx.nodes.map((n) => n.name)));
-      if (busy.length) {
-        throw ApplicationFailure.create({
-          type: FailureType.SiteBusy, nonRetryable: true,
-          message: `${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} running: reset would take the site apart under it, so nothing was done. ` +
-            `Fix: wait for it to finish (\`kloudspot-installer watch ${ctx.spec.site}\`), or cancel it in the Web UI, then reset again`,
-        });
-      }
       nodes.forEach((n) => ctx.board.setNode(n.name, 'survey', 'running'));
       const settled = await Promise.allSettled(nodes.map((n) => surveyResetNode(surveyInput(ctx, n))));
       const items = settled.flatMap((r, i): ResetItem[] => {

@@ -6,11 +6,11 @@ import type { InstallStatus } from './api';
 import { requirePinnedHostKeys } from './host-keys';
 import { resetCluster } from './reset-cluster';
 import { resetNodes } from './reset-nodes';
-import { ResetConfirmation, resetSurvey } from './reset-survey';
+import { refuseWhileBusy, ResetConfirmation, resetSurvey } from './reset-survey';
 import { openSite, runSite } from './site-run';
 
 export async function resetSite(spec: SiteSpec): Promise<InstallStatus> {
   const ctx = openSite(spec);
   const confirmation = new ResetConfirmation(ctx);
-  return runSite(ctx, [{ ...requirePinnedHostKeys(), name: 'reset-survey' }, resetSurvey(confirmation), resetCluster, resetNodes], 'reset');
+  return runSite(ctx, [refuseWhileBusy, { ...requirePinnedHostKeys(), name: 'reset-survey' }, resetSurvey(confirmation), resetCluster, resetNodes], 'reset');
 }

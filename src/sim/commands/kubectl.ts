@@ -1,4 +1,4 @@
-// `microk8s kubectl` (kubectl 1.32): get (table, -o json|yaml|name), wait, apply -f (JSON or YAML, List or
+// `microk8s kubectl` (kubectl 1.32): get (table, -o json|yaml|name), wait, delete, apply -f (JSON or YAML, List or
 // multi-document), create secret tls / namespace, rollout restart. Error texts are kubectl's
 // (staging/src/k8s.io/kubectl) and the API server's StatusError messages.
 import * as yaml from 'js-yaml';
@@ -10,6 +10,7 @@ import { sha256hex } from '../random';
 import { KUBERNETES_VERSION } from '../addons-data';
 import { createSecretTls } from './kubectl-secret';
 import { waitFor } from './kubectl-wait';
+import { deleteObjects } from './kubectl-delete';
 import { REFUSED, kindServed, listObjects, resourceArg, type Flags } from './kubectl-resources';
 
 function parseFlags(args: string[]): Flags {
@@ -183,6 +184,7 @@ export async function kubectl(p: Proc, args: string[]): Promise<number> {
     case 'apply': return apply(p, c, f);
     case 'rollout': return rollout(p, c, f);
     case 'wait': return waitFor(p, c, f);
+    case 'delete': return deleteObjects(p, c, f);
     case 'create':
       if (f.rest[0] === 'secret' && f.rest[1] === 'tls') return createSecretTls(p, c, f.rest[2], f.ns ?? 'default', f.other, f.output);
       if (f.rest[0] === 'namespace' || f.rest[0] === 'ns') {

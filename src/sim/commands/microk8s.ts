@@ -13,6 +13,8 @@ import { kubectl } from './kubectl';
 import { helm } from './helm';
 import { sha256hex } from '../random';
 import { refreshCerts } from './microk8s-refresh-certs';
+import { leave, removeNode } from './microk8s-leave';
+import { disable } from './addons-disable';
 
 async function status(p: Proc, args: string[]): Promise<number> {
   const node = p.node;
@@ -166,6 +168,9 @@ async function microk8s(p: Proc): Promise<number> {
       return refreshCerts(p, args);
     case 'join': return join(p, args);
     case 'enable': return enable(p, args);
+    case 'disable': return disable(p, args);
+    case 'leave': return leave(p);
+    case 'remove-node': return removeNode(p, args);
     case 'kubectl':
       if (clustered) { p.out('This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s kubectl on the master.\n'); return 0; }
       if (!p.root) { p.out(NO_PERMISSION(p.world.user)); return 1; }
