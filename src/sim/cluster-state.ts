@@ -145,5 +145,5 @@ export function dropFromCluster(world: World, node: SimNode): void {
   old.members.delete(node.name);
   for (const [name, rec] of old.kubeNodes) if (rec.node === node) old.kubeNodes.delete(name);
   if (old.members.size === 0) world.clusters.delete(old); else old.rebalanceRoles();
-  node.microk8s.cluster = undefined;
+  delete node.microk8s.cluster;
 }
