@@ -42,7 +42,7 @@ export async function connectClient(o: ConnectOptions = {}): Promise<Client> {
 export async function startInstall(client: Client, spec: SiteSpec, workflowType = 'installCluster', args: unknown[] = [spec]): Promise<WorkflowHandle> {
   const workflowId = workflowType === 'installCluster' ? api.installWorkflowId(spec.site)
     : workflowType === 'resetSite' ? api.resetWorkflowId(spec.site)
-    : workflowType === 'addNode' ? `add-node/${spec.site}/${String(args[1])}` : `${workflowType === 'updateDeployment' ? 'update' : 'uninstall'}/${spec.site}`;
+      : workflowType === 'addNode' ? `add-node/${spec.site}/${String(args[1])}` : `${workflowType === 'updateDeployment' ? 'update' : 'uninstall'}/${spec.site}`;
   try {
     return await client.workflow.start(workflowType, {
       taskQueue: process.env.KLOUDSPOT_TASK_QUEUE || api.TASK_QUEUE,
