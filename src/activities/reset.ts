@@ -1,7 +1,7 @@
 // reset's activities: the survey (read-only: the checks alone on read-only deps) and one activity per undo
 // step. Each asks its check first and acts only when something is left, then verifies: a retry after a crash
 // (the worker's, the node's or the connection's) finds the effect there and changes nothing twice.
-import { createResetChecks, type ResetChecks } from './checks/reset';
+import { APT_PROXY_FILE, createResetChecks, type ResetChecks } from './checks/reset';
 import type { Check } from './checks/check';
 import { listPods, parsePods, VALUES_FILE } from './commands/chart';
 import { HOSTS_FILE, hostsFileWithoutBlock, removeFile, writeFile } from './commands/files';
@@ -9,7 +9,7 @@ import { removeLogicalVolume, SHARED_LV } from './commands/lvm';
 import * as m from './commands/microk8s';
 import { netplanResetDetached } from './commands/netplan';
 import { deletePoolCluster, deleteStorageClass } from './commands/openebs';
-import { MICROK8S_SNAP, snapRemovePurge } from './commands/snap';
+import { snapRemovePurge } from './commands/snap';
 import { disableIscsid, unitAlreadyExists } from './commands/systemd';
 import { kloudspotStop, removeToolsCli } from './commands/tools';
 import { verifyFailed } from './failures';
@@ -37,6 +37,7 @@ async function nodeItems(c: ResetChecks, i: ResetSurveyInput): Promise<ResetItem
     item(node.name, 'remove-shared-volume', await c.sharedVolume(node.target, i.volumeGroup)),
     item(node.name, 'disable-iscsid', await c.iscsid(node.target)),
     item(node.name, 'remove-hosts-block', await c.hostsBlock(node.target)),
+    item(node.name, 'remove-apt-proxy', await c.aptProxy(node.target)),
     item(node.name, 'reset-netplan', await c.netplan(node.target, node.interface, node.cidr)),
   );
   return out;
@@ -118,7 +119,7 @@ export function createResetActivities(deps: ActivityDeps) {
     async removeMicrok8s(t: SshTarget): Promise<StepResult> {
       const ch = await c.microk8s(t);
       if (ch.done) return unchanged(ch);
-      const r = await run(deps, t, snapRemovePurge(MICROK8S_SNAP), { timeoutMs: 20 * 60_000 });
+      const r = await run(deps, t, snapRemovePurge(), { timeoutMs: 20 * 60_000 });
       if (!(await c.microk8s(t)).done) throw commandFailed(t, r, 'the microk8s snap is still installed');
       return { changed: true };
     },
@@ -149,6 +150,13 @@ export function createResetActivities(deps: ActivityDeps) {
       const ch = await c.hostsBlock(t);
       if (ch.done) return unchanged(ch);
       await run(deps, t, writeFile(HOSTS_FILE, hostsFileWithoutBlock(ch.current), '0644'));
+      return { changed: true };
+    },
+
+    async removeAptProxy(t: SshTarget): Promise<StepResult> {
+      const ch = await c.aptProxy(t);
+      if (ch.done) return unchanged(ch);
+      await run(deps, t, removeFile(APT_PROXY_FILE));
       return { changed: true };
     },
 

@@ -1,5 +1,5 @@
 // reset's last phase, every node at once: the MicroK8s snap with its data, the kloudspot CLI, the values file,
-// the shared LV, iscsid, our /etc/hosts block, and last our netplan file (the node returns to DHCP and may come
+// the shared LV, iscsid, our /etc/hosts block, our apt proxy file, and last our netplan file (the node returns to DHCP and may come
 // back on another address, so that step is scheduled on the node and not waited for; nothing runs after it).
 import { allNodes, type Phase } from './phase';
 import { RESET_STEPS as S } from './reset-steps';
@@ -13,6 +13,7 @@ async function cleanNode(ctx: SiteContext, n: SiteNode): Promise<void> {
   await runStep(ctx, n.name, S.REMOVE_SHARED_VOLUME, (a) => a.steps.removeSharedVolume(t, ctx.spec.lvm.volumeGroup));
   await runStep(ctx, n.name, S.DISABLE_ISCSID, (a) => a.steps.disableIscsid(t));
   await runStep(ctx, n.name, S.REMOVE_HOSTS_BLOCK, (a) => a.steps.removeHostsBlock(t));
+  await runStep(ctx, n.name, S.REMOVE_APT_PROXY, (a) => a.steps.removeAptProxy(t));
   await runStep(ctx, n.name, S.RESET_NETPLAN, (a) => a.steps.resetNetplan(t, n.interface, `${n.address}/${ctx.spec.network.prefixLength}`));
   ctx.board.setNode(n.name, 'reset', 'done');
 }

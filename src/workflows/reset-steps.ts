@@ -15,6 +15,7 @@ export const RESET_STEPS = {
   REMOVE_SHARED_VOLUME: defineStep({ id: 'remove-shared-volume', title: 'lvremove the shared volume' }),
   DISABLE_ISCSID: defineStep({ id: 'disable-iscsid', title: 'systemctl disable --now iscsid' }),
   REMOVE_HOSTS_BLOCK: defineStep({ id: 'remove-hosts-block', title: 'remove the cluster block from /etc/hosts' }),
+  REMOVE_APT_PROXY: defineStep({ id: 'remove-apt-proxy', title: 'remove our apt proxy file (only one carrying our marker)' }),
   RESET_NETPLAN: defineStep({ id: 'reset-netplan', title: 'remove our netplan file, back to DHCP (not waited for)' }),
 };
 

@@ -41,6 +41,8 @@ test('reset: refused during an install, abort changes nothing, --yes returns the
     const refused = await failureOf(finish(await startInstall(env.client, fleet.spec, 'resetSite'), 60_000));
     assert.match(refused, new RegExp(`install/${site} is running: reset would take the site apart under it, so nothing was done`));
     assert.equal((await finish(install, 400_000)).state, 'completed');
+    // What an install with `proxy` leaves for apt (branch field): reset removes a file carrying our marker.
+    fleet.machines[1].put('/etc/apt/apt.conf.d/95kloudspot-proxy', '# BEGIN kloudspot-installer proxy\nAcquire::http::Proxy "http://proxy.example:3128";\n# END kloudspot-installer proxy\n');
     const installed = fleet.effects().length;
 
     // An abort answer: the question lists what would go on which node, and nothing goes.
@@ -57,6 +59,7 @@ test('reset: refused during an install, abort changes nothing, --yes returns the
     assert.equal(q.lastError!.match(/snap remove --purge microk8s/g)?.length, 4);
     assert.equal(q.lastError!.match(/lvremove ubuntu-vg\/shared \(20\.00g; its data is lost\)/g)?.length, 4);
     assert.equal(q.lastError!.match(/back to DHCP/g)?.length, 4);
+    assert.equal(q.lastError!.match(/rm \/etc\/apt\/apt\.conf\.d\/95kloudspot-proxy/g)?.length, 1, 'the marked apt proxy file, on k8s-vm-2 only');
     assert.equal(await confirmReset(env.client, site, { answer: 'abort' }), 'reset aborted');
     assert.match(await failureOf(finish(aborted)), /reset aborted at cluster:reset-confirm by a person's answer/);
     assert.equal(fleet.effects().length, installed, 'abort: nothing was changed on any node');

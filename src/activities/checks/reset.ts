@@ -8,7 +8,7 @@ import { listLogicalVolumes, parseLogicalVolumes, SHARED_LV } from '../commands/
 import * as m from '../commands/microk8s';
 import { NETPLAN_FILE } from '../commands/netplan';
 import { poolClusterPresent, storageClassPresent, CSPC_NAME, STORAGE_CLASS } from '../commands/openebs';
-import { MICROK8S_SNAP, snapInstalled } from '../commands/snap';
+import { listSnap } from '../commands/snap';
 import { iscsidActive, iscsidState } from '../commands/systemd';
 import { KLOUDSPOT_CLI_PATH, toolsPath } from '../commands/tools';
 import { run, type ActivityDeps } from '../run';
@@ -16,13 +16,21 @@ import type { SshTarget } from '../ssh';
 import { done, todo, type Check } from './check';
 import { createClusterChecks } from './cluster';
 
+/**
+ * The proxy settings the `proxy` spec key writes (branch `field`: APT_PROXY_FILE and PROXY_MARKERS of its
+ * commands/proxy.ts; switch to those once merged). Only a file carrying our marker is ours to remove. The
+ * containerd-env block and the refresh hold live in the snap and go with `snap remove --purge`.
+ */
+export const APT_PROXY_FILE = '/etc/apt/apt.conf.d/95kloudspot-proxy';
+export const PROXY_BEGIN = '# BEGIN kloudspot-installer proxy';
+
 export function createResetChecks(deps: ActivityDeps) {
   const cluster = createClusterChecks(deps);
   const ok = async (t: SshTarget, c: Parameters<typeof run>[2]) => (await run(deps, t, c)).code === 0;
 
   const checks = {
     async microk8s(t: SshTarget): Promise<Check> {
-      return (await ok(t, snapInstalled(MICROK8S_SNAP))) ? todo('snap remove --purge microk8s (the snap, its certificates and datastore)') : done('no microk8s snap');
+      return (await ok(t, listSnap())) ? todo('snap remove --purge microk8s (the snap, its certificates and datastore)') : done('no microk8s snap');
     },
 
     /** The cluster-wide checks need a running MicroK8s on the first manager: without the snap there is nothing. */
@@ -91,6 +99,12 @@ export function createResetChecks(deps: ActivityDeps) {
     async hostsBlock(t: SshTarget): Promise<Check & { current: string }> {
       const current = (await run(deps, t, readFileCmd(HOSTS_FILE))).stdout;
       return current.split('\n').includes(HOSTS_BEGIN) ? { ...todo('/etc/hosts: remove the cluster block'), current } : { ...done('no cluster block in /etc/hosts'), current };
+    },
+
+    async aptProxy(t: SshTarget): Promise<Check> {
+      const r = await run(deps, t, readFileCmd(APT_PROXY_FILE));
+      if (r.code !== 0) return done('no apt proxy file of ours');
+      return r.stdout.split('\n').includes(PROXY_BEGIN) ? todo(`rm ${APT_PROXY_FILE} (the proxy for apt)`) : done(`${APT_PROXY_FILE} is not ours (no marker), left alone`);
     },
 
     /** Our file, or its static address still applied (the file went, the apply did not run yet). */

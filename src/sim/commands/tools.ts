@@ -4,7 +4,8 @@
 import type { Proc } from '../process';
 import type { CommandDef } from './types';
 import type { HelmRelease } from '../cluster-state';
-import { dropFromCluster, newSingleNodeCluster } from '../cluster-state';
+import { newSingleNodeCluster } from '../cluster-state';
+import { removeSnap } from './snap-remove';
 import { deployPods, helmTable, removePods, CHART_VERSION } from '../chart-sim';
 import { UNREACHABLE } from './helm';
 import { NO_PERMISSION, clusterReady } from './microk8s-state';
@@ -65,27 +66,6 @@ async function snap(p: Proc): Promise<number> {
   }
   p.err(`error: unknown command "${verb ?? ''}", see 'snap help'.\n`);
   return 1;
-}
-
-/**
- * `snap remove [--purge] microk8s` (snapd cmd/snapd/cli/cmd_snap_op.go, error.go): `microk8s removed`; a snap that
- * is not installed prints `snap "x" is not installed` on stderr and exits 0. With the snap go its services, its
- * certificates and datastore (--purge: no snapshot kept).
- */
-async function removeSnap(p: Proc, name: string | undefined): Promise<number> {
-  if (!name) { p.err('error: the required argument `<snap> (at least 1 argument)` was not provided\n'); return 1; }
-  if (!p.root) { p.err('error: access denied (try with sudo)\n'); return 1; }
-  const node = p.node;
-  if (name !== 'microk8s' || !node.microk8s.installed) { p.err(`snap "${name}" is not installed\n`); return 0; }
-  await p.work('toolsInstall');
-  dropFromCluster(p.world, node);
-  Object.assign(node.microk8s, { installed: false, readyAt: 0, communityRepo: false });
-  node.microk8s.tokens.clear();
-  node.health.certNotAfter.clear();
-  for (const u of [...node.units.keys()]) if (u.startsWith('snap.microk8s.')) node.units.delete(u);
-  p.out('microk8s removed\n');
-  p.effect('snap remove microk8s');
-  return 0;
 }
 
 /** `kloudspot start|update --update-helm|stop|status`: helm install/upgrade/uninstall of release kloudspot. */
