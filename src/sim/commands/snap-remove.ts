@@ -22,4 +22,3 @@ export async function removeSnap(p: Proc, name: string | undefined): Promise<num
   p.effect('snap remove microk8s');
   return 0;
 }
-
