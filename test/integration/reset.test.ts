@@ -5,10 +5,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { startFleet, type Fleet } from '../../src/sim';
-import { confirmReset, startInstall } from '../../src/client/installs';
+import { startInstall } from '../../src/client/installs';
 import * as api from '../../src/workflows/api';
 import type { SitePlan } from '../../src/workflows/plan';
-import { finish, startInstallEnv, waitForQuestion, type InstallEnv } from '../helpers/install';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli';
+import { finish, startInstallEnv, TEST_CODEC_KEY_FILE, waitForQuestion, type InstallEnv } from '../helpers/install';
 import { machineState } from '../helpers/fresh-compare';
 
 let env: InstallEnv;
@@ -60,18 +64,39 @@ test('reset: refused during an install, abort changes nothing, --yes returns the
     assert.equal(q.lastError!.match(/lvremove ubuntu-vg\/shared \(20\.00g; its data is lost\)/g)?.length, 4);
     assert.equal(q.lastError!.match(/back to DHCP/g)?.length, 4);
     assert.equal(q.lastError!.match(/rm \/etc\/apt\/apt\.conf\.d\/95kloudspot-proxy/g)?.length, 1, 'the marked apt proxy file, on k8s-vm-2 only');
-    assert.equal(await confirmReset(env.client, site, { answer: 'abort' }), 'reset aborted');
+    const cli = (...args: string[]) => runCli([...args, '--address', env.h.server.address, '--codec-key-file', TEST_CODEC_KEY_FILE],
+      { env: { TEMPORAL_ADDRESS: undefined, TEMPORAL_NAMESPACE: undefined }, timeoutMs: 300_000 });
+    const abort = await cli('confirm-reset', site, '--abort');
+    assert.equal(abort.code, 0, abort.stderr);
+    assert.equal(abort.stdout, 'reset aborted\n');
+    assert.match((await cli('confirm-reset', site)).stderr, /No running reset\/resetme|not running|no reset question/i, 'nothing left to answer');
     assert.match(await failureOf(finish(aborted)), /reset aborted at cluster:reset-confirm by a person's answer/);
     assert.equal(fleet.effects().length, installed, 'abort: nothing was changed on any node');
 
-    // Confirmed: everything goes, exactly once each.
+    // Confirmed with `reset --yes` from the CLI, k8s-vm-2 rebooted while its snap is being removed: everything goes, once each.
     const mark = fleet.audit().length;
-    const reset = await startInstall(env.client, fleet.spec, 'resetSite');
-    await waitForQuestion(reset, (x) => x.kind === 'confirmReset');
-    assert.equal(await confirmReset(env.client, site, { answer: 'confirm' }), 'reset confirmed');
-    const done = await finish(reset, 300_000);
-    assert.equal(done.state, 'completed');
-    assert.equal(done.phase, 'done');
+    const specFile = join(mkdtempSync(join(tmpdir(), 'reset-')), 'site.yaml');
+    writeFileSync(specFile, fleet.specYaml());
+    let rebooted = false;
+    const bootsBefore = fleet.machines[1].bootCount;
+    const rebooter = (async () => {
+      const deadline = Date.now() + 240_000;
+      while (!rebooted && Date.now() < deadline) {
+        if (fleet.audit('k8s-vm-2').some((e) => e.seq > mark && e.command.includes('snap remove') && e.end === null)) {
+          fleet.faults.reboot('k8s-vm-2');
+          rebooted = true;
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const run = await cli('reset', specFile, '--yes');
+    await rebooter;
+    assert.equal(run.code, 0, `reset --yes: ${run.stdout}\n${run.stderr}`);
+    assert.match(run.stdout, /^Started reset\/resetme: reading every node/m);
+    assert.match(run.stdout, /^k8s-vm-4:\n {2}- microk8s leave \(a worker of k8s-vm-1's cluster\)$/m);
+    assert.match(run.stdout, /^--yes: reset confirmed$/m);
+    assert.ok(rebooted, 'k8s-vm-2 was rebooted mid-reset');
+    assert.ok(fleet.machines[1].bootCount > bootsBefore, 'the reboot happened');
     await timersFired(fleet);
     const resetEffects = fleet.effectKeys().filter((e) => e.seq > mark);
     const counts = new Map<string, number>();
