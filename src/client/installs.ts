@@ -103,11 +103,15 @@ async function withNodeProgress(client: Client, status: api.InstallStatus): Prom
   return { ...status, nodes };
 }
 
-/** Who answers a site's questions: its running reset, else its install. */
-async function answeringHandle(client: Client, site: string): Promise<WorkflowHandle> {
+/** The workflow a site's status, watch and answers are about: its running reset, else its install. */
+export async function activeSiteWorkflowId(client: Client, site: string): Promise<string> {
   const reset = client.workflow.getHandle(api.resetWorkflowId(site));
   const running = (await reset.describe().catch(() => undefined))?.status.name === 'RUNNING';
-  return running ? reset : installHandle(client, site);
+  return running ? reset.workflowId : api.installWorkflowId(site);
+}
+
+async function answeringHandle(client: Client, site: string): Promise<WorkflowHandle> {
+  return client.workflow.getHandle(await activeSiteWorkflowId(client, site));
 }
 
 /** Sends an answer as an update, so a wrong answer is refused with the workflow's reason. */

@@ -66,6 +66,11 @@ test('reset: refused during an install, abort changes nothing, --yes returns the
     assert.equal(q.lastError!.match(/rm \/etc\/apt\/apt\.conf\.d\/95kloudspot-proxy/g)?.length, 1, 'the marked apt proxy file, on k8s-vm-2 only');
     const cli = (...args: string[]) => runCli([...args, '--address', env.h.server.address, '--codec-key-file', TEST_CODEC_KEY_FILE],
       { env: { TEMPORAL_ADDRESS: undefined, TEMPORAL_NAMESPACE: undefined }, timeoutMs: 300_000 });
+    // `status` shows the running reset and its question, with the command that answers it.
+    const shown = await cli('status', site);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /^resetme {2}phase reset-survey {2}waiting/);
+    assert.match(shown.stdout, /answer: kloudspot-installer confirm-reset resetme {3}\(or: kloudspot-installer confirm-reset resetme --abort\)/);
     const abort = await cli('confirm-reset', site, '--abort');
     assert.equal(abort.code, 0, abort.stderr);
     assert.equal(abort.stdout, 'reset aborted\n');
