@@ -4,6 +4,7 @@ import { createClusterActivities } from './cluster';
 import { createDoctorActivities } from './doctor';
 import { createDoctorScheduleActivities, type TemporalAccess } from './doctor-schedule';
 import { createRefreshCertsActivities } from './refresh-certs';
+import { createSupportBundleActivities } from './support-bundle';
 import { createKnownHostsActivities } from './known-hosts';
 import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
@@ -11,6 +12,8 @@ import { createPreflightActivities } from './preflight';
 import { createResetActivities } from './reset';
 import { createSiteBusyActivities } from './site-busy';
 import type { ActivityDeps } from './run';
+import { createCstorVolumeActivities } from './cstor-volume';
+import { createRollingActivities } from './rolling';
 import { createStorageActivities } from './storage';
 
 /** `temporal`: the worker's own connection, for the activities that talk to Temporal (the doctor's schedule). */
@@ -21,6 +24,8 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createPlanActivities(deps),
     ...createNodePrepActivities(deps),
     ...createClusterActivities(deps),
+    ...createRollingActivities(deps),
+    ...createCstorVolumeActivities(deps),
     ...createStorageActivities(deps),
     ...createChartActivities(deps),
     ...createDoctorActivities(deps),
@@ -28,6 +33,7 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createRefreshCertsActivities(deps),
     ...createResetActivities(deps),
     ...createSiteBusyActivities(temporal),
+    ...createSupportBundleActivities(deps, temporal),
   };
 }
 

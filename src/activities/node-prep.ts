@@ -2,10 +2,9 @@
 // so a retry after a crash (ours, the worker's or the node's) is a no-op rather than a second effect.
 import type { ApplicationFailure } from '@temporalio/activity';
 import * as apt from './commands/apt';
-import { readBootId, parseStaticAddresses, showInterfaceAddresses } from './commands/basic';
+import { readBootId } from './commands/basic';
 import { HOSTS_FILE, writeFile } from './commands/files';
 import { createLogicalVolume, SHARED_LV } from './commands/lvm';
-import * as netplan from './commands/netplan';
 import type { RemoteCommand } from './commands/sh';
 import * as systemd from './commands/systemd';
 import * as tools from './commands/tools';
@@ -13,6 +12,7 @@ import { FailureType, verifyFailed } from './failures';
 import { createNodeChecks, type StaticAddressInput } from './checks/node';
 import { commandFailed, run, waitFor, type ActivityDeps } from './run';
 import { installVerifiedTools } from './tools-install';
+import { configureStaticAddress } from './static-address';
 import { SshConnectError, type ExecResult, type SshTarget } from './ssh';
 
 export interface StepResult { changed: boolean; detail?: string }
@@ -102,23 +102,9 @@ export function createNodePrepActivities(deps: ActivityDeps) {
       return { changed: true };
     },
 
-    /** The seed's static address, applied without cutting the connection we came in on. */
+    /** The seed's static address, applied without cutting the connection we came in on (static-address.ts). */
     async configureStaticAddress(t: SshTarget, a: StaticAddressInput): Promise<StepResult> {
-      const wanted = netplan.renderNetplan(a.interface, a.address, a.prefixLength, a.gateway, a.nameservers);
-      const cidr = `${a.address}/${a.prefixLength}`;
-      // Static, not merely present: the DHCP lease usually has the same address until netplan applies.
-      const hasAddress = async () => parseStaticAddresses((await run(deps, t, showInterfaceAddresses(a.interface))).stdout).includes(cidr);
-      const c = await checks.staticAddress(t, a);
-      if (c.done) return { changed: false };
-      if (!c.fileRight) {
-        await run(deps, t, writeFile(netplan.NETPLAN_FILE, wanted, '0600'));
-        await run(deps, t, netplan.netplanGenerate());
-      }
-      const apply = await run(deps, t, { ...netplan.netplanApplyDetached(), okCodes: [0, 1] });
-      if (apply.code !== 0 && !systemd.unitAlreadyExists(apply.stderr)) throw commandFailed(t, apply);
-      await waitFor(deps, `${cidr} on ${a.interface}`, 120_000, async () =>
-        (await hasAddress()) ? { done: true } : { seen: 'address not yet static on the interface' });
-      return { changed: true };
+      return configureStaticAddress(deps, t, a);
     },
 
     async installTools(t: SshTarget, url: string, sha256?: string): Promise<StepResult> {

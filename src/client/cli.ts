@@ -15,6 +15,7 @@ import { registerSetup } from './commands/setup';
 import { registerTestbed } from './commands/testbed';
 import { registerDoctor } from './commands/doctor';
 import { registerRefreshCerts } from './commands/refresh-certs';
+import { registerSupportBundle } from './commands/support-bundle';
 import { registerPlan } from './commands/plan';
 import { registerReset } from './commands/reset';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
@@ -52,6 +53,7 @@ registerCodec(program);
 registerTestbed(program);
 registerDoctor(program);
 registerRefreshCerts(program);
+registerSupportBundle(program);
 
 function report(err: unknown): number {
   const debug = process.argv.includes('--debug');

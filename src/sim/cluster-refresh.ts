@@ -4,10 +4,12 @@
 import type { Cluster } from './cluster-state';
 import { syncBlockDevices, syncPoolInstances } from './storage-sim';
 import { syncPods } from './chart-sim';
+import { syncCstorVolumes } from './cstor-volume-sim';
 
 /** Applies everything that became true since the last look. */
 export function refreshCluster(c: Cluster, now = Date.now()): void {
   syncBlockDevices(c, now);
   syncPoolInstances(c, now);
   syncPods(c, now);
+  syncCstorVolumes(c, now);
 }

@@ -27,7 +27,21 @@ ff02::2 ip6-allrouters
 `;
 
 /** What subiquity writes for a DHCP install. */
-export const installerNetplan = (iface: string): string => `# This is the network config written by 'subiquity'
+export const installerNetplan = (iface: string, fixed?: { cidr: string; gateway: string }): string => fixed ? `# This is the network config written by 'subiquity'
+network:
+  ethernets:
+    ${iface}:
+      addresses:
+      - ${fixed.cidr}
+      nameservers:
+        addresses:
+        - ${fixed.gateway}
+        search: []
+      routes:
+      - to: default
+        via: ${fixed.gateway}
+  version: 2
+` : `# This is the network config written by 'subiquity'
 network:
   ethernets:
     ${iface}:

@@ -1,5 +1,6 @@
 // One simulated machine: its files, hardware, LVM, apt, systemd units, network and MicroK8s snap.
 // Nothing here knows about SSH; commands read and change this state through their handlers.
+import { dqliteFile } from './commands/inspect';
 import type { Rng } from './random';
 import {
   OS_RELEASE, cpuinfo, hostsFile, installerNetplan, meminfo, pendingUpgrades, PREINSTALLED, type AptPackage,
@@ -36,6 +37,8 @@ export interface NodeOptions {
   /** Extra raw disks: each becomes a BlockDevice once OpenEBS runs. */
   extraDisks?: DiskOptions[];
   iscsidEnabled?: boolean;
+  /** Installed with a static address (subiquity's manual IPv4 form) instead of DHCP: 00-installer-config.yaml has it. */
+  installedStatic?: { cidr: string; gateway: string };
   /** How many packages `apt-get dist-upgrade` would upgrade (the kernel metapackages add new kernels). */
   pendingUpgrades?: number;
 }
@@ -43,7 +46,9 @@ export interface NodeOptions {
 export interface Disk { name: string; sizeBytes: number; fsType?: string; serial: string; wwn: string; model: string; createdAt: number }
 export interface LogicalVolume { name: string; sizeBytes: number; uuid: string; dm: number; createdAt: number; fsType?: string; mount?: string }
 export interface Unit { enabled: 'enabled' | 'disabled' | 'static'; active: boolean }
-export interface FileEntry { content: string; mode: number }
+/** `binary`: content holds the bytes base64-encoded (a tarball), as `base64 FILE` prints them. */
+export interface FileEntry { content: string; mode: number; binary?: boolean }
+export interface SimTimer { fireAt: number; command: string; handle?: NodeJS.Timeout; state: 'waiting' | 'elapsed'; remainAfterElapse: boolean }
 
 export interface Microk8sState {
   installed: boolean;
@@ -82,13 +87,21 @@ export class SimNode {
   readonly units = new Map<string, Unit>();
   /** Addresses on the main interface; recomputed from /etc/netplan by `netplan apply` and at boot. */
   addresses: { cidr: string; dynamic: boolean }[];
+  /** Gateways of the static default routes on the main interface (netplan's), recomputed with the addresses. */
+  defaultRoutes: string[] = [];
   readonly microk8s: Microk8sState;
   kloudspotTools = false;
   /** What the doctor reads and the health faults change: certificate end dates (file -> ms, set when first read),
    * bytes filling / beyond the install's own use, the clock's offset, and the dqlite directory's size. */
   readonly health = { certNotAfter: new Map<string, number>(), rootFilledBytes: 0, clockOffsetMs: 0, datastoreBytes: 183_500_800 };
-  /** Pending systemd-run timers by unit name. */
-  readonly timers = new Map<string, { fireAt: number; command: string; handle: NodeJS.Timeout }>();
+  /** snapd's refresh holds: system-wide (auto-refresh of all snaps) and per snap; epoch ms, Infinity = forever. */
+  readonly snapHolds = { all: 0, snaps: new Map<string, number>() };
+  /** systemd-run timers by unit name: waiting, or elapsed and still loaded (RemainAfterElapse=yes, the default). */
+  readonly timers = new Map<string, SimTimer>();
+  /** Transient services whose command failed: loaded in state failed until `systemctl reset-failed`. */
+  readonly failedServices = new Set<string>();
+  /** Transient services whose command is running now. */
+  readonly runningServices = new Set<string>();
 
   constructor(index: number, address: string, readonly prefixLength: number, opts: NodeOptions, readonly rng: Rng) {
     this.name = opts.name ?? `k8s-vm-${index + 1}`;
@@ -116,12 +129,13 @@ export class SimNode {
     this.units.set('systemd-networkd', { enabled: 'enabled', active: true });
     this.units.set('unattended-upgrades', { enabled: 'enabled', active: true });
     this.units.set('snapd', { enabled: 'enabled', active: true });
-    this.addresses = [{ cidr: `${address}/${prefixLength}`, dynamic: true }];
+    this.addresses = opts.installedStatic ? [{ cidr: opts.installedStatic.cidr, dynamic: false }] : [{ cidr: `${address}/${prefixLength}`, dynamic: true }];
+    if (opts.installedStatic) this.defaultRoutes = [opts.installedStatic.gateway];
     this.microk8s = { installed: false, readyAt: 0, certCheck: rng.hex(64), tokens: new Map(), communityRepo: false };
     this.put('/etc/os-release', OS_RELEASE);
     this.put('/etc/hostname', `${this.hostname}\n`);
     this.put('/etc/hosts', hostsFile(this.hostname));
-    this.put('/etc/netplan/00-installer-config.yaml', installerNetplan(this.iface), 0o600);
+    this.put('/etc/netplan/00-installer-config.yaml', installerNetplan(this.iface, opts.installedStatic), 0o600);
     this.put('/etc/machine-id', `${rng.hex(32)}\n`, 0o444);
   }
 
@@ -172,7 +186,7 @@ export class SimNode {
       case '/proc/meminfo': return meminfo(this.memKb);
       case '/proc/sys/kernel/random/boot_id': return `${this.bootId}\n`;
       case '/proc/version': return 'Linux version 5.15.0-101-generic (buildd@lcy02-amd64-032) (gcc (Ubuntu 11.4.0-1ubuntu1~22.04) 11.4.0, GNU ld (GNU Binutils for Ubuntu) 2.38) #111-Ubuntu SMP Tue Mar 5 20:16:58 UTC 2024\n';
-      default: return undefined;
+      default: return dqliteFile(this, path);
     }
   }
 

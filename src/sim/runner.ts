@@ -77,6 +77,8 @@ export function rebootNode(world: World, node: SimNode, why: string, hooks: Rebo
   killAll(node);
   for (const t of node.timers.values()) clearTimeout(t.handle);
   node.timers.clear();
+  node.failedServices.clear();
+  node.runningServices.clear();
   const downMs = timing.downMs ?? world.latency.ms('rebootDown');
   const authFailMs = timing.authFailMs ?? world.latency.ms('rebootAuthFail');
   void hooks.down().then(() => {
@@ -86,7 +88,7 @@ export function rebootNode(world: World, node: SimNode, why: string, hooks: Rebo
       node.bootedAt = Date.now();
       for (const path of [...node.files.keys()]) if (/^\/(run|var\/run|tmp)\//.test(path)) node.files.delete(path);
       const net = netplanAddresses(node);
-      if (!net.error) node.addresses = net.addresses;
+      if (!net.error) { node.addresses = net.addresses; node.defaultRoutes = net.defaultRoutes; }
       for (const u of node.units.values()) u.active = u.enabled === 'enabled';
       if (node.microk8s.installed) {
         const start = authFailMs + world.latency.ms('microk8sStart');

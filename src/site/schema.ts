@@ -115,6 +115,13 @@ export const SiteSpecSchema = z.strictObject({
     storageReady: duration(DEFAULT_TIMEOUTS.storageReady),
     chartReady: duration(DEFAULT_TIMEOUTS.chartReady),
   }).default({ ...DEFAULT_TIMEOUTS }),
+  // A re-run on a formed cluster: nodes already in it are upgraded and rebooted one at a time (drain, reboot,
+  // Ready, uncordon, voters back), or left as they are (`skip`: no apt upgrade, no reboot on them).
+  upgrades: z.strictObject({
+    clusterNodes: z.enum(['rolling', 'skip'], {
+      error: 'is not rolling or skip. Fix: write rolling (upgrade and reboot the nodes already in the cluster one at a time) or skip (leave them as they are)',
+    }).default('rolling'),
+  }).default({ clusterNodes: 'rolling' }),
   // The site's doctor on its Temporal Schedule doctor/<site>, registered by each install (`off`: none).
   doctor: z.strictObject({
     every: z.string().regex(DOCTOR_EVERY, {

@@ -137,3 +137,15 @@ export function refreshCertsWorkflowId(site: string): string {
 }
 export interface CertRenewal { node: string; cert: string; before: string; after: string; changed: boolean }
 export interface RefreshCertsResult { site: string; renewals: CertRenewal[]; voters: number }
+
+/** support-bundle/<site>/<time>: what a support engineer needs from a site, packed on the worker. */
+export function supportBundleWorkflowId(site: string, at: Date): string {
+  return `support-bundle/${site}/${at.toISOString().replace(/\.\d+Z$/, 'Z')}`;
+}
+/** The bundle's name: `<site>-<yyyymmddThhmmssZ>`, a directory (then an archive) under the worker's bundle directory. */
+export function supportBundleName(site: string, at: Date): string {
+  return `${site}-${at.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '')}`;
+}
+export interface SupportBundleInput extends DoctorInput { name: string }
+export interface BundlePart { node?: string; files: string[]; errors: string[]; redactions: number }
+export interface SupportBundleResult { site: string; path: string; bytes: number; files: string[]; errors: string[]; redactions: number }

@@ -1,4 +1,5 @@
 // Phase 4, configure-storage: the seed's "Configure Storage" and the block-device part of `kloudspot init`.
+import { patched } from '@temporalio/workflow';
 import { storageNeed } from '../site/sizes';
 import { allNodes, type Phase } from './phase';
 import { firstManager, runStep, targetOf, type SiteContext } from './site-context';
@@ -13,8 +14,10 @@ const NDM_FILTER = defineStep({ id: 'ndm-filter', title: 'let OpenEBS NDM see LV
 const BLOCK_DEVICES = defineStep({ id: 'block-devices', title: 'list block devices' });
 const POOL = defineStep({ id: 'cstor-pool', title: 'create the cStor pool' });
 const POOL_ONLINE = defineStep({ id: 'cstor-pool-online', title: 'wait until every pool instance is ONLINE' });
+const OPENEBS_UPGRADE = defineStep({ id: 'openebs-upgrade', title: 'helm upgrade openebs to a chart with cStor 3.4 (3.3 cannot provision 3-replica volumes on Kubernetes 1.25+)' });
+const VOLUME_PROBE = defineStep({ id: 'cstor-volume-probe', title: 'a throw-away 3-replica volume binds, then is deleted' });
 
-export const STORAGE_STEPS = { ISCSID, ADDON_COMMUNITY, ADDON_OPENEBS, POOL };
+export const STORAGE_STEPS = { ISCSID, ADDON_COMMUNITY, ADDON_OPENEBS, OPENEBS_UPGRADE, POOL, VOLUME_PROBE };
 
 const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
 
@@ -37,9 +40,16 @@ async function configureCstor(ctx: SiteContext): Promise<void> {
   await Promise.all(ctx.nodes.map((n) => runStep(ctx, n.name, ISCSID, (a) => a.steps.enableIscsid(targetOf(ctx, n)))));
   await runStep(ctx, first.name, ADDON_COMMUNITY, (a) => a.steps.enableAddon(firstTarget, 'community'));
   await runStep(ctx, first.name, ADDON_OPENEBS, (a) => a.steps.enableAddon(firstTarget, 'openebs'));
+  // Runs recorded before this change kept the add-on's cStor 3.3 and proved nothing; they replay without.
+  const cstor34 = patched('openebs-cstor-3.4');
+  const upgraded = cstor34 && await runStep(ctx, first.name, OPENEBS_UPGRADE,
+    (a) => a.waits(timeouts.storageReady).upgradeOpenebsRelease(firstTarget, timeouts.storageReady));
+  const probe = () => runStep(ctx, first.name, VOLUME_PROBE, (a) => a.waits(timeouts.storageReady).probeCstorVolume(firstTarget, timeouts.storageReady));
 
   const existing = await runStep(ctx, first.name, POOL_CHECK, (a) => a.steps.existingPool(firstTarget));
   if (existing !== SKIPPED && names.every((n) => existing.some((p) => p.node === n && p.phase === 'ONLINE'))) {
+    // A pool made under cStor 3.3 is proved once, after its upgrade.
+    if (typeof upgraded === 'object' && upgraded.changed) await probe();
     ctx.board.setSummary('pool', `cStor pool already online on ${names.length} nodes`);
     return;
   }
@@ -62,5 +72,6 @@ async function configureCstor(ctx: SiteContext): Promise<void> {
   const replicas = Math.min(3, ctx.nodes.length);
   await runStep(ctx, first.name, POOL, (a) => a.steps.createCstorPool(firstTarget, choices, replicas));
   await runStep(ctx, first.name, POOL_ONLINE, (a) => a.waits(timeouts.storageReady).waitPoolOnline(firstTarget, names, timeouts.storageReady));
+  if (cstor34) await probe();
   ctx.board.setSummary('pool', `cStor pool online on ${names.length} nodes: ${choices.map((c) => `${c.node}=${c.blockDevice}`).join(', ')}`);
 }

@@ -31,9 +31,18 @@ const REBOOT_AGAIN = {
   reboot: defineStep({ id: 'reboot-again', title: 'reboot' }),
   wait: defineStep({ id: 'reboot-again-wait', title: 'wait for a new boot id', reportToParent: true }),
 };
+/** Around a reboot of a node already in the cluster, through another manager. */
+const inClusterSteps = (suffix: string) => ({
+  drain: defineStep({ id: `drain${suffix}`, title: 'kubectl drain --ignore-daemonsets --delete-emptydir-data', reportToParent: true }),
+  ready: defineStep({ id: `node-ready${suffix}`, title: 'wait until the node is Ready again' }),
+  uncordon: defineStep({ id: `uncordon${suffix}`, title: 'kubectl uncordon', reportToParent: true }),
+  voters: defineStep({ id: `voters-back${suffix}`, title: 'wait until the datastore voters are back' }),
+});
+const IN_CLUSTER = { [REBOOT.reboot.id]: inClusterSteps(''), [REBOOT_AGAIN.reboot.id]: inClusterSteps('-again') };
 /** The steps as plan reports them (the reboot checks are the reboots' own "already done?"). */
 export const PREPARE_NODE_STEPS = [APT_UPGRADE, REBOOT.reboot, HOSTNAME, HOSTS_FILE, STATIC_ADDRESS, KLOUDSPOT_TOOLS, SHARED_VOLUME];
-const REPORTED = new Set([APT_UPGRADE, REBOOT.wait, KLOUDSPOT_TOOLS, REBOOT_AGAIN.wait].map((d) => d.id));
+const REPORTED = new Set([APT_UPGRADE, REBOOT.wait, KLOUDSPOT_TOOLS, REBOOT_AGAIN.wait, ...Object.values(IN_CLUSTER).flatMap((x) => [x.drain, x.uncordon])]
+  .map((d) => d.id));
 
 export interface PrepareNodeInput {
   site: string;
@@ -46,6 +55,13 @@ export interface PrepareNodeInput {
   /** kloudspot.toolsSha256: the script runs only when its SHA-256 is this (absent in runs from before the pin). */
   toolsSha256?: string;
   rebootTimeoutMs: number;
+  /**
+   * The node is in the cluster already (a re-run): its reboots are drained and waited for through `control`
+   * (another manager), and the parent runs such nodes one at a time. Absent in runs from before.
+   */
+  inCluster?: { control: SshTarget; clusterReadyMs: number };
+  /** In the cluster already and the site chose `upgrades.clusterNodes: skip`: no apt upgrade, no reboot. */
+  skipUpgrade?: boolean;
   parentId: string;
   /** Carried by every nodeReport: the parent accepts reports only with it (absent in runs before it existed). */
   reportKey?: string;
@@ -103,13 +119,27 @@ async function prepareNodeSteps(input: PrepareNodeInput): Promise<PrepareNodeRes
   };
 
   const rebootIfRequired = async (steps: typeof REBOOT) => {
+    if (input.skipUpgrade) return;
     const state = await step(host, node.name, steps.check, (a) => a.steps.readBootState(target));
     if (typeof state !== 'object' || !state.rebootRequired) return;
+    const around = input.inCluster && IN_CLUSTER[steps.reboot.id];
+    let voters: string[] = [];
+    if (input.inCluster && around) {
+      const { control, clusterReadyMs } = input.inCluster;
+      const drained = await step(host, node.name, around.drain, (a) => a.waits(clusterReadyMs).drainNode(control, node.name, clusterReadyMs));
+      if (typeof drained === 'object') voters = drained.voters;
+    }
     await run(steps.reboot, (a) => a.steps.requestReboot(target, state.bootId));
     await run(steps.wait, (a) => a.waits(input.rebootTimeoutMs).waitForBoot(target, state.bootId, input.rebootTimeoutMs));
+    if (input.inCluster && around) {
+      const { control, clusterReadyMs } = input.inCluster;
+      await run(around.ready, (a) => a.waits(clusterReadyMs).waitNodeReady(control, node.name, clusterReadyMs));
+      await run(around.uncordon, (a) => a.steps.uncordonNode(control, node.name));
+      await run(around.voters, (a) => a.waits(clusterReadyMs).waitVoters(control, voters, clusterReadyMs));
+    }
   };
 
-  await run(APT_UPGRADE, (a) => a.steps.upgradePackages(target));
+  if (!input.skipUpgrade) await run(APT_UPGRADE, (a) => a.steps.upgradePackages(target));
   await rebootIfRequired(REBOOT);
   await run(HOSTNAME, (a) => a.steps.setHostname(target, node.name));
   await run(HOSTS_FILE, (a) => a.steps.writeHostsFile(target, node.name, input.allNodes));

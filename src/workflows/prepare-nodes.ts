@@ -3,11 +3,39 @@ import { ParentClosePolicy, patched, startChild, uuid4, workflowInfo } from '@te
 import { prepareNodeWorkflowId } from './api';
 import { ISCSID } from './configure-storage';
 import { allNodes, type Phase } from './phase';
-import { HOSTS_FILE, prepareNode } from './prepare-node';
+import { HOSTS_FILE, prepareNode, type PrepareNodeInput } from './prepare-node';
+import { firstManager, managers, runStep, targetOf, type SiteContext, type SiteNode } from './site-context';
+import { defineStep, SKIPPED } from './steps';
 
-import { runStep, targetOf, type SiteContext, type SiteNode } from './site-context';
+const CLUSTER_MEMBERS = defineStep({ id: 'cluster-members', title: 'nodes already in the cluster (kubectl get nodes)' });
 
-async function prepareInParallel(ctx: SiteContext, nodes: SiteNode[]): Promise<void> {
+type Extra = Pick<PrepareNodeInput, 'inCluster' | 'skipUpgrade'>;
+
+async function prepareNodesOf(ctx: SiteContext, nodes: SiteNode[]): Promise<void> {
+  // Earlier runs prepared every node at once; a re-run on a formed cluster then rebooted all managers together.
+  if (!patched('rolling-upgrades-in-cluster')) return startAndWait(ctx, nodes, () => ({}));
+  const first = firstManager(ctx);
+  const found = await runStep(ctx, first.name, CLUSTER_MEMBERS,
+    (a) => a.steps.clusterMembers(targetOf(ctx, first), nodes.map((n) => n.name)));
+  const members = found === SKIPPED ? [] : found;
+  const skip = ctx.spec.upgrades.clusterNodes === 'skip';
+  const inCluster = (n: SiteNode): Extra => {
+    if (skip) return { skipUpgrade: true };
+    // Another manager drains it and sees it come back (the rebooting node cannot).
+    const control = managers(ctx).find((x) => x.name !== n.name) ?? first;
+    return { inCluster: { control: targetOf(ctx, control), clusterReadyMs: ctx.timeouts.clusterReady } };
+  };
+  const fresh = nodes.filter((n) => !members.includes(n.name));
+  const joined = nodes.filter((n) => members.includes(n.name));
+  await Promise.all([
+    startAndWait(ctx, fresh, () => ({})),
+    // One at a time: at most one member drained or rebooting, so the datastore keeps its quorum.
+    (async () => { for (const n of joined) await startAndWait(ctx, [n], inCluster); })(),
+  ]);
+}
+
+async function startAndWait(ctx: SiteContext, nodes: SiteNode[], extra: (n: SiteNode) => Extra): Promise<void> {
+  if (nodes.length === 0) return;
   const { spec } = ctx;
   const allNodes = ctx.nodes.map((n) => ({ name: n.name, address: n.address }));
   // Each child's reports carry a key only it and this run know (its input is encrypted): a nodeReport sent
@@ -21,6 +49,7 @@ async function prepareInParallel(ctx: SiteContext, nodes: SiteNode[]): Promise<v
       target: targetOf(ctx, n), allNodes, network: spec.network, lvm: spec.lvm,
       toolsUrl: spec.kloudspot.toolsUrl, toolsSha256: spec.kloudspot.toolsSha256, rebootTimeoutMs: ctx.timeouts.nodeReboot, parentId: workflowInfo().workflowId,
       reportKey: ctx.questions.expectReports(n.name, keyed ? uuid4() : undefined),
+      ...extra(n),
     }],
   })));
   await Promise.all(children.map((c) => c.result()));
@@ -28,9 +57,9 @@ async function prepareInParallel(ctx: SiteContext, nodes: SiteNode[]): Promise<v
 
 export const prepareNodes: Phase = {
   name: 'prepare-nodes',
-  title: 'per node in parallel: apt upgrade, reboot, hostname, /etc/hosts, static address, Kloudspot tools, shared LV',
+  title: 'per node: apt upgrade, reboot, hostname, /etc/hosts, static address, Kloudspot tools, shared LV (in parallel; nodes already in the cluster one at a time)',
   hosts: allNodes,
-  run: prepareInParallel,
+  run: prepareNodesOf,
 };
 
 /** add-node: prepare only the named nodes. */

@@ -32,7 +32,7 @@ test('plan on bare nodes lists every node\'s changes and leaves no side effect; 
       assert.equal(change('hostname')?.state, 'change');
       assert.match(change('hostname')!.detail, new RegExp(`^hostname \\S+ -> ${n.name}$`));
       assert.match(change('hosts-file')!.detail, /^\/etc\/hosts: add 3 entries/);
-      assert.match(change('static-address')!.detail, new RegExp(`^netplan: ${n.address.replace(/\./g, '\\.')}/\\d+ static on ${n.interface} \\(DHCP\\)$`));
+      assert.match(change('static-address')!.detail, new RegExp(`^netplan: ${n.address.replace(/\./g, '\\.')}/\\d+ static on ${n.interface} \\(DHCP\\); its stanza moved out of 00-installer-config\\.yaml$`));
       assert.match(change('shared-volume')!.detail, /^lvcreate shared 20G on ubuntu-vg \(\d+ GB free\)$/);
       assert.equal(change('kloudspot-tools')?.state, 'change');
       assert.match(change('apt-upgrade')!.detail, /^apt dist-upgrade: \d+ packages?$/);

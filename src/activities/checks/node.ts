@@ -3,7 +3,7 @@ import { parseAptSummary, aptSimulateUpgrade } from '../commands/apt';
 import { parseInterfaceAddresses, parseStaticAddresses, showInterfaceAddresses } from '../commands/basic';
 import { HOSTS_BEGIN, HOSTS_END, HOSTS_FILE, readFile, rebootRequired, renderHostsFile } from '../commands/files';
 import { listLogicalVolumes, listVolumeGroups, parseLogicalVolumes, parseVolumeGroups, SHARED_LV } from '../commands/lvm';
-import { NETPLAN_FILE, renderNetplan } from '../commands/netplan';
+import { listNetplanDir, NETPLAN_DIR, NETPLAN_FILE, parseNetplanDir, plannedWrites, renderNetplan, type NetplanFile } from '../commands/netplan';
 import type { RemoteCommand } from '../commands/sh';
 import { readStaticHostname } from '../commands/systemd';
 import { toolsInstalled } from '../commands/tools';
@@ -48,18 +48,27 @@ export function createNodeChecks(deps: ActivityDeps) {
       return { ...todo(`/etc/hosts: ${add ? `add ${add} entr${add === 1 ? 'y' : 'ies'}` : 'rewrite the cluster block'}${current.includes(`127.0.1.1 ${self}`) ? '' : `, 127.0.1.1 ${self}`}`), current, wanted };
     },
 
-    /** Static, not merely present: the DHCP lease usually has the same address until netplan applies. */
-    async staticAddress(t: SshTarget, a: StaticAddressInput): Promise<Check & { fileRight: boolean }> {
+    /**
+     * Static, not merely present (the DHCP lease usually has the same address until netplan applies), and alone:
+     * a stanza for the interface left in another file would add its addresses and routes to ours.
+     * Also returns the files as they are and the writes that would make them right, for the step.
+     */
+    async staticAddress(t: SshTarget, a: StaticAddressInput): Promise<Check & { files: NetplanFile[]; writes: NetplanFile[]; alone: boolean }> {
       const wanted = renderNetplan(a.interface, a.address, a.prefixLength, a.gateway, a.nameservers);
       const cidr = `${a.address}/${a.prefixLength}`;
-      const file = await run(deps, t, readFile(NETPLAN_FILE));
-      const fileRight = file.code === 0 && file.stdout === wanted;
+      const files: NetplanFile[] = [];
+      for (const name of parseNetplanDir(await read(t, listNetplanDir()))) {
+        const r = await run(deps, t, readFile(`${NETPLAN_DIR}/${name}`));
+        if (r.code === 0) files.push({ name, content: r.stdout });
+      }
+      const writes = plannedWrites(files, wanted, a.interface);
       const addresses = (await run(deps, t, showInterfaceAddresses(a.interface))).stdout;
-      const isStatic = parseStaticAddresses(addresses).includes(cidr);
-      if (fileRight && isStatic) return { ...done(`${cidr} static on ${a.interface}`), fileRight };
       const now = parseInterfaceAddresses(addresses);
-      const was = now.length === 0 ? 'no address' : now.includes(cidr) ? 'DHCP' : `now ${now.join(', ')}`;
-      return { ...todo(`netplan: ${cidr} static on ${a.interface} (${was})`), fileRight };
+      const alone = parseStaticAddresses(addresses).includes(cidr) && now.length === 1;
+      if (writes.length === 0 && alone) return { ...done(`${cidr} static on ${a.interface}`), files, writes, alone };
+      const was = now.length === 0 ? 'no address' : now.length === 1 && now[0] === cidr ? 'DHCP' : `now ${now.join(', ')}`;
+      const moved = writes.map((w) => w.name).filter((n) => `${NETPLAN_DIR}/${n}` !== NETPLAN_FILE);
+      return { ...todo(`netplan: ${cidr} static on ${a.interface} (${was})${moved.length ? `; its stanza moved out of ${moved.join(', ')}` : ''}`), files, writes, alone };
     },
 
     async tools(t: SshTarget): Promise<Check> {

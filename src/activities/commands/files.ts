@@ -56,3 +56,5 @@ export function hostsFileWithoutBlock(current: string): string {
   if (before.length > 0 && before[before.length - 1] === '') before.pop();
   return [...before, ...lines.slice(b + 1)].join('\n');
 }
+/** A file's bytes as one base64 line (coreutils base64 -w 0), read through sudo like every other read. */
+export const readFileBase64 = (path: string): RemoteCommand => query(sh`sudo base64 -w 0 ${path}`);

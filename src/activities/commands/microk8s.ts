@@ -16,6 +16,10 @@ export const join = (joinUrl: string, worker: boolean, secrets: string[]): Remot
 /** A worker node records its membership in this lock file (microk8s join.py). */
 export const workerClusteredLock = (): RemoteCommand =>
   query('test -e /var/snap/microk8s/current/var/lock/clustered.lock', { okCodes: [0, 1] });
+/** Cordons, then evicts: DaemonSet pods (calico-node) stay, emptyDir data of evicted pods is lost (kubectl drain --help). */
+export const drainNode = (name: string, timeoutSeconds: number): RemoteCommand =>
+  cmd(sh`sudo microk8s kubectl drain ${name} --ignore-daemonsets --delete-emptydir-data --timeout=${`${timeoutSeconds}s`}`);
+export const uncordonNode = (name: string): RemoteCommand => cmd(sh`sudo microk8s kubectl uncordon ${name}`);
 export const getNodes = (): RemoteCommand => query('sudo microk8s kubectl get nodes --no-headers', { okCodes: [0, 1] });
 
 export interface MicroK8sStatus {
@@ -94,3 +98,19 @@ export const leave = (): RemoteCommand => cmd('sudo microk8s leave', { okCodes: 
 export const removeNode = (name: string, force = false): RemoteCommand =>
   cmd(sh`sudo microk8s remove-node ${name}` + (force ? ' --force' : ''), { okCodes: [0, 1] });
 export const disableAddon = (addon: string): RemoteCommand => cmd(sh`sudo microk8s disable ${addon}`);
+/**
+ * `microk8s inspect` writes its report (scripts/inspect.sh build_report_tarball) and prints
+ * `  Report tarball is at ${SNAP_DATA}/inspection-report-<%Y%m%d_%H%M%S>.tar.gz`; it exits 1 when a service is
+ * down, with the report built all the same. Not a read: it writes that file, which the bundle removes after.
+ */
+export const inspect = (): RemoteCommand => cmd('sudo microk8s inspect', { okCodes: [0, 1] });
+export const INSPECT_REPORT = /^ {2}Report tarball is at (\/var\/snap\/microk8s\/[0-9x]+\/inspection-report-\d{8}_\d{6}\.tar\.gz)$/m;
+export function parseInspectReport(text: string): string {
+  const m = INSPECT_REPORT.exec(text);
+  if (!m) throw new Error(`microk8s inspect printed no report path (its last lines: ${JSON.stringify(text.slice(-300))})`);
+  return m[1];
+}
+export const removeInspectReport = (path: string): RemoteCommand => {
+  if (!INSPECT_REPORT.test(`  Report tarball is at ${path}`)) throw new Error(`not an inspect report path: ${path}`);
+  return cmd(sh`sudo rm -f ${path}`);
+};

@@ -13,6 +13,23 @@ export const REBOOT_UNIT = 'kloudspot-reboot';
  */
 export const unitAlreadyExists = (stderr: string): boolean => /Unit \S+ (already exists|was already loaded or has a fragment file)\./.test(stderr);
 export const scheduleReboot = (): RemoteCommand => cmd(sh`sudo systemd-run --on-active=2 --unit=${REBOOT_UNIT} /bin/systemctl reboot`, { okCodes: [0, 1] });
+/** ActiveState and SubState of a unit, one a line: `active`/`waiting` for an armed timer, `active`/`elapsed` for one that
+ * fired and stays loaded (RemainAfterElapse=yes), `inactive`/`dead` for none, `failed`/`failed` for a failed service. */
+export const unitState = (unit: string): RemoteCommand => query(sh`systemctl show -p ActiveState -p SubState --value ${unit}`);
+export function parseUnitState(text: string): { active: string; sub: string } {
+  const [active = '', sub = ''] = text.split('\n').map((l) => l.trim());
+  if (!/^[a-z-]+$/.test(active) || !/^[a-z-]+$/.test(sub)) throw new Error(`unexpected systemctl show output: ${JSON.stringify(text.slice(0, 80))}`);
+  return { active, sub };
+}
+/** Frees a failed unit's name; a unit that is not loaded gives `Unit X not loaded.`, exit 1, which is fine here. */
+export const resetFailed = (unit: string): RemoteCommand => cmd(sh`sudo systemctl reset-failed ${unit}`, { okCodes: [0, 1] });
+export const stopUnit = (unit: string): RemoteCommand => cmd(sh`sudo systemctl stop ${unit}`);
+/**
+ * A transient timer that unloads once it elapsed (RemainAfterElapse=no): a later run in the same boot can use the
+ * name again, where the default (yes) keeps the name taken until reboot (systemd.timer(5)).
+ */
+export const runLater = (unit: string, seconds: number, argv: string[]): RemoteCommand =>
+  cmd(sh`sudo systemd-run --on-active=${seconds} --unit=${unit} --timer-property=RemainAfterElapse=no ${argv}`);
 /** `running`, `degraded`, `starting`...; `--wait` blocks until boot finishes. */
 export const systemRunningState = (): RemoteCommand => query('systemctl is-system-running --wait', { okCodes: [0, 1] });
 
@@ -24,3 +41,5 @@ export const iscsidActive = (): RemoteCommand => query('systemctl is-active iscs
 export const enableIscsid = (): RemoteCommand => cmd('sudo systemctl enable --now iscsid');
 /** reset: the install enabled iscsid for OpenEBS; a fresh 22.04 server has it disabled (open-iscsi starts it on demand). */
 export const disableIscsid = (): RemoteCommand => cmd('sudo systemctl disable --now iscsid');
+/** The last `lines` journal lines of MicroK8s' services (journalctl -u takes a glob; short format, no pager). */
+export const microk8sJournal = (lines: number): RemoteCommand => query(sh`sudo journalctl -u ${'snap.microk8s.*'} -n ${lines} --no-pager`);

@@ -96,7 +96,23 @@ async function mkdir(p: Proc): Promise<number> {
   return 0;
 }
 
+/** `ls -1 DIR`: the names in a directory, one a line, sorted (coreutils in the C locale). */
+async function ls(p: Proc): Promise<number> {
+  const dirs = p.argv.slice(1).filter((a) => !a.startsWith('-'));
+  let status = 0;
+  for (const d of dirs.length ? dirs : ['.']) {
+    const dir = d.replace(/\/+$/, '');
+    if (p.node.files.has(dir)) { p.out(`${dir}\n`); continue; }
+    if (!p.node.exists(dir)) { p.err(`ls: cannot access '${d}': No such file or directory\n`); status = 2; continue; }
+    const names = new Set<string>();
+    for (const f of p.node.files.keys()) if (f.startsWith(`${dir}/`)) names.add(f.slice(dir.length + 1).split('/')[0]);
+    p.out([...names].sort().map((n) => `${n}\n`).join(''));
+  }
+  return status;
+}
+
 export const FILES: Record<string, CommandDef> = {
+  ls: { path: '/usr/bin/ls', run: ls },
   cat: { path: '/usr/bin/cat', run: cat },
   tee: { path: '/usr/bin/tee', run: tee },
   install: { path: '/usr/bin/install', run: install },

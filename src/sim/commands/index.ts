@@ -10,12 +10,13 @@ import { LVM } from './lvm';
 import { MICROK8S } from './microk8s';
 import { TOOLS } from './tools';
 import { HEALTH_READS } from './health-reads';
+import { SUPPORT_READS } from './inspect';
 
 export type { CommandDef } from './types';
 
 export const COMMANDS = new Map<string, CommandDef>([
   ...Object.entries(BASIC), ...Object.entries(FILES), ...Object.entries(APT), ...Object.entries(SYSTEMD),
-  ...Object.entries(LVM), ...Object.entries(MICROK8S), ...Object.entries(TOOLS),
+  ...Object.entries(LVM), ...Object.entries(MICROK8S), ...Object.entries(TOOLS), ...Object.entries(SUPPORT_READS),
   // Last: its openssl answers x509 and hands the rest to basic's.
   ...Object.entries(HEALTH_READS),
 ]);

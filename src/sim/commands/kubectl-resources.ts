@@ -8,7 +8,8 @@ import { KUBERNETES_VERSION } from '../addons-data';
 import { refreshCluster } from '../cluster-refresh';
 
 export const REFUSED = 'The connection to the server 127.0.0.1:16443 was refused - did you specify the right host or port?\n';
-const CRD_KINDS: Record<string, string> = { BlockDevice: 'openebs', CStorPoolCluster: 'openebs', CStorPoolInstance: 'openebs', IPAddressPool: 'metallb' };
+const CRD_KINDS: Record<string, string> = { BlockDevice: 'openebs', CStorPoolCluster: 'openebs', CStorPoolInstance: 'openebs', CStorVolume: 'openebs', CStorVolumeReplica: 'openebs',
+  CStorVolumeConfig: 'openebs', IPAddressPool: 'metallb' };
 
 export function kindServed(c: Cluster, kind: string): boolean {
   const addon = CRD_KINDS[kind];
@@ -29,6 +30,7 @@ function nodeObjects(c: Cluster): KubeObject[] {
   return [...c.kubeNodes.values()].sort((a, b) => a.name.localeCompare(b.name)).map((r) => ({
     apiVersion: 'v1', kind: 'Node',
     metadata: { name: r.name, labels: { 'kubernetes.io/hostname': r.name, 'kubernetes.io/os': 'linux', 'microk8s.io/cluster': 'true' }, creationTimestamp: new Date(r.createdAt).toISOString() },
+    ...(r.unschedulable ? { spec: { unschedulable: true, taints: [{ effect: 'NoSchedule', key: 'node.kubernetes.io/unschedulable' }] } } : {}),
     status: {
       addresses: [{ address: r.node.address, type: 'InternalIP' }, { address: r.name, type: 'Hostname' }],
       conditions: [{ type: 'Ready', status: c.nodeReady(r) ? 'True' : 'Unknown' }],

@@ -1,4 +1,4 @@
-// `microk8s kubectl` (kubectl 1.32): get (table, -o json|yaml|name), wait, delete, apply -f (JSON or YAML, List or
+// `microk8s kubectl` (kubectl 1.32): get (table, -o json|yaml|name), wait, apply -f (JSON or YAML, List or
 // multi-document), create secret tls / namespace, rollout restart. Error texts are kubectl's
 // (staging/src/k8s.io/kubectl) and the API server's StatusError messages.
 import * as yaml from 'js-yaml';
@@ -10,7 +10,9 @@ import { sha256hex } from '../random';
 import { KUBERNETES_VERSION } from '../addons-data';
 import { createSecretTls } from './kubectl-secret';
 import { waitFor } from './kubectl-wait';
-import { deleteObjects } from './kubectl-delete';
+import { drain, uncordon } from './kubectl-drain';
+import { deleteObject } from './kubectl-delete';
+import { claimCreated } from '../cstor-volume-sim';
 import { REFUSED, kindServed, listObjects, resourceArg, type Flags } from './kubectl-resources';
 
 function parseFlags(args: string[]): Flags {
@@ -42,6 +44,23 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i] + 3))).join('') + '\n').join('');
 }
 
+/**
+ * `-o jsonpath={.a.b\\.c}`: one field path, dots in a key escaped (client-go util/jsonpath); printed as is, with
+ * no newline; a missing field is an error as kubectl's (allowMissingKeys is false for get).
+ */
+function printJsonPath(p: Proc, template: string, obj: unknown): number {
+  const m = /^\{\.((?:[^}\\.]|\\.)+(?:\.(?:[^}\\.]|\\.)+)*)\}$/.exec(template);
+  if (!m) { p.err(`error: error parsing jsonpath ${template}, the simulator knows only {.field.path}\n`); return 1; }
+  const keys = m[1].split(/(?<!\\)\./).map((k) => k.replace(/\\\./g, '.'));
+  let v: unknown = obj;
+  for (const k of keys) {
+    if (!v || typeof v !== 'object' || !(k in v)) { p.err(`error: error executing jsonpath "${template}": Error executing template: ${k} is not found. Printing more information for debugging the template:\n`); return 1; }
+    v = (v as Record<string, unknown>)[k];
+  }
+  p.out(typeof v === 'string' ? v : JSON.stringify(v));
+  return 0;
+}
+
 function get(p: Proc, c: Cluster, f: Flags): number {
   if (!f.rest[0]) { p.err('You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\n'); return 1; }
   const r = resourceArg(p, c, f);
@@ -54,6 +73,7 @@ function get(p: Proc, c: Cluster, f: Flags): number {
   }
   if (f.output === 'json') { p.out(`${wanted ? kubeJson(items[0]) : listJson(items)}\n`); return 0; }
   if (f.output === 'yaml') { p.out(yaml.dump(wanted ? items[0] : { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } })); return 0; }
+  if (f.output?.startsWith('jsonpath=')) return printJsonPath(p, f.output.slice('jsonpath='.length), wanted ? items[0] : { apiVersion: 'v1', items, kind: 'List' });
   if (f.output === 'name') { p.out(items.map((o) => `${qualifiedName(kind, o.metadata.name)}\n`).join('')); return 0; }
   if (f.output) { p.err(`error: unable to match a printer suitable for the output format "${f.output}", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n`); return 1; }
   if (items.length === 0) { p.err(ns ? `No resources found in ${ns} namespace.\n` : 'No resources found\n'); return 0; }
@@ -62,7 +82,7 @@ function get(p: Proc, c: Cluster, f: Flags): number {
   let rows: string[][];
   if (kind === 'Node') {
     rows = [['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'], ...[...c.kubeNodes.values()].sort((a, b) => a.name.localeCompare(b.name))
-      .filter((r) => !wanted || r.name === wanted).map((r) => [r.name, c.nodeReady(r) ? 'Ready' : 'NotReady', '<none>', age(now - r.createdAt), KUBERNETES_VERSION])];
+      .filter((r) => !wanted || r.name === wanted).map((r) => [r.name, (c.nodeReady(r) ? 'Ready' : 'NotReady') + (r.unschedulable ? ',SchedulingDisabled' : ''), '<none>', age(now - r.createdAt), KUBERNETES_VERSION])];
   } else if (kind === 'BlockDevice') {
     rows = [['NAME', 'NODENAME', 'SIZE', 'CLAIMSTATE', 'STATUS', 'AGE'], ...items.map((o) => {
       const s = o.spec as { nodeAttributes: { nodeName: string }; capacity: { storage: number } };
@@ -150,6 +170,7 @@ async function apply(p: Proc, c: Cluster, f: Flags): Promise<number> {
       const cfg = stored.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'] ?? '';
       p.effect(`kubectl apply ${obj.kind.toLowerCase()}/${ns ? `${ns}/` : ''}${obj.metadata.name} sha256:${sha256hex(cfg).slice(0, 12)}`);
       if (obj.kind === 'CStorPoolCluster') reconcileCspc(c, stored);
+      if (obj.kind === 'PersistentVolumeClaim' && result === 'created') claimCreated(c, stored);
     }
   }
   return status;
@@ -184,7 +205,9 @@ export async function kubectl(p: Proc, args: string[]): Promise<number> {
     case 'apply': return apply(p, c, f);
     case 'rollout': return rollout(p, c, f);
     case 'wait': return waitFor(p, c, f);
-    case 'delete': return deleteObjects(p, c, f);
+    case 'drain': return drain(p, c, f);
+    case 'uncordon': return uncordon(p, c, f);
+    case 'delete': return deleteObject(p, c, f);
     case 'create':
       if (f.rest[0] === 'secret' && f.rest[1] === 'tls') return createSecretTls(p, c, f.rest[2], f.ns ?? 'default', f.other, f.output);
       if (f.rest[0] === 'namespace' || f.rest[0] === 'ns') {

@@ -11,6 +11,7 @@ import { UNREACHABLE } from './helm';
 import { NO_PERMISSION, clusterReady } from './microk8s-state';
 import { SNAP_REVISION } from '../addons-data';
 import { refreshCluster } from '../cluster-refresh';
+import { snapRefresh } from './snap-refresh';
 
 export const VALUES_FILE = '/etc/kloudspot/values.yaml';
 
@@ -51,10 +52,13 @@ async function installTools(p: Proc): Promise<number> {
 
 async function snap(p: Proc): Promise<number> {
   const [verb, name] = p.argv.slice(1).filter((a) => !a.startsWith('-'));
+  if (p.argv[1] === 'refresh') return snapRefresh(p, p.argv.slice(2));
   if (verb === 'list') {
+    // notes.go: `held` joins the Notes when the snap has a general refresh hold.
+    const held = (p.node.snapHolds.snaps.get('microk8s') ?? 0) > Date.now() ? ',held' : '';
     if (name === 'microk8s' && !p.node.microk8s.installed) { p.err('error: no matching snaps installed\n'); return 1; }
     p.out('Name      Version  Rev    Tracking     Publisher   Notes\n' +
-      (p.node.microk8s.installed ? `microk8s  v1.32.3  ${SNAP_REVISION}   1.32/stable  canonical\u2713  classic\n` : '') +
+      (p.node.microk8s.installed ? `microk8s  v1.32.3  ${SNAP_REVISION}   1.32/stable  canonical\u2713  classic${held}\n` : '') +
       'snapd     2.63     21759  latest/stable canonical\u2713  snapd\n');
     return 0;
   }
