@@ -90,7 +90,7 @@ test('reset with the worker killed (-9) while a node leaves the cluster complete
   const killedAt = fleet.audit().length;
   await startWorker('worker-b');
   assert.equal((await finish(reset, 300_000)).state, 'completed');
-  while (fleet.machines.some((m) => m.timers.size > 0)) await new Promise((r) => setTimeout(r, 100));
+  while (fleet.machines.some((m) => m.timers.has('kloudspot-netplan-reset'))) await new Promise((r) => setTimeout(r, 100));
 
   const effects = fleet.effectKeys().filter((e) => e.seq > mark);
   const counts = new Map<string, number>();

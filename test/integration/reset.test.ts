@@ -30,7 +30,7 @@ async function failureOf(p: Promise<unknown>): Promise<string> {
 /** Waits until no node has a systemd-run timer pending (the netplan reset fires 2 s, scaled, after its step). */
 async function timersFired(fleet: Fleet): Promise<void> {
   const deadline = Date.now() + 30_000;
-  while (fleet.machines.some((m) => m.timers.size > 0)) {
+  while (fleet.machines.some((m) => m.timers.has('kloudspot-netplan-reset'))) {
     if (Date.now() > deadline) throw new Error('netplan reset timers never fired');
     await new Promise((r) => setTimeout(r, 100));
   }
