@@ -10,9 +10,10 @@ export function createRollingActivities(deps: ActivityDeps) {
   return {
     /** The spec's nodes that `kubectl get nodes` already lists; none before MicroK8s is installed. */
     async clusterMembers(first: SshTarget, names: string[]): Promise<string[]> {
+      // Bare nodes have no microk8s: under `sudo -n env` its absence is env's exit 127, so ask first.
+      if ((await run(deps, first, m.microk8sInstalled())).code !== 0) return [];
       const r = await run(deps, first, m.getNodes());
       if (r.code !== 0) {
-        if (/microk8s: command not found/.test(r.stderr)) return [];
         throw commandFailed(first, r, 'cannot list the cluster\'s nodes');
       }
       const listed = new Set(m.parseKubeNodes(r.stdout).map((n) => n.name));
