@@ -17,7 +17,6 @@ import { registerDoctor } from './commands/doctor';
 import { registerRefreshCerts } from './commands/refresh-certs';
 import { registerSupportBundle } from './commands/support-bundle';
 import { registerPlan } from './commands/plan';
-import { registerReset } from './commands/reset';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
 import { describeServerError } from '../temporal/server-errors';
 
@@ -42,7 +41,6 @@ registerSetup(program);
 registerValidate(program);
 registerSim(program);
 registerPlan(program);
-registerReset(program);
 registerInstall(program);
 registerAnswers(program);
 registerHistory(program);
