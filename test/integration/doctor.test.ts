@@ -50,7 +50,7 @@ test('a healthy site: every check ok, with its value; nothing changed on any nod
   assert.match(find(r, 'ssh', 'k8s-vm-2').value, /SHA256:.*\(pinned\)/, 'the host key the install pinned is checked');
   assert.match(find(r, 'volume-replicas').value, /^[1-9]\d* volumes Healthy, [1-9]\d* replicas Healthy$/);
   assert.match(find(r, 'ingress-certificate').value, /self-signed/);
-  assert.equal(find(r, 'refresh-hold', 'k8s-vm-4').value, 'auto-refresh held forever');
+  assert.equal(find(r, 'refresh-hold', 'k8s-vm-4').value, 'microk8s held (snap list: held)');
   // The worker's per-node checks are the node's, not the control plane's.
   assert.equal(find(r, 'certificates', 'k8s-vm-4'), undefined);
 });
