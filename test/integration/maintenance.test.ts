@@ -25,7 +25,7 @@ test('updateDeployment, addNode and uninstall reuse the install\'s phases', { ti
     const updated = await finish(await startInstall(env.client, changed, 'updateDeployment'));
     assert.equal(updated.state, 'completed');
     const values = fleet.node('k8s-vm-1').state.files.get('/etc/kloudspot/values.yaml')?.content ?? '';
-    assert.match(values, /kafka: 5Gi/);
+    assert.match(values, /kafka: "5Gi"/);
     assert.ok(fleet.effects('k8s-vm-1').some((e) => /update|upgrade/i.test(e.effect ?? '') && /kloudspot update/.test(e.command)), 'kloudspot update ran');
 
     // Add the fourth node as a worker: prepared, every hosts file updated, joined with --worker.

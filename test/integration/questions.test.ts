@@ -22,11 +22,11 @@ test('a step that keeps failing becomes a question with command, exit code and s
     const handle = await startInstall(env.client, fleet.spec);
     const q = await waitForQuestion(handle, (x) => x.kind === 'failure' && x.step === 'k8s-vm-3:shared-volume');
     assert.equal(q.node, 'k8s-vm-3');
-    assert.match(q.lastError!, /command: sudo lvcreate -y -L 20G -n shared ubuntu-vg/);
+    assert.match(q.lastError!, /command: sudo -n env LC_ALL=C lvcreate -y -L 20G -n shared ubuntu-vg/);
     assert.match(q.lastError!, /exit code: 5/);
     assert.match(q.lastError!, /insufficient free space/);
     // The step's title and the failure's first line once, in the prompt; the details below it, not that line again.
-    assert.match(q.prompt, /^k8s-vm-3:shared-volume \(lvcreate the shared volume\) failed: on k8s-vm-3: `sudo lvcreate .*` exited 5: .*insufficient free space/);
+    assert.match(q.prompt, /^k8s-vm-3:shared-volume \(lvcreate the shared volume\) failed: on k8s-vm-3: `sudo -n env LC_ALL=C lvcreate .*` exited 5: .*insufficient free space/);
     assert.match(q.lastError!, /^command: /);
     const s = await status(handle);
     assert.equal(s.state, 'waiting');
