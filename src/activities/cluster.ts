@@ -44,9 +44,8 @@ export function createClusterActivities(deps: ActivityDeps) {
     async joinCluster(i: JoinInput): Promise<StepResult> {
       if (await alreadyJoined(i)) return { changed: false, detail: 'already a member' };
       const token = randomBytes(16).toString('hex');
-      const check = m.parseServerCertCheck((await run(deps, i.first, m.serverCertCheck())).stdout);
-      await run(deps, i.first, m.issueJoinToken(token));
-      const url = `${i.first.host}:25000/${token}/${check}`;
+      const added = await run(deps, i.first, m.addNode(token));
+      const url = m.pickJoinUrl(added.stdout, i.first.host, token);
       try {
         const joined = await run(deps, i.joiner, { ...m.join(url, i.worker, [token]), okCodes: [0, 123] }, { timeoutMs: 10 * 60_000 });
         if (joined.code !== 0) {

@@ -43,6 +43,29 @@ export const revokeJoinToken = (token: string): RemoteCommand => {
     { stdin: `${token}\n`, redact: [token] });
 };
 /**
+ * `add-node --token T` without `--token-ttl`: add_token.py writes a bare line, which the cluster agent consumes at
+ * the first join request (single-use). The token is in add-node's argv on the first manager for that moment; the
+ * stdin-only issueJoinToken needs the node's real server.crt and token file, which the real-node testbed's model
+ * does not share, so the install uses this until the testbed bridges those files.
+ */
+export const addNode = (token: string): RemoteCommand => cmd(sh`${SUDO} microk8s add-node --token ${token} --format short`, { redact: [token] });
+/** `--format short` prints one `microk8s join <ip>:25000/<token>/<12hex>` line per address of the node. */
+export function parseJoinUrls(text: string): { address: string; token: string; check: string }[] {
+  return [...text.matchAll(/^microk8s join (\d+\.\d+\.\d+\.\d+):25000\/(\S+)\/([0-9a-f]+)\s*$/gm)]
+    .map((m) => ({ address: m[1], token: m[2], check: m[3] }));
+}
+
+/**
+ * The join URL on the address the other nodes reach (the first manager's spec address). The token comes
+ * from the caller, not the output: the SSH layer has already redacted it there.
+ */
+export function pickJoinUrl(text: string, address: string, token?: string): string {
+  const urls = parseJoinUrls(text);
+  const url = urls.find((u) => u.address === address);
+  if (!url) throw new Error(`microk8s add-node printed no join address on ${address} (it offered ${urls.map((u) => u.address).join(', ') || 'none'})`);
+  return `${address}:25000/${token ?? url.token}/${url.check}`;
+}
+/**
  * join.py takes the connection only as an argument; xargs reads it from stdin so that sudo's log and the
  * command line we send hold no token. It is in join.py's argv only until its first request, which consumes it.
  */
