@@ -1,5 +1,6 @@
 // After the chaos: is every site installed as a clean install leaves it, and did any change happen twice?
 // Reads the simulated machines and their audit logs directly (the ground truth, not what the installer says).
+import yaml from 'js-yaml';
 import type { Fleet } from '../src/sim';
 import type { AuditEntry } from '../src/sim';
 import { CSPC_NAME } from '../src/activities/commands/openebs';
@@ -82,7 +83,9 @@ export function finalStateProblems(fleet: Fleet, chosen: Map<string, string>, ce
   if (first.files.has(TLS_KEY_FILE)) problems.push(`the TLS private key was left on ${first.name} (${TLS_KEY_FILE})`);
   if (certificateUploaded) {
     if (!cluster.store.get('Secret', 'default', TLS_SECRET)) problems.push(`secret ${TLS_SECRET} missing although a certificate was uploaded`);
-    if (!values.includes(`tlsSecret: ${TLS_SECRET}`)) problems.push('the values file does not use the uploaded certificate (a late "self-signed" won?)');
+    // The values file quotes every scalar: read it as YAML, as helm does.
+    const ingress = (yaml.load(values) as { ingress?: { tlsSecret?: unknown } } | undefined)?.ingress;
+    if (ingress?.tlsSecret !== TLS_SECRET) problems.push('the values file does not use the uploaded certificate (a late "self-signed" won?)');
   }
   const cspc = cluster.store.get('CStorPoolCluster', 'openebs', CSPC_NAME);
   type Pool = { nodeSelector?: Record<string, string>; dataRaidGroups?: { blockDevices?: { blockDeviceName?: string }[] }[] };

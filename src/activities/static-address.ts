@@ -62,8 +62,14 @@ export async function configureStaticAddress(deps: ActivityDeps, t: SshTarget, a
   const c = await checks.staticAddress(t, a);
   const names = c.files.map((f) => f.name);
   const script = await run(deps, t, readFile(netplan.NETPLAN_RESTORE_SCRIPT));
-  // Done, unless an earlier attempt stopped between its writes and cancelling the way back: that one is redone.
-  if (c.done && script.code !== 0) return { changed: false };
+  if (c.done) {
+    if (script.code !== 0) return { changed: false };
+    // An earlier attempt applied the address and stopped before forgetting the way back (cut off, or the node
+    // rebooted since): the address is live, so it is confirmed and kept, not written and applied a second time.
+    await confirmNewAddress(deps, t, 60_000);
+    await keepNewConfiguration(deps, t, names);
+    return { changed: true };
+  }
   // The way back, saved once: a retry finds the script and keeps the first attempt's copies (the originals).
   if (script.code !== 0) {
     const saved = c.writes.filter((w) => names.includes(w.name)).map((w) => w.name);

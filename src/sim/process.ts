@@ -176,7 +176,9 @@ export function fileEffects(session: Session): string[] {
     if (!after && !before) continue;
     if (!after) { out.push(`delete ${path}`); continue; }
     if (before && before.content === after.content && before.mode === after.mode) continue;
-    out.push(`write ${path} sha256:${sha256hex(after.content).slice(0, 12)} mode ${after.mode.toString(8).padStart(4, '0')}`);
+    // What it replaced is part of the change: two joins each leaving an emptied token file are two changes.
+    const was = before && before.content !== after.content ? ` (was sha256:${sha256hex(before.content).slice(0, 12)})` : '';
+    out.push(`write ${path} sha256:${sha256hex(after.content).slice(0, 12)} mode ${after.mode.toString(8).padStart(4, '0')}${was}`);
   }
   return out;
 }

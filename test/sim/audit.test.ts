@@ -30,13 +30,15 @@ test('a repeated command has no effect the second time', async () => {
   assert.deepEqual(first, [
     'lvcreate ubuntu-vg/shared 20G',
     'hostname k8s-vm-2',
-    'write /etc/hostname sha256:' + first[2].split('sha256:')[1],
+    'write /etc/hostname sha256:' + first[2].split('sha256:').slice(1).join('sha256:'),
     'write /etc/kloudspot/values.yaml sha256:' + first[3].split('sha256:')[1],
     'systemctl enable iscsid', 'systemctl start iscsid',
     'apt dist-upgrade: 23 upgraded, 5 newly installed',
     'write /var/run/reboot-required sha256:' + first[7].split('sha256:')[1],
     'write /var/run/reboot-required.pkgs sha256:' + first[8].split('sha256:')[1],
   ]);
+  // A rewrite names what it replaced: the same change twice is a duplicate, two different ones are not.
+  assert.match(first[2], /^write \/etc\/hostname sha256:[0-9a-f]{12} mode 0644 \(was sha256:[0-9a-f]{12}\)$/);
   assert.match(first[3], /^write \/etc\/kloudspot\/values\.yaml sha256:[0-9a-f]{12} mode 0644$/);
   for (const s of steps) await c.run(s.command, s.stdin);
   assert.deepEqual(fleet.effectKeys('k8s-vm-2').map((e) => e.effect), first, 'the second round changed nothing');

@@ -65,7 +65,7 @@ test('proxy files: apt\'s file, one containerd-env block replaced in place and r
   assert.equal(replaceBlock('a\n# B\nx\n# E\nb\n# B\ny\n# E\n', m, ['z']), 'a\n# B\nz\n# E\nb\n');
   assert.deepEqual(blockLines('a\n# B\nz\n# E\n', m), ['z']);
   assert.equal(removeBlock('a\n# B\nz\n# E\n', m), 'a\n');
-  assert.equal(snapProxySet({ 'proxy.http': 'http://p:1', 'proxy.https': '' }).command, "sudo snap set system proxy.http=http://p:1 'proxy.https!'");
+  assert.equal(snapProxySet({ 'proxy.http': 'http://p:1', 'proxy.https': '' }).command, "sudo -n env LC_ALL=C snap set system proxy.http=http://p:1 'proxy.https!'");
   assert.deepEqual(curlProxyOptions(undefined), []);
   assert.equal(downloadTools('https://r.example/t.sh', P).command,
     'curl -fsSL --proto =https --tlsv1.2 --proxy http://proxy.acme.example:3128 --noproxy localhost,127.0.0.1,192.168.1.0/24,192.168.1.50,10.1.0.0/16,10.152.183.0/24,.acme.example ' +
@@ -76,7 +76,7 @@ test('proxy files: apt\'s file, one containerd-env block replaced in place and r
 });
 
 test('snap: hold and list commands; notes and the refresh --time hold line parsed as snapd prints them', () => {
-  assert.equal(holdRefresh('forever').command, 'sudo snap refresh --hold=forever microk8s');
+  assert.equal(holdRefresh('forever').command, 'sudo -n env LC_ALL=C snap refresh --hold=forever microk8s');
   assert.equal(listSnap().command, 'snap list microk8s');
   assert.deepEqual(parseSnapNotes('Name      Version  Rev    Tracking     Publisher   Notes\nmicrok8s  v1.32.3  7394   1.32/stable  canonical✓  classic,held\n'), ['classic', 'held']);
   assert.deepEqual(parseSnapNotes('Name  Version  Rev  Tracking  Publisher  Notes\nmicrok8s  v1  1  latest/stable  canonical✓  -\n'), []);
@@ -84,7 +84,7 @@ test('snap: hold and list commands; notes and the refresh --time hold line parse
   assert.equal(parseRefreshHold('timer: 00:00~24:00/4\nlast: today at 07:39 UTC\nhold: forever\nnext: today at 13:00 UTC (but held)\n'), 'forever');
   assert.equal(parseRefreshHold('timer: 00:00~24:00/4\nlast: n/a\nnext: n/a\n'), undefined);
   const hook = runHookScript({ site: 'acme-hq', node: 'k8s-vm-1', phase: 'prepare-nodes', when: 'before', script: 'rm -rf "$HOME"\n' });
-  assert.equal(hook.command, 'sudo env KLOUDSPOT_SITE=acme-hq KLOUDSPOT_NODE=k8s-vm-1 KLOUDSPOT_PHASE=prepare-nodes KLOUDSPOT_HOOK=before bash -s');
+  assert.equal(hook.command, 'sudo -n env LC_ALL=C KLOUDSPOT_SITE=acme-hq KLOUDSPOT_NODE=k8s-vm-1 KLOUDSPOT_PHASE=prepare-nodes KLOUDSPOT_HOOK=before bash -s');
   assert.equal(hook.stdin, 'rm -rf "$HOME"\n', 'the script is stdin only');
 });
 

@@ -3,7 +3,7 @@
 // openebs-archive/cstor-operators#435, fixed by #436 in 3.4.0), and a throw-away volume that proves the pool.
 import { KUBECTL } from './kubectl';
 import { STORAGE_CLASS } from './openebs';
-import { cmd, query, sh, type RemoteCommand } from './sh';
+import { cmd, query, sh, SUDO, type RemoteCommand } from './sh';
 
 /** The add-on's release (canonical/microk8s-community-addons addons/openebs/enable): repo `openebs`, release and namespace `openebs`. */
 export const OPENEBS_RELEASE = 'openebs';
@@ -11,7 +11,7 @@ export const OPENEBS_NAMESPACE = 'openebs';
 /** openebs/charts tag openebs-3.4.0: Chart.yaml depends on cstor 3.4.0 (openebs-3.3.1: cstor 3.3.0). */
 export const OPENEBS_CHART_VERSION = '3.4.0';
 
-export const listOpenebsRelease = (): RemoteCommand => query(sh`sudo microk8s helm3 list -n ${OPENEBS_NAMESPACE} -o json`);
+export const listOpenebsRelease = (): RemoteCommand => query(sh`${SUDO} microk8s helm3 list -n ${OPENEBS_NAMESPACE} -o json`);
 
 /** `helm list -o json`: `[{"name":"openebs",...,"chart":"openebs-3.3.1","app_version":"3.3.0"}]`; the chart version, if the release is there. */
 export function parseOpenebsChartVersion(text: string): string | undefined {
@@ -29,7 +29,7 @@ export function versionBelow(v: string, than: string): boolean {
 
 /** `--reuse-values` keeps the add-on's settings (cstor.enabled, the kubelet and var paths under $SNAP_COMMON). */
 export const upgradeOpenebs = (timeoutSeconds: number): RemoteCommand =>
-  cmd(sh`sudo microk8s helm3 upgrade ${OPENEBS_RELEASE} openebs/openebs -n ${OPENEBS_NAMESPACE} --version ${OPENEBS_CHART_VERSION} --reuse-values --wait --timeout ${`${timeoutSeconds}s`}`);
+  cmd(sh`${SUDO} microk8s helm3 upgrade ${OPENEBS_RELEASE} openebs/openebs -n ${OPENEBS_NAMESPACE} --version ${OPENEBS_CHART_VERSION} --reuse-values --wait --timeout ${`${timeoutSeconds}s`}`);
 
 export const PROBE_PVC = 'kloudspot-cstor-probe';
 export const PROBE_NAMESPACE = 'default';

@@ -39,7 +39,7 @@ export function parseTokenCount(r: { code: number | null; stdout: string }): num
 /** Removes a token that no join consumed (the join never reached the agent): a copy without its line replaces the file. */
 export const revokeJoinToken = (token: string): RemoteCommand => {
   const tmp = `${CLUSTER_TOKENS_FILE}.kloudspot`;
-  return cmd(sh`${SUDO} install -m 0660 /dev/null ${tmp} && sudo grep -v -x -F -f - ${CLUSTER_TOKENS_FILE} | ${SUDO} tee ${tmp} > /dev/null && ${SUDO} mv ${tmp} ${CLUSTER_TOKENS_FILE}`,
+  return cmd(sh`${SUDO} install -m 0660 /dev/null ${tmp} && ${SUDO} grep -v -x -F -f - ${CLUSTER_TOKENS_FILE} | ${SUDO} tee ${tmp} > /dev/null && ${SUDO} mv ${tmp} ${CLUSTER_TOKENS_FILE}`,
     { stdin: `${token}\n`, redact: [token] });
 };
 /**

@@ -3,7 +3,7 @@
 // sources: docs/commands.md ("Proxy"). Nothing here carries a credential: the spec refuses user:password URLs.
 import { ipv4ToInt } from '../../site/patterns';
 import { blockLines, removeBlock, replaceBlock, type BlockMarkers } from './marked-block';
-import { cmd, query, sh, type RemoteCommand } from './sh';
+import { cmd, query, sh, SUDO, type RemoteCommand } from './sh';
 
 /** What the workflow passes: the spec's proxy, and what NO_PROXY must always cover. */
 export interface ProxyInput {
@@ -77,15 +77,15 @@ export function snapProxyWanted(p: ProxyInput): Record<SnapProxyKey, string> {
 }
 
 /** `snap get system proxy.http` prints the value; an unset option is an error (exit 1, nothing on stdout). */
-export const snapProxyGet = (key: SnapProxyKey): RemoteCommand => query(sh`sudo snap get system ${key}`, { okCodes: [0, 1] });
+export const snapProxyGet = (key: SnapProxyKey): RemoteCommand => query(sh`${SUDO} snap get system ${key}`, { okCodes: [0, 1] });
 export const parseSnapGet = (stdout: string, code: number): string => (code === 0 ? stdout.trim() : '');
 /** One transaction for every option given; an empty value unsets it (`key!`, cmd_set.go). */
 export const snapProxySet = (values: Partial<Record<SnapProxyKey, string>>): RemoteCommand =>
-  cmd(sh`sudo snap set system ${Object.entries(values).map(([k, v]) => (v === '' ? `${k}!` : `${k}=${v}`))}`);
+  cmd(sh`${SUDO} snap set system ${Object.entries(values).map(([k, v]) => (v === '' ? `${k}!` : `${k}=${v}`))}`);
 /** For reset: every proxy option back to unset. */
-export const snapProxyUnset = (): RemoteCommand => cmd(sh`sudo snap unset system ${[...SNAP_PROXY_KEYS]}`);
+export const snapProxyUnset = (): RemoteCommand => cmd(sh`${SUDO} snap unset system ${[...SNAP_PROXY_KEYS]}`);
 
-export const restartContainerd = (): RemoteCommand => cmd(sh`sudo snap restart ${CONTAINERD_SERVICE}`);
+export const restartContainerd = (): RemoteCommand => cmd(sh`${SUDO} snap restart ${CONTAINERD_SERVICE}`);
 
 /** curl's own options for the tools download (curl ignores an upper-case HTTP_PROXY; flags are explicit). */
 export function curlProxyOptions(p: ProxyInput | undefined): string[] {

@@ -1,14 +1,14 @@
 // snapd: holding MicroK8s' refreshes (no surprise upgrades, microk8s#1022) and reading the hold back.
 // Formats from canonical/snapd cmd/snapd/cli (cmd_snap_op.go holdRefreshes/showRefreshTimes, notes.go, cmd_list.go);
 // docs/commands.md ("Refresh hold"). Reset undoes the hold with unholdRefresh().
-import { cmd, query, sh, type RemoteCommand } from './sh';
+import { cmd, query, sh, SUDO, type RemoteCommand } from './sh';
 
 export const MICROK8S_SNAP = 'microk8s';
 
 /** `forever` or a Go duration (`720h`): "General refreshes of "microk8s" held indefinitely" / "... held until <RFC 3339>". */
-export const holdRefresh = (hold: string, snap = MICROK8S_SNAP): RemoteCommand => cmd(sh`sudo snap refresh --hold=${hold} ${snap}`);
+export const holdRefresh = (hold: string, snap = MICROK8S_SNAP): RemoteCommand => cmd(sh`${SUDO} snap refresh --hold=${hold} ${snap}`);
 /** "Removed general refresh hold of "microk8s"". */
-export const unholdRefresh = (snap = MICROK8S_SNAP): RemoteCommand => cmd(sh`sudo snap refresh --unhold ${snap}`);
+export const unholdRefresh = (snap = MICROK8S_SNAP): RemoteCommand => cmd(sh`${SUDO} snap refresh --unhold ${snap}`);
 /** `Name  Version  Rev  Tracking  Publisher  Notes` and one line for the snap; exit 1 "error: no matching snaps installed". */
 export const listSnap = (snap = MICROK8S_SNAP): RemoteCommand => query(sh`snap list ${snap}`, { okCodes: [0, 1] });
 /**

@@ -167,7 +167,8 @@ async function apply(p: Proc, c: Cluster, f: Flags): Promise<number> {
     const { result, stored } = c.store.apply(full, { serverSide });
     p.out(`${qualifiedName(obj.kind, obj.metadata.name)} ${serverSide ? 'serverside-applied' : result}\n`);
     if (result !== 'unchanged') {
-      const cfg = stored.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'] ?? '';
+      // Server-side apply keeps no last-applied annotation: the applied object itself tells two changes apart.
+      const cfg = stored.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'] ?? JSON.stringify(obj);
       p.effect(`kubectl apply ${obj.kind.toLowerCase()}/${ns ? `${ns}/` : ''}${obj.metadata.name} sha256:${sha256hex(cfg).slice(0, 12)}`);
       if (obj.kind === 'CStorPoolCluster') reconcileCspc(c, stored);
       if (obj.kind === 'PersistentVolumeClaim' && result === 'created') claimCreated(c, stored);
