@@ -4,6 +4,7 @@ import { createClusterActivities } from './cluster';
 import { createDoctorActivities } from './doctor';
 import { createDoctorScheduleActivities, type TemporalAccess } from './doctor-schedule';
 import { createRefreshCertsActivities } from './refresh-certs';
+import { createUpgradeActivities } from './upgrade';
 import { createKnownHostsActivities } from './known-hosts';
 import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createDoctorActivities(deps),
     ...createDoctorScheduleActivities(temporal),
     ...createRefreshCertsActivities(deps),
+    ...createUpgradeActivities(deps),
   };
 }
 

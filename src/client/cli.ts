@@ -16,6 +16,7 @@ import { registerTestbed } from './commands/testbed';
 import { registerDoctor } from './commands/doctor';
 import { registerRefreshCerts } from './commands/refresh-certs';
 import { registerPlan } from './commands/plan';
+import { registerUpgrade } from './commands/upgrade';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
 import { describeServerError } from '../temporal/server-errors';
 
@@ -50,6 +51,7 @@ registerCodec(program);
 registerTestbed(program);
 registerDoctor(program);
 registerRefreshCerts(program);
+registerUpgrade(program);
 
 function report(err: unknown): number {
   const debug = process.argv.includes('--debug');

@@ -8,7 +8,11 @@ import type { World } from './world';
 
 export type MemberRole = 'voter' | 'standby' | 'spare' | 'worker';
 export interface Member { node: SimNode; role: MemberRole; joinedAt: number }
-export interface KubeNodeRecord { name: string; node: SimNode; createdAt: number; readyAt: number; stale: boolean }
+export interface KubeNodeRecord {
+  name: string; node: SimNode; createdAt: number; readyAt: number; stale: boolean;
+  /** spec.unschedulable: kubectl cordon / drain set it, uncordon clears it. */
+  unschedulable?: boolean;
+}
 export interface NdmRun { startedAt: number; exclude: string[]; include: string[]; ok: boolean }
 export interface HelmRelease {
   name: string; namespace: string; chart: string; chartVersion: string; appVersion: string; revision: number;
@@ -71,7 +75,7 @@ export class Cluster {
     for (const rec of this.kubeNodes.values()) if (rec.node === node && rec.name !== name) rec.stale = true;
     const now = Date.now();
     const old = this.kubeNodes.get(name);
-    this.kubeNodes.set(name, { name, node, createdAt: old?.createdAt ?? now, readyAt: now + readyInMs, stale: false });
+    this.kubeNodes.set(name, { name, node, createdAt: old?.createdAt ?? now, readyAt: now + readyInMs, stale: false, unschedulable: old?.unschedulable });
   }
 
   kubeNameOf(node: SimNode): string | undefined {

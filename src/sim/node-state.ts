@@ -43,7 +43,8 @@ export interface NodeOptions {
 export interface Disk { name: string; sizeBytes: number; fsType?: string; serial: string; wwn: string; model: string; createdAt: number }
 export interface LogicalVolume { name: string; sizeBytes: number; uuid: string; dm: number; createdAt: number; fsType?: string; mount?: string }
 export interface Unit { enabled: 'enabled' | 'disabled' | 'static'; active: boolean }
-export interface FileEntry { content: string; mode: number }
+/** `binary`: content holds bytes as latin1 (an archive dbctl wrote), read back byte for byte by base64. */
+export interface FileEntry { content: string; mode: number; binary?: boolean }
 
 export interface Microk8sState {
   installed: boolean;
@@ -56,6 +57,8 @@ export interface Microk8sState {
   tokens: Map<string, number | null>;
   /** The community addons repository was cloned onto this node. */
   communityRepo: boolean;
+  /** The channel the snap tracks (`snap list`'s Tracking column); `snap refresh --channel` moves it. */
+  channel: string;
 }
 
 export class SimNode {
@@ -118,7 +121,7 @@ export class SimNode {
     this.units.set('unattended-upgrades', { enabled: 'enabled', active: true });
     this.units.set('snapd', { enabled: 'enabled', active: true });
     this.addresses = [{ cidr: `${address}/${prefixLength}`, dynamic: true }];
-    this.microk8s = { installed: false, readyAt: 0, certCheck: rng.hex(64), tokens: new Map(), communityRepo: false };
+    this.microk8s = { installed: false, readyAt: 0, certCheck: rng.hex(64), tokens: new Map(), communityRepo: false, channel: '1.32/stable' };
     this.put('/etc/os-release', OS_RELEASE);
     this.put('/etc/hostname', `${this.hostname}\n`);
     this.put('/etc/hosts', hostsFile(this.hostname));

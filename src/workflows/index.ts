@@ -5,3 +5,4 @@ export { updateDeployment, uninstall, addNode } from './maintenance';
 export { doctor } from './doctor';
 export { planSite } from './plan';
 export { refreshCerts } from './refresh-certs';
+export { upgrade } from './upgrade';

@@ -83,6 +83,9 @@ export function parseKubeNodes(text: string): KubeNode[] {
     .map((f) => ({ name: f[0], status: f[1], roles: f[2], version: f[f.length - 1] }));
 }
 
+/** Ready, cordoned or not: `Ready,SchedulingDisabled` is a Ready node that takes no new pods. */
+export const isReady = (n: KubeNode): boolean => n.status.split(',')[0] === 'Ready';
+
 /** Regenerates one certificate and restarts kubelite (refresh_certs.py); the CA is left alone: workers would have to re-join. */
 export const refreshCertificate = (cert: 'server.crt' | 'front-proxy-client.crt'): RemoteCommand =>
   cmd(sh`sudo microk8s refresh-certs --cert ${cert}`);

@@ -29,6 +29,7 @@ function nodeObjects(c: Cluster): KubeObject[] {
   return [...c.kubeNodes.values()].sort((a, b) => a.name.localeCompare(b.name)).map((r) => ({
     apiVersion: 'v1', kind: 'Node',
     metadata: { name: r.name, labels: { 'kubernetes.io/hostname': r.name, 'kubernetes.io/os': 'linux', 'microk8s.io/cluster': 'true' }, creationTimestamp: new Date(r.createdAt).toISOString() },
+    spec: r.unschedulable ? { unschedulable: true } : {},
     status: {
       addresses: [{ address: r.node.address, type: 'InternalIP' }, { address: r.name, type: 'Hostname' }],
       conditions: [{ type: 'Ready', status: c.nodeReady(r) ? 'True' : 'Unknown' }],

@@ -13,6 +13,7 @@ import { kubectl } from './kubectl';
 import { helm } from './helm';
 import { sha256hex } from '../random';
 import { refreshCerts } from './microk8s-refresh-certs';
+import { dbctl } from './microk8s-dbctl';
 
 async function status(p: Proc, args: string[]): Promise<number> {
   const node = p.node;
@@ -165,6 +166,7 @@ async function microk8s(p: Proc): Promise<number> {
       if (clustered) { p.out('This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s refresh-certs command on the master\nand then return to this node to perform a microk8s leave and re-join.\n'); return 0; }
       return refreshCerts(p, args);
     case 'join': return join(p, args);
+    case 'dbctl': return dbctl(p, args);
     case 'enable': return enable(p, args);
     case 'kubectl':
       if (clustered) { p.out('This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s kubectl on the master.\n'); return 0; }

@@ -1,5 +1,5 @@
 // The Kloudspot tools: what `curl <toolsUrl> | sudo bash` installs (the microk8s snap and the kloudspot
-// CLI), `snap`, and the CLI's start/update/stop. The tools script and the CLI are proprietary: their
+// CLI) and the CLI's start/update/stop. The tools script and the CLI are proprietary: their
 // outputs here are invented and marked so in docs/commands.md; the helm parts are helm's own.
 import type { Proc } from '../process';
 import type { CommandDef } from './types';
@@ -8,12 +8,11 @@ import { newSingleNodeCluster } from '../cluster-state';
 import { deployPods, helmTable, removePods, CHART_VERSION } from '../chart-sim';
 import { UNREACHABLE } from './helm';
 import { NO_PERMISSION, clusterReady } from './microk8s-state';
-import { SNAP_REVISION } from '../addons-data';
 import { refreshCluster } from '../cluster-refresh';
 
 export const VALUES_FILE = '/etc/kloudspot/values.yaml';
 
-async function installMicrok8s(p: Proc): Promise<boolean> {
+export async function installMicrok8s(p: Proc): Promise<boolean> {
   const node = p.node;
   if (node.microk8s.installed) {
     p.err('snap "microk8s" is already installed, see \'snap help refresh\'\n');
@@ -46,24 +45,6 @@ async function installTools(p: Proc): Promise<number> {
   } else p.out('/usr/local/bin/kloudspot is up to date\n');
   p.out('Done. Log out and back in to use microk8s without sudo.\n');
   return 0;
-}
-
-async function snap(p: Proc): Promise<number> {
-  const [verb, name] = p.argv.slice(1).filter((a) => !a.startsWith('-'));
-  if (verb === 'list') {
-    if (name === 'microk8s' && !p.node.microk8s.installed) { p.err('error: no matching snaps installed\n'); return 1; }
-    p.out('Name      Version  Rev    Tracking     Publisher   Notes\n' +
-      (p.node.microk8s.installed ? `microk8s  v1.32.3  ${SNAP_REVISION}   1.32/stable  canonical\u2713  classic\n` : '') +
-      'snapd     2.63     21759  latest/stable canonical\u2713  snapd\n');
-    return 0;
-  }
-  if (verb === 'install' && name === 'microk8s') {
-    if (!p.root) { p.err('error: access denied (try with sudo)\n'); return 1; }
-    await installMicrok8s(p);
-    return 0;
-  }
-  p.err(`error: unknown command "${verb ?? ''}", see 'snap help'.\n`);
-  return 1;
 }
 
 /** `kloudspot start|update --update-helm|stop|status`: helm install/upgrade/uninstall of release kloudspot. */
@@ -130,6 +111,5 @@ async function kloudspot(p: Proc): Promise<number> {
 
 export const TOOLS: Record<string, CommandDef> = {
   __kloudspot_install_tools: { path: '/tmp/on-prem-cluster.sh', run: installTools },
-  snap: { path: '/usr/bin/snap', run: snap },
   kloudspot: { path: '/usr/local/bin/kloudspot', run: kloudspot, available: (n) => n.kloudspotTools },
 };
