@@ -5,6 +5,7 @@ import { createDoctorActivities } from './doctor';
 import { createDoctorScheduleActivities, type TemporalAccess } from './doctor-schedule';
 import { createRefreshCertsActivities } from './refresh-certs';
 import { createUpgradeActivities } from './upgrade';
+import { createBackupActivities } from './backup';
 import { createKnownHostsActivities } from './known-hosts';
 import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createDoctorScheduleActivities(temporal),
     ...createRefreshCertsActivities(deps),
     ...createUpgradeActivities(deps),
+    ...createBackupActivities(deps),
   };
 }
 

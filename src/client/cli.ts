@@ -17,6 +17,7 @@ import { registerDoctor } from './commands/doctor';
 import { registerRefreshCerts } from './commands/refresh-certs';
 import { registerPlan } from './commands/plan';
 import { registerUpgrade } from './commands/upgrade';
+import { registerBackup } from './commands/backup';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
 import { describeServerError } from '../temporal/server-errors';
 
@@ -52,6 +53,7 @@ registerTestbed(program);
 registerDoctor(program);
 registerRefreshCerts(program);
 registerUpgrade(program);
+registerBackup(program);
 
 function report(err: unknown): number {
   const debug = process.argv.includes('--debug');

@@ -1,7 +1,8 @@
 // What the lifecycle operations (upgrade, backup, replace-node) meet on a running site: a PodDisruptionBudget
-// that keeps a drain from finishing. Kept apart from health-faults.ts (the doctor's) so both grow independently.
+// that keeps a drain from finishing, a dbctl that writes empty backups. Kept apart from health-faults.ts (the doctor's) so both grow independently.
 import type { Fleet } from './fleet';
 import type { KubeObject } from './kube-store';
+import { EMPTY_BACKUPS } from './commands/microk8s-dbctl';
 
 export class LifecycleFaults {
   constructor(private readonly fleet: Fleet) {}
@@ -22,5 +23,11 @@ export class LifecycleFaults {
     };
     c.store.put(pdb);
     return `${pod.metadata.namespace}/${pod.metadata.name}`;
+  }
+
+  /** `microk8s dbctl backup` on `node` succeeds but its archive holds no keys (microk8s#4308); `false` mends it. */
+  emptyBackups(node: string, on = true): void {
+    const n = this.fleet.node(node).state;
+    if (on) EMPTY_BACKUPS.add(n); else EMPTY_BACKUPS.delete(n);
   }
 }

@@ -130,4 +130,22 @@ export interface UpgradeInput extends DoctorInput {
   channel: string;
   /** How long one `kubectl drain` retries evictions a disruption budget refuses before a person is asked (default 120). */
   drainTimeoutSeconds?: number;
+  /** The worker's backup directory, for the pre-check's backup (default as `backup`'s). */
+  backupDir?: string;
 }
+
+/** backup: the datastore, certificates, values file and spec, copied to the worker (issue 21). */
+export function backupWorkflowId(site: string, at: Date): string {
+  return `backup/${site}/${at.toISOString().replace(/\.\d+Z$/, 'Z')}`;
+}
+/** The Temporal Schedule that backs a site up (`backup <site> --every 24h`). */
+export function backupScheduleId(site: string): string {
+  return `backup/${site}`;
+}
+export interface BackupInput extends DoctorInput {
+  /** The worker's directory for backups (default: KLOUDSPOT_BACKUP_DIR or ~/.local/share/kloudspot-installer/backups). */
+  dir?: string;
+  /** How many backups of the site to keep (default 7). */
+  keep?: number;
+}
+export type { BackupManifest } from '../activities/backup';

@@ -6,3 +6,4 @@ export { doctor } from './doctor';
 export { planSite } from './plan';
 export { refreshCerts } from './refresh-certs';
 export { upgrade } from './upgrade';
+export { backup } from './backup';

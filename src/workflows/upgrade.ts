@@ -1,5 +1,6 @@
 // upgrade(input), workflow id upgrade/<site>: MicroK8s moved to the next minor channel (issue 21). Pre-checks
-// first (every node one minor behind the channel or already on it, the doctor finds nothing failing), then one
+// first (every node one minor behind the channel or already on it, the doctor finds nothing failing, a backup
+// younger than a day or a new one), then one
 // node at a time, managers first: drain (disruption budgets respected), `snap refresh microk8s --channel`,
 // Ready with every voter back, uncordon. Whatever fails, the node is uncordoned before a person is asked.
 // The refresh hold (microk8s.refreshHold) is left in place: an explicit `snap refresh <snap>` goes through it.
@@ -7,7 +8,7 @@ import { ApplicationFailure, CancellationScope, executeChild, isCancellation } f
 import { describeFailure, FailureType } from '../activities/failures';
 import { MICROK8S_CHANNEL, oneMinorAhead } from '../site/channels';
 import type { SshTarget } from '../activities/ssh';
-import { doctorWorkflowId, type DoctorReport, type InstallStatus, type UpgradeInput } from './api';
+import { backupWorkflowId, doctorWorkflowId, type BackupManifest, type DoctorReport, type InstallStatus, type UpgradeInput } from './api';
 import { steps, waits } from './activities';
 import { requirePinnedHostKeys } from './host-keys';
 import { allNodes, type Phase } from './phase';
@@ -17,6 +18,9 @@ import { openSite, runSite } from './site-run';
 import { defineStep, InstallAborted } from './steps';
 
 const DOCTOR = defineStep({ id: 'doctor', title: 'doctor: nothing failing before the upgrade' });
+const BACKUP = defineStep({ id: 'backup', title: 'a backup younger than a day, or take one' });
+/** A backup younger than this counts as fresh before an upgrade. */
+const FRESH_BACKUP_MS = 24 * 3_600_000;
 /** kubectl drain's own bound on refused evictions before a person is asked (kubectl's default is forever). */
 const DRAIN_TIMEOUT_S = 120;
 
@@ -34,7 +38,7 @@ export async function upgrade(input: UpgradeInput): Promise<InstallStatus> {
 function upgradeChecks(input: UpgradeInput, channels: Map<string, string>): Phase {
   return {
     name: 'preflight',
-    title: `every node one minor before ${input.channel}, the doctor finds nothing failing`,
+    title: `every node one minor before ${input.channel}, the doctor finds nothing failing, a fresh backup`,
     hosts: allNodes,
     async run(ctx, nodes) {
       const seen = await Promise.all(nodes.map((n) => steps.microk8sChannel(targetOf(ctx, n))));
@@ -54,6 +58,15 @@ function upgradeChecks(input: UpgradeInput, channels: Map<string, string>): Phas
         }) as DoctorReport;
         const failing = report.checks.filter((c) => c.level === 'fail');
         if (failing.length) throw new Error(`the doctor finds ${failing.map((c) => `${c.check}${c.node ? `@${c.node}` : ''}: ${c.value}`).join('; ')}`);
+      });
+      await runStep(ctx, undefined, BACKUP, async () => {
+        const latest = await steps.latestBackup(ctx.spec.site, input.backupDir);
+        const fresh = latest && Date.now() - Date.parse(latest.takenAt) < FRESH_BACKUP_MS;
+        const m = fresh ? latest : await executeChild('backup', {
+          workflowId: `${backupWorkflowId(ctx.spec.site, new Date())}/before-upgrade`,
+          args: [{ spec: ctx.spec, hostKeys: Object.fromEntries(ctx.pins), ...(input.backupDir ? { dir: input.backupDir } : {}) }],
+        }) as BackupManifest;
+        ctx.board.setSummary('backup', `${fresh ? 'fresh' : 'taken'}: ${m.path} (${m.keys} datastore keys, taken ${m.takenAt})`);
       });
     },
   };

@@ -5,6 +5,9 @@
 // `wait` drains again (still blocked: asked again), `force` deletes the pod past its budget. A re-run does nothing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LifecycleFaults, startFleet, type Fleet } from '../../src/sim';
 import { resolveFailure, startInstall } from '../../src/client/installs';
 import { startUpgrade } from '../../src/client/upgrade';
@@ -15,12 +18,16 @@ let fleet: Fleet;
 const SITE = 'upgraded';
 const NAMES = ['k8s-vm-1', 'k8s-vm-2', 'k8s-vm-3'];
 
+// The pre-check's backup goes to the worker's backup directory (this process is the worker).
+const backups = mkdtempSync(join(tmpdir(), 'kloudspot-upgrade-backups-'));
+process.env.KLOUDSPOT_BACKUP_DIR = backups;
+
 before(async () => {
   env = await startInstallEnv();
   fleet = await startFleet({ nodes: 3, site: SITE, seed: 23, specOverrides: { tls: { mode: 'self-signed' }, doctor: { every: 'off' } } });
   assert.equal((await finish(await startInstall(env.client, fleet.spec), 300_000)).state, 'completed');
 });
-after(async () => { await fleet?.stop(); await env?.stop(); });
+after(async () => { await fleet?.stop(); await env?.stop(); rmSync(backups, { recursive: true, force: true }); });
 
 function votersUp(): number {
   const c = fleet.clusterOf('k8s-vm-1')!;
@@ -52,6 +59,8 @@ test('upgrade moves every node to the next channel one at a time; a drain held b
     const s = await finish(handle, 300_000);
     assert.equal(s.state, 'completed', s.lastError);
     assert.deepEqual((await status(handle)).questions, []);
+    assert.equal(readdirSync(join(backups, SITE)).length, 1, 'the pre-check took a backup');
+    assert.match(s.summary?.backup ?? '', /^taken: /);
   } finally {
     clearInterval(watch);
   }
@@ -78,6 +87,8 @@ test('upgrade moves every node to the next channel one at a time; a drain held b
   assert.ok(!effects.some((e) => e.effect === `kubectl evict pod/${blockedPod}`), 'the budget was never broken by an eviction');
 
   const again = fleet.effects().length;
-  assert.equal((await finish(await startUpgrade(env.client, fleet.spec, '1.33/stable'), 300_000)).state, 'completed');
+  const rerun = await finish(await startUpgrade(env.client, fleet.spec, '1.33/stable'), 300_000);
+  assert.equal(rerun.state, 'completed');
+  assert.match(rerun.summary?.backup ?? '', /^fresh: /, 'the backup of an hour ago is fresh');
   assert.equal(fleet.effects().length, again, 'a re-run changes nothing');
 });

@@ -89,3 +89,14 @@ export const isReady = (n: KubeNode): boolean => n.status.split(',')[0] === 'Rea
 /** Regenerates one certificate and restarts kubelite (refresh_certs.py); the CA is left alone: workers would have to re-join. */
 export const refreshCertificate = (cert: 'server.crt' | 'front-proxy-client.crt'): RemoteCommand =>
   cmd(sh`sudo microk8s refresh-certs --cert ${cert}`);
+
+/** The datastore to a tar.gz (dbctl.py: go-migrator --mode backup-dqlite, then tar); `path` without `.tar.gz`. */
+export const dbctlBackup = (path: string): RemoteCommand => cmd(sh`sudo microk8s dbctl backup -o ${path}`);
+export const dbctlRestore = (file: string): RemoteCommand => cmd(sh`sudo microk8s dbctl restore ${file}`);
+
+/** `The backup is: <file>.tar.gz` (dbctl.py backup()). */
+export function parseBackupFile(text: string): string {
+  const m = /^The backup is: (\/[A-Za-z0-9._/-]{1,200}\.tar\.gz)$/m.exec(text);
+  if (!m) throw new Error(`microk8s dbctl backup did not name its file: ${JSON.stringify(text.slice(-200))}`);
+  return m[1];
+}

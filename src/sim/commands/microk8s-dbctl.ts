@@ -12,6 +12,9 @@ import { RESOURCES, type KubeObject } from '../kube-store';
 import { readTarGz, writeTarGz } from '../../activities/tar';
 import { NO_PERMISSION } from './microk8s-state';
 
+/** Nodes whose dbctl writes an archive without keys, as some releases did (microk8s#4308, #4259). */
+export const EMPTY_BACKUPS = new WeakSet<object>();
+
 const KINE = 'unix:///var/snap/microk8s/current/var/kubernetes/backend/kine.sock:12379';
 const HELM_SECRET = /^\/registry\/secrets\/([a-z0-9-]+)\/sh\.helm\.release\.v1\.([a-z0-9-]+)\.v(\d+)$/;
 
@@ -41,7 +44,7 @@ async function backup(p: Proc, c: Cluster, out: string | undefined): Promise<num
   p.out('Backing up the datastore\n');
   p.err(migratorLog('backup-dqlite', `/tmp/tmp${p.world.rng.alnum(8).toLowerCase()}/${base}`));
   await p.work('command');
-  const files = entries(c).flatMap((e, i) => [{ name: `${i}.key`, data: Buffer.from(e.key) }, { name: `${i}.data`, data: Buffer.from(e.value) }]);
+  const files = (EMPTY_BACKUPS.has(p.node) ? [] : entries(c)).flatMap((e, i) => [{ name: `${i}.key`, data: Buffer.from(e.key) }, { name: `${i}.data`, data: Buffer.from(e.value) }]);
   const path = fname.startsWith('/') ? `${fname}.tar.gz` : `/root/${fname}.tar.gz`;
   p.writeFile(path, writeTarGz(base, files).toString('latin1'), 0o644);
   p.node.files.get(path)!.binary = true;
