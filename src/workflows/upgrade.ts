@@ -87,9 +87,14 @@ function rollingUpgrade(input: UpgradeInput, channels: Map<string, string>): Pha
   };
 }
 
-async function uncordon(witness: SshTarget, node: string): Promise<void> {
-  // Even when the run is cancelled: a node must never be left cordoned by us.
-  await CancellationScope.nonCancellable(() => steps.uncordonNode(witness, node)).catch(() => undefined);
+/** Uncordons even when the run is cancelled: a node must never be left cordoned by us. Says what became of it. */
+async function uncordon(witness: SshTarget, node: string): Promise<string> {
+  try {
+    await CancellationScope.nonCancellable(() => steps.uncordonNode(witness, node));
+    return `${node} is uncordoned again`;
+  } catch (err) {
+    return `${node} could NOT be uncordoned (${describeFailure(err).message.slice(0, 200)}): run \`microk8s kubectl uncordon ${node}\``;
+  }
 }
 
 async function upgradeNode(ctx: SiteContext, input: UpgradeInput, node: SiteNode, witness: SshTarget, gate: () => Promise<void>): Promise<void> {
@@ -107,12 +112,12 @@ async function upgradeNode(ctx: SiteContext, input: UpgradeInput, node: SiteNode
       ctx.board.setNode(node.name, `on ${input.channel}`, 'done');
       return;
     } catch (err) {
-      await uncordon(witness, node.name);
+      const uncordoned = await uncordon(witness, node.name);
       if (isCancellation(err) || err instanceof InstallAborted) throw err;
       ctx.board.setNode(node.name, 'upgrade', 'failed');
       const [first, ...rest] = describeFailure(err).lastError.split('\n');
       const action = await ctx.questions.askFailure(step, node.name,
-        `${step} (drain, snap refresh, wait for Ready and the voters, uncordon) failed: ${first}; ${node.name} is uncordoned again`, rest.join('\n'), ['retry', 'abort']);
+        `${step} (drain, snap refresh, wait for Ready and the voters, uncordon) failed: ${first}; ${uncordoned}`, rest.join('\n'), ['retry', 'abort']);
       if (action === 'abort') throw new InstallAborted(step);
     }
   }
@@ -126,10 +131,10 @@ async function drain(ctx: SiteContext, input: UpgradeInput, node: SiteNode, witn
     ctx.board.setNode(node.name, force ? 'drain --disable-eviction' : 'drain', 'running');
     const r = await steps.drainNode(witness, node.name, input.drainTimeoutSeconds ?? DRAIN_TIMEOUT_S, force);
     if (r.drained) return;
-    await uncordon(witness, node.name);
+    const uncordoned = await uncordon(witness, node.name);
     ctx.board.setNode(node.name, 'drain', 'waiting');
     const action = await ctx.questions.askFailure(step, node.name,
-      `kubectl drain ${node.name} cannot finish: a PodDisruptionBudget refuses to evict ${r.blocked.join(', ')}; ${node.name} is uncordoned again. ` +
+      `kubectl drain ${node.name} cannot finish: a PodDisruptionBudget refuses to evict ${r.blocked.join(', ')}; ${uncordoned}. ` +
       'wait: drain again (once the pods have room elsewhere or the budget allows it); force: delete them, bypassing their budgets (--disable-eviction); abort: stop the upgrade',
       r.detail, ['wait', 'force', 'abort']);
     if (action === 'abort') throw new InstallAborted(step);

@@ -7,6 +7,11 @@ import { microk8sTracking, parseSnapList, snapListMicrok8s, snapRefreshChannel }
 import { isReady, parseKubeNodes } from '../../src/activities/commands/microk8s';
 import { oneMinorAhead } from '../../src/site/channels';
 import { goDuration } from '../../src/sim/commands/kubectl-drain';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { readTarGz, writeTarGz } from '../../src/activities/tar';
+import { datastoreKeys } from '../../src/activities/backup';
+import { fileBase64, parseBase64 } from '../../src/activities/commands/coreutils';
+import { dbctlBackup, parseBackupFile } from '../../src/activities/commands/microk8s';
 
 test('golden upgrade commands', () => {
   assert.equal(snapListMicrok8s().command, 'snap list microk8s');
@@ -54,4 +59,21 @@ test('a cordoned node is Ready', () => {
   assert.equal(n.status, 'Ready,SchedulingDisabled');
   assert.ok(isReady(n));
   assert.ok(!isReady(parseKubeNodes('k8s-vm-2   NotReady,SchedulingDisabled   <none>   5m   v1.32.3\n')[0]));
+});
+
+test('backup archives: a dbctl tar.gz round-trips; escaping names, truncation and foreign output are refused', () => {
+  const files = [{ name: '0.key', data: Buffer.from('/registry/namespaces/default') }, { name: '0.data', data: Buffer.from('{}') },
+    { name: '1.key', data: Buffer.from('/registry/minions/k8s-vm-1') }, { name: '1.data', data: Buffer.alloc(700, 1) }];
+  const gz = writeTarGz('backup-2026-12-02-19-30-00', files);
+  assert.deepEqual(readTarGz(gz).map((e) => [e.name, e.data.length]), files.map((f) => [`backup-2026-12-02-19-30-00/${f.name}`, f.data.length]));
+  assert.deepEqual(datastoreKeys(gz), ['/registry/namespaces/default', '/registry/minions/k8s-vm-1']);
+  assert.throws(() => datastoreKeys(writeTarGz('b', [{ name: '0.key', data: Buffer.from('/x') }])), /0\.key without 0\.data/);
+  assert.throws(() => readTarGz(writeTarGz('..', files)), /points outside the archive/);
+  assert.throws(() => readTarGz(gzipSync(gunzipSync(gz).subarray(0, 1024))), /runs past the end/);
+  assert.equal(parseBackupFile('Backing up the datastore\nThe backup is: /var/tmp/kloudspot-backup-x.tar.gz\n'), '/var/tmp/kloudspot-backup-x.tar.gz');
+  assert.throws(() => parseBackupFile('Backup process failed. 1\n'), /did not name its file/);
+  assert.deepEqual(parseBase64('aGk='), Buffer.from('hi'));
+  assert.throws(() => parseBase64('aGk=\u001b[2J'), /unexpected "base64" output/);
+  assert.equal(fileBase64('/etc/kloudspot/values.yaml').command, 'sudo base64 -w 0 /etc/kloudspot/values.yaml');
+  assert.equal(dbctlBackup('/var/tmp/kloudspot-backup-2026-12-02T19-30-00Z').command, 'sudo microk8s dbctl backup -o /var/tmp/kloudspot-backup-2026-12-02T19-30-00Z');
 });
