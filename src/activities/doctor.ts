@@ -7,7 +7,9 @@ import { certificateEndDate, parseEndDate, MICROK8S_CERTS, MICROK8S_CERTS_DIR } 
 import * as m from './commands/microk8s';
 import { ping } from './commands/basic';
 import { listPoolInstances, parsePoolInstances, type PoolInstance } from './commands/openebs';
-import { listPods, parsePods } from './commands/chart';
+import { listPods, parsePods, parseTlsCertificate, readTlsCertificate } from './commands/chart';
+import { listVolumeReplicas, listVolumes, parseVolumeReplicas, parseVolumes, type VolumeReplica } from './commands/openebs';
+import { listMicrok8sSnap, parseRefreshTimes, parseSnapHeld, refreshTimes, type RefreshHold } from './commands/snap';
 import { listVolumeGroups, parseVolumeGroups } from './commands/lvm';
 import type { RemoteCommand } from './commands/sh';
 import { run, type ActivityDeps } from './run';
@@ -29,6 +31,8 @@ export interface NodeFacts {
   datastoreBytes?: number;
   /** Node clock minus the worker's, at the midpoint of the command (ms). */
   clockOffsetMs?: number;
+  /** snapd's system-wide refresh hold, and whether microk8s itself is held (`snap list` Notes); or the read's error. */
+  refreshHold?: { all: RefreshHold; microk8sHeld: boolean } | string;
 }
 
 export interface ClusterFacts {
@@ -38,6 +42,10 @@ export interface ClusterFacts {
   virtualIpAnswers?: boolean;
   pools?: PoolInstance[];
   pods?: { name: string; phase: string; ready: boolean }[];
+  volumes?: { name: string; phase: string }[];
+  replicas?: VolumeReplica[];
+  /** The ingress TLS Secret's certificate; null when there is no Secret (the ingress serves its default). */
+  ingressCertificate?: { notAfter: number; subject: string } | null;
   /** Reads that failed, by name: shown as the check's value. */
   errors: Record<string, string>;
 }
@@ -72,6 +80,10 @@ export function createDoctorActivities(deps: ActivityDeps) {
       facts.root = value(root);
       const vg = await attempt(async () => parseVolumeGroups((await runRead(t, listVolumeGroups())).stdout).find((g) => g.name === volumeGroup));
       facts.volumeGroup = value(vg);
+      facts.refreshHold = await attempt(async () => ({
+        all: parseRefreshTimes((await runRead(t, refreshTimes())).stdout),
+        microk8sHeld: parseSnapHeld((await runRead(t, listMicrok8sSnap())).stdout),
+      }));
       if (!manager) return facts;
       const s = await attempt(async () => m.parseStatus((await runRead(t, m.status())).stdout));
       if (typeof s !== 'string') {
@@ -107,6 +119,14 @@ export function createDoctorActivities(deps: ActivityDeps) {
       facts.datastoreVoters = await read('voters', async () => m.parseStatus((await runRead(first, m.status())).stdout).datastoreMasters);
       facts.virtualIpAnswers = await read('vip', async () => (await runRead(first, ping(virtualIp))).code === 0);
       facts.pools = await read('pools', async () => parsePoolInstances((await runRead(first, listPoolInstances())).stdout));
+      facts.volumes = await read('volumes', async () => parseVolumes((await runRead(first, listVolumes())).stdout));
+      facts.replicas = await read('replicas', async () => parseVolumeReplicas((await runRead(first, listVolumeReplicas())).stdout));
+      facts.ingressCertificate = await read('ingress', async () => {
+        const r = await runRead(first, readTlsCertificate());
+        if (r.code !== 0 && /NotFound/.test(r.stderr)) return null;
+        if (r.code !== 0) throw new Error(r.stderr.trim().split('\n')[0] || `kubectl get secret exited ${r.code}`);
+        return parseTlsCertificate(r.stdout);
+      });
       facts.pods = await read('pods', async () => parsePods((await runRead(first, listPods())).stdout).map(({ name, phase, ready }) => ({ name, phase, ready })));
       return facts;
     },

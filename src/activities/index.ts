@@ -6,6 +6,7 @@ import { createDoctorScheduleActivities, type TemporalAccess } from './doctor-sc
 import { createRefreshCertsActivities } from './refresh-certs';
 import { createUpgradeActivities } from './upgrade';
 import { createBackupActivities } from './backup';
+import { createSupportBundleActivities } from './support-bundle';
 import { createKnownHostsActivities } from './known-hosts';
 import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createRefreshCertsActivities(deps),
     ...createUpgradeActivities(deps),
     ...createBackupActivities(deps),
+    ...createSupportBundleActivities(deps, temporal),
   };
 }
 

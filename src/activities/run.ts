@@ -79,7 +79,7 @@ function activityType(): string {
 }
 
 export async function run(
-  deps: ActivityDeps, target: SshTarget, c: RemoteCommand, opts: { timeoutMs?: number } = {},
+  deps: ActivityDeps, target: SshTarget, c: RemoteCommand, opts: { timeoutMs?: number; tailBytes?: number } = {},
 ): Promise<ExecResult> {
   if (deps.readOnly && !c.readOnly) {
     throw failure(FailureType.NotReadOnly, `refused to run \`${c.command}\` on ${target.node}: ${activityType()} may only read (a builder made with query())`, { nonRetryable: true });
@@ -89,7 +89,7 @@ export async function run(
   try {
     const r = await deps.pool.exec(target, c.command, {
       stdin: c.stdin, redact: c.redact, signal: ctx?.cancellationSignal,
-      timeoutMs: opts.timeoutMs ?? deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, tailBytes: 64 * 1024,
+      timeoutMs: opts.timeoutMs ?? deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, tailBytes: opts.tailBytes ?? 64 * 1024,
     });
     if (!(c.okCodes ?? [0]).includes(r.code)) throw commandFailed(target, r);
     return r;

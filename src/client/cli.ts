@@ -15,6 +15,7 @@ import { registerSetup } from './commands/setup';
 import { registerTestbed } from './commands/testbed';
 import { registerDoctor } from './commands/doctor';
 import { registerRefreshCerts } from './commands/refresh-certs';
+import { registerSupportBundle } from './commands/support-bundle';
 import { registerPlan } from './commands/plan';
 import { registerUpgrade } from './commands/upgrade';
 import { registerBackup } from './commands/backup';
@@ -54,6 +55,7 @@ registerDoctor(program);
 registerRefreshCerts(program);
 registerUpgrade(program);
 registerBackup(program);
+registerSupportBundle(program);
 
 function report(err: unknown): number {
   const debug = process.argv.includes('--debug');

@@ -5,6 +5,7 @@ import * as yaml from 'js-yaml';
 import type { Cluster, HelmRelease } from './cluster-state';
 import type { KubeObject } from './kube-store';
 import { sharedStorageReady } from './storage-sim';
+import { provisionVolume } from './volume-sim';
 
 interface PodPlan { name: string; component: string; shared: boolean }
 interface PodTiming { readyAt: number | null; shared: boolean; node: string }
@@ -82,6 +83,16 @@ export function podReady(pod: KubeObject, now = Date.now()): boolean {
   return !!t && t.readyAt !== null && now >= t.readyAt;
 }
 
+/** A fault: the pods whose name starts with `prefix` stop (or start again) being Ready, as a crash-looping container. */
+export function podNeverReady(c: Cluster, prefix: string, broken: boolean): void {
+  const pods = c.store.list('Pod', 'default').filter((p) => p.metadata.name.startsWith(prefix));
+  if (!pods.length) throw new Error(`no pod ${prefix}*`);
+  for (const pod of pods) {
+    const t = timing.get(pod);
+    if (t) t.readyAt = broken ? Infinity : Date.now();
+  }
+}
+
 export function removePods(c: Cluster, release: string): void {
   for (const p of c.store.list('Pod', 'default', { 'app.kubernetes.io/instance': release })) c.store.delete('Pod', 'default', p.metadata.name);
 }
@@ -96,6 +107,7 @@ export function syncPods(c: Cluster, now: number): void {
     if (t.readyAt === null && t.shared && storage) {
       t.readyAt = now + c.world.latency.ms('podReady');
       (pod.spec as { nodeName: string }).nodeName = t.node;
+      provisionVolume(c, `data-${pod.metadata.name}`);
     }
     const created = Date.parse(String(pod.metadata.creationTimestamp));
     const hostIP = c.kubeNodes.get(t.node)?.node.address;

@@ -24,6 +24,8 @@ export const RESOURCES: Record<string, { plural: string; group: string; namespac
   BlockDevice: { plural: 'blockdevices', group: 'openebs.io', namespaced: true, short: ['bd', 'blockdevice'] },
   CStorPoolCluster: { plural: 'cstorpoolclusters', group: 'cstor.openebs.io', namespaced: true, short: ['cspc', 'cstorpoolcluster'] },
   CStorPoolInstance: { plural: 'cstorpoolinstances', group: 'cstor.openebs.io', namespaced: true, short: ['cspi', 'cstorpoolinstance'] },
+  CStorVolume: { plural: 'cstorvolumes', group: 'cstor.openebs.io', namespaced: true, short: ['cv', 'cstorvolume'] },
+  CStorVolumeReplica: { plural: 'cstorvolumereplicas', group: 'cstor.openebs.io', namespaced: true, short: ['cvr', 'cstorvolumereplica'] },
   IPAddressPool: { plural: 'ipaddresspools', group: 'metallb.io', namespaced: true, short: ['ipaddresspool'] },
 };
 

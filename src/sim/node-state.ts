@@ -1,5 +1,6 @@
 // One simulated machine: its files, hardware, LVM, apt, systemd units, network and MicroK8s snap.
 // Nothing here knows about SSH; commands read and change this state through their handlers.
+import { dqliteFile } from './commands/inspect';
 import type { Rng } from './random';
 import {
   OS_RELEASE, cpuinfo, hostsFile, installerNetplan, meminfo, pendingUpgrades, PREINSTALLED, type AptPackage,
@@ -43,7 +44,7 @@ export interface NodeOptions {
 export interface Disk { name: string; sizeBytes: number; fsType?: string; serial: string; wwn: string; model: string; createdAt: number }
 export interface LogicalVolume { name: string; sizeBytes: number; uuid: string; dm: number; createdAt: number; fsType?: string; mount?: string }
 export interface Unit { enabled: 'enabled' | 'disabled' | 'static'; active: boolean }
-/** `binary`: content holds bytes as latin1 (an archive dbctl wrote), read back byte for byte by base64. */
+/** `binary`: content holds the bytes base64-encoded (a tarball), as `base64 FILE` prints them. */
 export interface FileEntry { content: string; mode: number; binary?: boolean }
 
 export interface Microk8sState {
@@ -91,6 +92,8 @@ export class SimNode {
   /** What the doctor reads and the health faults change: certificate end dates (file -> ms, set when first read),
    * bytes filling / beyond the install's own use, the clock's offset, and the dqlite directory's size. */
   readonly health = { certNotAfter: new Map<string, number>(), rootFilledBytes: 0, clockOffsetMs: 0, datastoreBytes: 183_500_800 };
+  /** snapd's refresh holds: system-wide (auto-refresh of all snaps) and per snap; epoch ms, Infinity = forever. */
+  readonly snapHolds = { all: 0, snaps: new Map<string, number>() };
   /** Pending systemd-run timers by unit name. */
   readonly timers = new Map<string, { fireAt: number; command: string; handle: NodeJS.Timeout }>();
 
@@ -162,7 +165,7 @@ export class SimNode {
       case '/proc/meminfo': return meminfo(this.memKb);
       case '/proc/sys/kernel/random/boot_id': return `${this.bootId}\n`;
       case '/proc/version': return 'Linux version 5.15.0-101-generic (buildd@lcy02-amd64-032) (gcc (Ubuntu 11.4.0-1ubuntu1~22.04) 11.4.0, GNU ld (GNU Binutils for Ubuntu) 2.38) #111-Ubuntu SMP Tue Mar 5 20:16:58 UTC 2024\n';
-      default: return undefined;
+      default: return dqliteFile(this, path);
     }
   }
 

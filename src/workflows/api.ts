@@ -149,3 +149,14 @@ export interface BackupInput extends DoctorInput {
   keep?: number;
 }
 export type { BackupManifest } from '../activities/backup';
+/** support-bundle/<site>/<time>: what a support engineer needs from a site, packed on the worker. */
+export function supportBundleWorkflowId(site: string, at: Date): string {
+  return `support-bundle/${site}/${at.toISOString().replace(/\.\d+Z$/, 'Z')}`;
+}
+/** The bundle's name: `<site>-<yyyymmddThhmmssZ>`, a directory (then an archive) under the worker's bundle directory. */
+export function supportBundleName(site: string, at: Date): string {
+  return `${site}-${at.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '')}`;
+}
+export interface SupportBundleInput extends DoctorInput { name: string }
+export interface BundlePart { node?: string; files: string[]; errors: string[]; redactions: number }
+export interface SupportBundleResult { site: string; path: string; bytes: number; files: string[]; errors: string[]; redactions: number }

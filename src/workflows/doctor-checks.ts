@@ -16,12 +16,18 @@ export const THRESHOLDS = {
   datastoreWarnBytes: 2 * GiB, datastoreFailBytes: 8 * GiB,
   /** Between nodes: TLS and raft tolerate a little; seconds break token and certificate checks. */
   clockWarnMs: 1000, clockFailMs: 10_000,
+  /** A refresh hold with an end: warn when it runs out within this many days (snapd then refreshes on its timer). */
+  holdWarnDays: 14,
 };
 
 export interface DoctorFacts {
   nodes: { name: string; role: 'manager' | 'worker'; pinnedHostKey?: string; facts: NodeFacts }[];
   cluster?: ClusterFacts;
   virtualIp: string;
+  /** spec tls.mode: with `self-signed` no ingress Secret is expected. */
+  tlsMode: 'upload' | 'self-signed';
+  /** spec microk8s.refreshHold (default on): the install holds snap refreshes, so the doctor expects it. */
+  refreshHold: boolean;
   now: number;
 }
 
@@ -45,7 +51,23 @@ function certCheck(node: string, certs: Record<string, number | string>, now: nu
   };
 }
 
-function nodeChecks(n: DoctorFacts['nodes'][number], now: number): HealthCheck[] {
+const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+function refreshHoldCheck(node: string, hold: NodeFacts['refreshHold'], now: number): HealthCheck {
+  const check = 'refresh-hold';
+  const action = 'hold snap refreshes on the node: sudo snap refresh --hold (a refresh restarts MicroK8s on its own schedule, node after node)';
+  if (typeof hold === 'string' || !hold) return { check, node, level: 'warn', value: hold ?? 'not read', action };
+  if (hold.all.kind === 'forever') return { check, node, level: 'ok', value: 'auto-refresh held forever' };
+  if (hold.all.kind === 'until') {
+    const days = Math.floor((hold.all.at - now) / DAY);
+    const short = days < THRESHOLDS.holdWarnDays && !hold.microk8sHeld;
+    return { check, node, level: short ? 'warn' : 'ok', value: `auto-refresh held until ${dateOf(hold.all.at)} (${days} days)`, action: short ? action : undefined };
+  }
+  if (hold.microk8sHeld) return { check, node, level: 'ok', value: 'microk8s held (snap list: held)' };
+  return { check, node, level: 'warn', value: 'no refresh hold: snap refresh --time shows no hold line, snap list does not show microk8s held', action };
+}
+
+function nodeChecks(n: DoctorFacts['nodes'][number], now: number, expectHold: boolean): HealthCheck[] {
   const f = n.facts;
   if (f.unreachable) {
     return [{ check: 'ssh', node: n.name, level: 'fail', value: f.unreachable,
@@ -78,6 +100,7 @@ function nodeChecks(n: DoctorFacts['nodes'][number], now: number): HealthCheck[]
     out.push({ check: 'disk-vg', node: n.name, level, value: `${f.volumeGroup.name}: ${gib(f.volumeGroup.freeBytes)} free of ${gib(f.volumeGroup.sizeBytes)}`,
       action: level === 'ok' ? undefined : 'add a disk to the volume group (vgextend) before growing volumes' });
   }
+  if (expectHold) out.push(refreshHoldCheck(n.name, f.refreshHold, now));
   return out;
 }
 
@@ -123,6 +146,7 @@ function clusterChecks(d: DoctorFacts): HealthCheck[] {
       value: !c.pools.length ? 'no cStor pool instances' : bad.length ? bad.map((p) => `${p.name} on ${p.node}: ${p.phase || 'no phase'}`).join(', ') : `${c.pools.length} pool instances ONLINE`,
       action: bad.length || !c.pools.length ? 'kubectl -n openebs describe cspi <name>; check the block device and iscsid on that node' : undefined });
   } else out.push({ check: 'pools', level: 'fail', value: err('pools') });
+  out.push(replicaCheck(c), ingressCheck(d));
   if (c.pods) {
     const bad = c.pods.filter((p) => !p.ready && p.phase !== 'Succeeded');
     out.push({ check: 'pods', level: bad.length ? 'fail' : 'ok',
@@ -132,8 +156,33 @@ function clusterChecks(d: DoctorFacts): HealthCheck[] {
   return out;
 }
 
+function replicaCheck(c: ClusterFacts): HealthCheck {
+  const check = 'volume-replicas';
+  if (!c.volumes || !c.replicas) return { check, level: 'fail', value: c.errors.volumes ?? c.errors.replicas ?? 'not read' };
+  const bad = [...c.volumes.filter((v) => v.phase !== 'Healthy').map((v) => `volume ${v.name} ${v.phase || 'no phase'}`),
+    ...c.replicas.filter((r) => r.phase !== 'Healthy').map((r) => `replica ${r.name} on ${r.node}: ${r.phase || 'no phase'}`)];
+  return { check, level: bad.length ? 'fail' : 'ok',
+    value: bad.length ? bad.slice(0, 6).join(', ') : `${c.volumes.length} volumes Healthy, ${c.replicas.length} replicas Healthy`,
+    action: bad.length ? 'kubectl -n openebs describe cvr <name>; a replica on a pool that is back rebuilds by itself; one that stays Offline needs its pool' : undefined };
+}
+
+function ingressCheck(d: DoctorFacts): HealthCheck {
+  const check = 'ingress-certificate';
+  const cert = d.cluster!.ingressCertificate;
+  if (cert === undefined) return { check, level: 'fail', value: d.cluster!.errors.ingress ?? 'not read' };
+  if (cert === null) {
+    const expected = d.tlsMode === 'upload';
+    return { check, level: expected ? 'fail' : 'ok', value: expected ? 'no TLS Secret kloudspot-tls (tls.mode upload)' : 'no TLS Secret: the ingress serves its self-signed default (tls.mode self-signed)',
+      action: expected ? 'upload the certificate: kloudspot-installer upload-cert <site> --cert F --key F' : undefined };
+  }
+  const days = Math.floor((cert.notAfter - d.now) / DAY);
+  const level: HealthLevel = days < THRESHOLDS.certFailDays ? 'fail' : days < THRESHOLDS.certWarnDays ? 'warn' : 'ok';
+  return { check, level, value: `${cert.subject} ${days < 0 ? `expired ${-days} days ago` : `expires in ${days} days`} (${dateOf(cert.notAfter)})`,
+    action: level === 'ok' ? undefined : 'get a new certificate for the site\'s dnsHostname and upload it (kloudspot-installer upload-cert)' };
+}
+
 export function evaluate(d: DoctorFacts): HealthCheck[] {
-  const checks = d.nodes.flatMap((n) => nodeChecks(n, d.now));
+  const checks = d.nodes.flatMap((n) => nodeChecks(n, d.now, d.refreshHold));
   const clock = clockCheck(d.nodes);
   if (clock) checks.push(clock);
   return [...checks, ...clusterChecks(d)];

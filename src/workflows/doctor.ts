@@ -25,7 +25,10 @@ export async function doctor(input: DoctorInput): Promise<DoctorReport> {
   const now = Date.now();
   const checks = evaluate({
     nodes: nodes.map((n, i) => ({ name: n.name, role: n.role, pinnedHostKey: n.hostKey ?? pins.get(n.name), facts: facts[i] })),
-    cluster, virtualIp: spec.virtualIp, now,
+    cluster, virtualIp: spec.virtualIp, tlsMode: spec.tls.mode, now,
+    // microk8s.refreshHold (forever by default, a duration, or off) arrives with the install's hold (branch field);
+    // read loosely until this spec type has it: only `off` (or false) means no hold is expected.
+    refreshHold: ![false, 'off'].includes((spec as { microk8s?: { refreshHold?: boolean | string } }).microk8s?.refreshHold ?? true),
   });
   const verdict = verdictOf(checks);
   upsertSearchAttributes([{ key: HealthKey, value: verdict }]);

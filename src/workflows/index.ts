@@ -7,3 +7,4 @@ export { planSite } from './plan';
 export { refreshCerts } from './refresh-certs';
 export { upgrade } from './upgrade';
 export { backup } from './backup';
+export { supportBundle } from './support-bundle';

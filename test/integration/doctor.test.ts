@@ -20,6 +20,8 @@ before(async () => {
   faults = new HealthFaults(fleet);
   const installed = await finish(await startInstall(env.client, fleet.spec), 300_000);
   assert.equal(installed.state, 'completed');
+  // The install holds snap refreshes (microk8s.refreshHold, branch field); where it does not yet, hold them as it will.
+  for (const n of fleet.fleetNodes) if (!n.state.snapHolds.all) faults.refreshHold(n.name, true);
 });
 after(async () => { await fleet?.stop(); await env?.stop(); });
 
@@ -40,13 +42,17 @@ test('a healthy site: every check ok, with its value; nothing changed on any nod
   assert.deepEqual(notOk(r), [], JSON.stringify(r.checks, null, 1));
   assert.equal(r.verdict, 'ok');
   const kinds = new Set(r.checks.map((c) => c.check));
-  for (const k of ['ssh', 'microk8s', 'certificates', 'disk-root', 'disk-vg', 'datastore-size', 'clock-skew', 'nodes-ready', 'voters', 'virtual-ip', 'pools', 'pods']) {
+  for (const k of ['ssh', 'microk8s', 'certificates', 'disk-root', 'disk-vg', 'datastore-size', 'clock-skew', 'nodes-ready', 'voters', 'virtual-ip', 'pools', 'pods',
+    'volume-replicas', 'ingress-certificate', 'refresh-hold']) {
     assert.ok(kinds.has(k), `check ${k} present`);
   }
   assert.match(find(r, 'voters').value, /^3 of 3 voters: /);
   assert.match(find(r, 'certificates', 'k8s-vm-1').value, /server\.crt expires in 36[45] days/);
   assert.match(find(r, 'nodes-ready').value, /4 of 4 Ready/);
   assert.match(find(r, 'ssh', 'k8s-vm-2').value, /SHA256:.*\(pinned\)/, 'the host key the install pinned is checked');
+  assert.match(find(r, 'volume-replicas').value, /^[1-9]\d* volumes Healthy, [1-9]\d* replicas Healthy$/);
+  assert.match(find(r, 'ingress-certificate').value, /self-signed/);
+  assert.equal(find(r, 'refresh-hold', 'k8s-vm-4').value, 'auto-refresh held forever');
   // The worker's per-node checks are the node's, not the control plane's.
   assert.equal(find(r, 'certificates', 'k8s-vm-4'), undefined);
 });
@@ -119,4 +125,106 @@ test('a node powered off fails its ssh check and nodes-ready; back on, all ok ag
   await faults.powerOn('k8s-vm-4');
   r = await doctor();
   assert.deepEqual(notOk(r), []);
+});
+
+test('a cStor replica offline fails volume-replicas, naming the replica and its node', { timeout: 120_000 }, async () => {
+  const cvr = fleet.clusterOf('k8s-vm-1')!.store.list('CStorVolumeReplica', 'openebs')[0];
+  const node = cvr.metadata.labels!['cstorpoolinstance.openebs.io/hostname'];
+  faults.replicaPhase(node, 'Offline');
+  try {
+    const r = await doctor();
+    assert.deepEqual(notOk(r), ['volume-replicas=fail']);
+    assert.match(find(r, 'volume-replicas').value, new RegExp(`volume pvc-[0-9a-f-]+ Degraded.*replica pvc-[0-9a-f-]+-cstor-storage-\\w+ on ${node}: Offline`));
+  } finally {
+    faults.replicaPhase(node, 'Healthy');
+  }
+});
+
+test('an ingress TLS certificate 10 days from its end fails; 30 days warns', { timeout: 120_000 }, async () => {
+  faults.ingressCertificateEndsIn('k8s-vm-1', fleet.spec.dnsHostname, 10);
+  try {
+    let r = await doctor();
+    assert.deepEqual(notOk(r), ['ingress-certificate=fail']);
+    assert.match(find(r, 'ingress-certificate').value, new RegExp(`^${fleet.spec.dnsHostname.replace(/\./g, '\\.')} expires in (9|10) days`));
+    faults.ingressCertificateEndsIn('k8s-vm-1', fleet.spec.dnsHostname, 30);
+    r = await doctor();
+    assert.deepEqual(notOk(r), ['ingress-certificate=warn']);
+  } finally {
+    fleet.clusterOf('k8s-vm-1')!.store.delete('Secret', 'default', 'kloudspot-tls');
+  }
+});
+
+test('a node without its snap refresh hold warns refresh-hold', { timeout: 120_000 }, async () => {
+  faults.refreshHold('k8s-vm-2', false);
+  try {
+    const r = await doctor();
+    assert.deepEqual(notOk(r), ['refresh-hold@k8s-vm-2=warn']);
+    assert.match(find(r, 'refresh-hold', 'k8s-vm-2').value, /no refresh hold/);
+  } finally {
+    faults.refreshHold('k8s-vm-2', true);
+  }
+});
+
+test('a grown datastore warns, then fails datastore-size; a full volume group warns disk-vg', { timeout: 120_000 }, async () => {
+  faults.datastoreBytes('k8s-vm-1', 3 * 2 ** 30);
+  let r = await doctor();
+  assert.deepEqual(notOk(r), ['datastore-size@k8s-vm-1=warn']);
+  assert.equal(find(r, 'datastore-size', 'k8s-vm-1').value, '3.0 GiB');
+  faults.datastoreBytes('k8s-vm-1', 9 * 2 ** 30);
+  r = await doctor();
+  assert.deepEqual(notOk(r), ['datastore-size@k8s-vm-1=fail']);
+  faults.datastoreBytes('k8s-vm-1', 183_500_800);
+  const vg = fleet.node('k8s-vm-2').state.vg;
+  const size = vg.sizeBytes;
+  fleet.faults.smallDisk('k8s-vm-2', 2);
+  try {
+    r = await doctor();
+    assert.deepEqual(notOk(r), ['disk-vg@k8s-vm-2=warn']);
+    assert.match(find(r, 'disk-vg', 'k8s-vm-2').value, /: 2\.0 GiB free of /);
+  } finally {
+    vg.sizeBytes = size;
+  }
+});
+
+test('the virtual IP silent fails virtual-ip; a pod not Ready fails pods', { timeout: 120_000 }, async () => {
+  faults.virtualIpSilent('k8s-vm-1');
+  try {
+    const r = await doctor();
+    assert.deepEqual(notOk(r), ['virtual-ip=fail']);
+    assert.equal(find(r, 'virtual-ip').value, `${fleet.spec.virtualIp} does not answer`);
+  } finally {
+    faults.virtualIpSilent('k8s-vm-1', false);
+  }
+  faults.podNotReady('k8s-vm-1', 'redis-master-0');
+  try {
+    const r = await doctor();
+    assert.deepEqual(notOk(r), ['pods=fail']);
+    assert.match(find(r, 'pods').value, /^1 not Ready: redis-master-0 \(Pending\)/);
+  } finally {
+    faults.podNotReady('k8s-vm-1', 'redis-master-0', false);
+  }
+});
+
+test('another host key at a node fails its ssh check with both fingerprints', { timeout: 120_000 }, async () => {
+  fleet.faults.wrongHostKey('k8s-vm-3');
+  fleet.node('k8s-vm-3').server.dropAll('KILL');
+  try {
+    const r = await doctor();
+    assert.deepEqual(notOk(r), ['ssh@k8s-vm-3=fail']);
+    assert.match(find(r, 'ssh', 'k8s-vm-3').value, /host key/i);
+  } finally {
+    fleet.faults.wrongHostKey('k8s-vm-3', false);
+    fleet.node('k8s-vm-3').server.dropAll('KILL');
+  }
+});
+
+test('MicroK8s stopped on a manager fails its microk8s check (and, with its kubelet, nodes-ready)', { timeout: 120_000 }, async () => {
+  faults.microk8sStopped('k8s-vm-2');
+  try {
+    const r = await doctor();
+    assert.deepEqual(notOk(r), ['microk8s@k8s-vm-2=fail', 'nodes-ready=fail']);
+    assert.equal(find(r, 'microk8s', 'k8s-vm-2').value, 'microk8s is not running');
+  } finally {
+    faults.microk8sStopped('k8s-vm-2', false);
+  }
 });

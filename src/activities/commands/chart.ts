@@ -1,5 +1,6 @@
 // The Kloudspot chart (the seed's "Prepare Kloudspot Configuration" and "Deploy Kloudspot Helm Chart").
 // Files, manifests and pod states only: the programs are kloudspot (tools.ts), helm (helm.ts) and kubectl.
+import { X509Certificate } from 'node:crypto';
 import { KUBECTL, type KubeWait } from './kubectl';
 import { STORAGE_CLASS } from './openebs';
 import { cmd, query, sh, type RemoteCommand } from './sh';
@@ -16,6 +17,20 @@ export const podsReady: KubeWait = { resource: 'pod', namespace: CHART_NAMESPACE
 export const listPods = (): RemoteCommand => query(sh`${KUBECTL} -n ${CHART_NAMESPACE} get pods -o json`);
 export const tlsSecretExists = (): RemoteCommand =>
   query(sh`${KUBECTL} -n ${CHART_NAMESPACE} get secret ${TLS_SECRET} -o name`, { okCodes: [0, 1] });
+/**
+ * Only the certificate of the ingress TLS Secret (never tls.key): base64 PEM, no newline; absent Secret: rc 1,
+ * `Error from server (NotFound): secrets "kloudspot-tls" not found`. kubectl JSONPath escapes the key's dot.
+ */
+export const readTlsCertificate = (): RemoteCommand =>
+  query(sh`${KUBECTL} -n ${CHART_NAMESPACE} get secret ${TLS_SECRET} -o ${'jsonpath={.data.tls\\.crt}'}`, { okCodes: [0, 1] });
+/** The certificate's end (epoch ms) and subject CN from readTlsCertificate's base64 output. */
+export function parseTlsCertificate(base64: string): { notAfter: number; subject: string } {
+  const text = base64.trim();
+  if (!/^[A-Za-z0-9+/=]+$/.test(text)) throw new Error('the TLS Secret\'s tls.crt is not base64');
+  const cert = new X509Certificate(Buffer.from(text, 'base64').toString('utf8'));
+  const cn = /^CN=([\w.*-]{1,253})$/m.exec(cert.subject)?.[1] ?? '?';
+  return { notAfter: Date.parse(cert.validTo), subject: cn };
+}
 /**
  * The Secret `kubectl create secret tls` would make, applied from stdin: create-or-update in one idempotent
  * server-side apply (`secret/x serverside-applied`), and the private key never rests in a file on the node

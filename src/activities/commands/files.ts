@@ -44,3 +44,5 @@ export function renderHostsFile(current: string, self: string, nodes: { name: st
   while (kept.length > 0 && kept[kept.length - 1].trim() === '') kept.pop();
   return [...kept, '', HOSTS_BEGIN, ...nodes.map((n) => `${n.address} ${n.name}`), HOSTS_END, ''].join('\n');
 }
+/** A file's bytes as one base64 line (coreutils base64 -w 0), read through sudo like every other read. */
+export const readFileBase64 = (path: string): RemoteCommand => query(sh`sudo base64 -w 0 ${path}`);

@@ -100,3 +100,19 @@ export function parseBackupFile(text: string): string {
   if (!m) throw new Error(`microk8s dbctl backup did not name its file: ${JSON.stringify(text.slice(-200))}`);
   return m[1];
 }
+/**
+ * `microk8s inspect` writes its report (scripts/inspect.sh build_report_tarball) and prints
+ * `  Report tarball is at ${SNAP_DATA}/inspection-report-<%Y%m%d_%H%M%S>.tar.gz`; it exits 1 when a service is
+ * down, with the report built all the same. Not a read: it writes that file, which the bundle removes after.
+ */
+export const inspect = (): RemoteCommand => cmd('sudo microk8s inspect', { okCodes: [0, 1] });
+export const INSPECT_REPORT = /^ {2}Report tarball is at (\/var\/snap\/microk8s\/[0-9x]+\/inspection-report-\d{8}_\d{6}\.tar\.gz)$/m;
+export function parseInspectReport(text: string): string {
+  const m = INSPECT_REPORT.exec(text);
+  if (!m) throw new Error(`microk8s inspect printed no report path (its last lines: ${JSON.stringify(text.slice(-300))})`);
+  return m[1];
+}
+export const removeInspectReport = (path: string): RemoteCommand => {
+  if (!INSPECT_REPORT.test(`  Report tarball is at ${path}`)) throw new Error(`not an inspect report path: ${path}`);
+  return cmd(sh`sudo rm -f ${path}`);
+};

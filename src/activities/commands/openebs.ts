@@ -143,3 +143,37 @@ export function parsePoolInstances(json: string): PoolInstance[] {
   const list = JSON.parse(json) as { items?: { metadata: { name: string }; spec?: { hostName?: string }; status?: { phase?: string } }[] };
   return (list.items ?? []).map((i) => ({ name: i.metadata.name, node: i.spec?.hostName ?? '', phase: i.status?.phase ?? '' }));
 }
+
+/**
+ * cStor volumes and their replicas (one CStorVolumeReplica per pool the volume lives on). Phases: CStorVolume
+ * Init|Healthy|Degraded|Offline|Error (cstor-operators pkg/controllers/volume-mgmt/start.go), replica
+ * Healthy|Offline|Degraded|Rebuilding|Error|... (openebs/api pkg/apis/cstor/v1 CStorVolumeReplicaPhase; "Healthy"
+ * is CVRStatusOnline). A replica names its volume and pool in labels (cstor-operators volume_operations.go getCVRLabels).
+ */
+export const listVolumes = (): RemoteCommand => query(sh`${KUBECTL} -n openebs get cstorvolumes -o json`);
+export const listVolumeReplicas = (): RemoteCommand => query(sh`${KUBECTL} -n openebs get cstorvolumereplicas -o json`);
+
+export interface VolumeReplica { name: string; volume: string; node: string; phase: string }
+const objectName = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+/** A name from the node, shown in the report: a Kubernetes object name or `?`. */
+const checkedName = (s: unknown) => (typeof s === 'string' && objectName.test(s) ? s : '?');
+const checkedPhase = (s: unknown) => (typeof s === 'string' && /^[A-Za-z]{0,32}$/.test(s) ? s : '?');
+
+export function parseVolumes(json: string): { name: string; phase: string }[] {
+  const list = JSON.parse(json) as { items?: { metadata: { name: string }; status?: { phase?: string } }[] };
+  return (list.items ?? []).map((v) => ({ name: checkedName(v.metadata.name), phase: checkedPhase(v.status?.phase ?? '') }));
+}
+
+export function parseVolumeReplicas(json: string): VolumeReplica[] {
+  const list = JSON.parse(json) as { items?: { metadata: { name: string; labels?: Record<string, string> }; status?: { phase?: string } }[] };
+  return (list.items ?? []).map((r) => ({
+    name: checkedName(r.metadata.name),
+    volume: checkedName(r.metadata.labels?.['cstorvolume.openebs.io/name']),
+    node: checkedName(r.metadata.labels?.['cstorpoolinstance.openebs.io/hostname']),
+    phase: checkedPhase(r.status?.phase ?? ''),
+  }));
+}
+/** OpenEBS and cStor objects for the support bundle, as YAML (kubectl get -o yaml; the List form). */
+export const OPENEBS_RESOURCES = ['blockdevices', 'cstorpoolclusters', 'cstorpoolinstances', 'cstorvolumes', 'cstorvolumereplicas', 'pods'] as const;
+export const openebsObjectsYaml = (resource: (typeof OPENEBS_RESOURCES)[number]): RemoteCommand =>
+  query(sh`${KUBECTL} -n openebs get ${resource} -o yaml`, { okCodes: [0, 1] });

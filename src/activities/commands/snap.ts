@@ -1,8 +1,35 @@
-// snap: which channel the microk8s snap tracks, and moving it to another (a MicroK8s upgrade).
-// Formats: snapd cmd/snap/cmd_list.go (`snap list`: Name Version Rev Tracking Publisher Notes) and
-// cmd/snap/cmd_snap_op.go (`microk8s (1.33/stable) v1.33.0 from Canonical✓ refreshed`); see docs/commands.md.
+// snap: the channel microk8s tracks and moving it (upgrade; snapd cmd_list.go, cmd_snap_op.go), and the refresh hold
+// the doctor checks (the install places it: microk8s.refreshHold). Format from canonical/snapd
+// cmd/snapd/cli/cmd_snap_op.go showRefreshTimes(): `timer: ...` (or `schedule: ...`),
+// `last: ...`, `hold: forever` (held beyond 100 years) or `hold: <time>`, then `next: ...`; with --abs-time
+// every time is RFC 3339. Only the system-wide hold (`snap refresh --hold`, auto-refreshes of all snaps) shows
+// there; a per-snap hold (`snap refresh --hold microk8s`) shows as `held` in `snap list`'s Notes (notes.go).
 import { MICROK8S_CHANNEL } from '../../site/channels';
 import { cmd, query, sh, type RemoteCommand } from './sh';
+
+export const refreshTimes = (): RemoteCommand => query('snap refresh --time --abs-time');
+export const listMicrok8sSnap = (): RemoteCommand => query('snap list microk8s', { okCodes: [0, 1] });
+
+/** `forever`, the hold's end (epoch ms), or none. */
+export type RefreshHold = { kind: 'forever' } | { kind: 'until'; at: number } | { kind: 'none' };
+
+export function parseRefreshTimes(text: string): RefreshHold {
+  if (!/^(timer|schedule): /m.test(text)) throw new Error(`unexpected "snap refresh --time" output: ${JSON.stringify(text.slice(0, 200))}`);
+  const m = /^hold: (.+)$/m.exec(text);
+  if (!m) return { kind: 'none' };
+  if (m[1].trim() === 'forever') return { kind: 'forever' };
+  const at = Date.parse(m[1].trim());
+  if (!/^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)$/.test(m[1].trim()) || Number.isNaN(at)) {
+    throw new Error(`unexpected hold time in "snap refresh --time --abs-time": ${JSON.stringify(m[1].slice(0, 80))}`);
+  }
+  return { kind: 'until', at };
+}
+
+/** `snap list microk8s`: the Notes column (last) lists `held` when the snap itself is held (notes.go). */
+export function parseSnapHeld(text: string): boolean {
+  const row = text.split('\n').find((l) => l.startsWith('microk8s '));
+  return !!row && row.trim().split(/\s+/).pop()!.split(',').includes('held');
+}
 
 export const snapListMicrok8s = (): RemoteCommand => query('snap list microk8s');
 /** An explicit refresh of one snap: it goes through a refresh hold (holds apply to general and auto refreshes only). */

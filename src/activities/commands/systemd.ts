@@ -22,3 +22,5 @@ export const setHostname = (name: string): RemoteCommand => cmd(sh`sudo hostname
 export const iscsidState = (): RemoteCommand => query('systemctl is-enabled iscsid', { okCodes: [0, 1] });
 export const iscsidActive = (): RemoteCommand => query('systemctl is-active iscsid', { okCodes: [0, 3] });
 export const enableIscsid = (): RemoteCommand => cmd('sudo systemctl enable --now iscsid');
+/** The last `lines` journal lines of MicroK8s' services (journalctl -u takes a glob; short format, no pager). */
+export const microk8sJournal = (lines: number): RemoteCommand => query(sh`sudo journalctl -u ${'snap.microk8s.*'} -n ${lines} --no-pager`);

@@ -1,6 +1,7 @@
 // `base64 [-w COLS] FILE` (GNU coreutils 8.32): how the installer copies a file off a node through its exec
-// channel (backups). MicroK8s' certificates and keys exist once the snap is installed; their PEM bodies here are
-// placeholders named after the node and file (the simulator makes no real keys).
+// channel (backups, support bundles; binary files are kept base64-encoded, node-state.ts). MicroK8s'
+// certificates and keys exist once the snap is installed; their PEM bodies here are placeholders named after
+// the node and file (the simulator makes no real keys).
 import type { Proc } from '../process';
 import type { CommandDef } from './types';
 
@@ -16,7 +17,7 @@ function pem(node: string, file: string): string {
 
 function bytesOf(p: Proc, path: string): Buffer | undefined {
   const f = p.node.files.get(path);
-  if (f) return Buffer.from(f.content, f.binary ? 'latin1' : 'utf8');
+  if (f) return Buffer.from(f.content, f.binary ? 'base64' : 'utf8');
   if (path.startsWith(CERTS_DIR) && p.node.microk8s.installed && MICROK8S_CERT_FILES.includes(path.slice(CERTS_DIR.length))) {
     return Buffer.from(pem(p.node.name, path.slice(CERTS_DIR.length)));
   }

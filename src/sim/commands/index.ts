@@ -12,12 +12,15 @@ import { TOOLS } from './tools';
 import { SNAP } from './snap';
 import { BASE64 } from './base64';
 import { HEALTH_READS } from './health-reads';
+import { SUPPORT_READS } from './inspect';
 
 export type { CommandDef } from './types';
 
 export const COMMANDS = new Map<string, CommandDef>([
   ...Object.entries(BASIC), ...Object.entries(FILES), ...Object.entries(APT), ...Object.entries(SYSTEMD),
-  ...Object.entries(LVM), ...Object.entries(MICROK8S), ...Object.entries(TOOLS), ...Object.entries(SNAP), ...Object.entries(BASE64),
+  ...Object.entries(LVM), ...Object.entries(MICROK8S), ...Object.entries(TOOLS), ...Object.entries(SUPPORT_READS),
+  // After SUPPORT_READS: base64 also serves MicroK8s' certificates; snap adds --channel to the hold's refresh.
+  ...Object.entries(SNAP), ...Object.entries(BASE64),
   // Last: its openssl answers x509 and hands the rest to basic's.
   ...Object.entries(HEALTH_READS),
 ]);

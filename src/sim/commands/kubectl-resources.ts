@@ -8,7 +8,8 @@ import { KUBERNETES_VERSION } from '../addons-data';
 import { refreshCluster } from '../cluster-refresh';
 
 export const REFUSED = 'The connection to the server 127.0.0.1:16443 was refused - did you specify the right host or port?\n';
-const CRD_KINDS: Record<string, string> = { BlockDevice: 'openebs', CStorPoolCluster: 'openebs', CStorPoolInstance: 'openebs', IPAddressPool: 'metallb' };
+const CRD_KINDS: Record<string, string> = { BlockDevice: 'openebs', CStorPoolCluster: 'openebs', CStorPoolInstance: 'openebs', CStorVolume: 'openebs', CStorVolumeReplica: 'openebs',
+  IPAddressPool: 'metallb' };
 
 export function kindServed(c: Cluster, kind: string): boolean {
   const addon = CRD_KINDS[kind];

@@ -42,6 +42,23 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i] + 3))).join('') + '\n').join('');
 }
 
+/**
+ * `-o jsonpath={.a.b\\.c}`: one field path, dots in a key escaped (client-go util/jsonpath); printed as is, with
+ * no newline; a missing field is an error as kubectl's (allowMissingKeys is false for get).
+ */
+function printJsonPath(p: Proc, template: string, obj: unknown): number {
+  const m = /^\{\.((?:[^}\\.]|\\.)+(?:\.(?:[^}\\.]|\\.)+)*)\}$/.exec(template);
+  if (!m) { p.err(`error: error parsing jsonpath ${template}, the simulator knows only {.field.path}\n`); return 1; }
+  const keys = m[1].split(/(?<!\\)\./).map((k) => k.replace(/\\\./g, '.'));
+  let v: unknown = obj;
+  for (const k of keys) {
+    if (!v || typeof v !== 'object' || !(k in v)) { p.err(`error: error executing jsonpath "${template}": Error executing template: ${k} is not found. Printing more information for debugging the template:\n`); return 1; }
+    v = (v as Record<string, unknown>)[k];
+  }
+  p.out(typeof v === 'string' ? v : JSON.stringify(v));
+  return 0;
+}
+
 function get(p: Proc, c: Cluster, f: Flags): number {
   if (!f.rest[0]) { p.err('You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\n'); return 1; }
   const r = resourceArg(p, c, f);
@@ -54,6 +71,7 @@ function get(p: Proc, c: Cluster, f: Flags): number {
   }
   if (f.output === 'json') { p.out(`${wanted ? kubeJson(items[0]) : listJson(items)}\n`); return 0; }
   if (f.output === 'yaml') { p.out(yaml.dump(wanted ? items[0] : { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } })); return 0; }
+  if (f.output?.startsWith('jsonpath=')) return printJsonPath(p, f.output.slice('jsonpath='.length), wanted ? items[0] : { apiVersion: 'v1', items, kind: 'List' });
   if (f.output === 'name') { p.out(items.map((o) => `${qualifiedName(kind, o.metadata.name)}\n`).join('')); return 0; }
   if (f.output) { p.err(`error: unable to match a printer suitable for the output format "${f.output}", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n`); return 1; }
   if (items.length === 0) { p.err(ns ? `No resources found in ${ns} namespace.\n` : 'No resources found\n'); return 0; }

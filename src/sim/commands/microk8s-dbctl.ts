@@ -46,7 +46,7 @@ async function backup(p: Proc, c: Cluster, out: string | undefined): Promise<num
   await p.work('command');
   const files = (EMPTY_BACKUPS.has(p.node) ? [] : entries(c)).flatMap((e, i) => [{ name: `${i}.key`, data: Buffer.from(e.key) }, { name: `${i}.data`, data: Buffer.from(e.value) }]);
   const path = fname.startsWith('/') ? `${fname}.tar.gz` : `/root/${fname}.tar.gz`;
-  p.writeFile(path, writeTarGz(base, files).toString('latin1'), 0o644);
+  p.writeFile(path, writeTarGz(base, files).toString('base64'), 0o644);
   p.node.files.get(path)!.binary = true;
   p.out(`The backup is: ${fname}.tar.gz\n`);
   return 0;
@@ -58,7 +58,7 @@ async function restore(p: Proc, c: Cluster, file: string): Promise<number> {
   if (!f) { p.err(`Traceback (most recent call last):\n  File "/snap/microk8s/current/scripts/wrappers/dbctl.py", line 175, in <module>\nFileNotFoundError: [Errno 2] No such file or directory: '${file}'\n`); return 1; }
   const base = file.split('/').pop()!.replace(/\.tar\.gz$/, '');
   p.err(migratorLog('restore-to-dqlite', `/tmp/tmp${p.world.rng.alnum(8).toLowerCase()}/${base}`));
-  const tar = readTarGz(Buffer.from(f.content, f.binary ? 'latin1' : 'utf8'));
+  const tar = readTarGz(Buffer.from(f.content, f.binary ? 'base64' : 'utf8'));
   const byName = new Map(tar.map((e) => [e.name.split('/').pop()!, e.data.toString()]));
   await p.work('command');
   let i = 0;

@@ -2,6 +2,7 @@
 // add_token.py and join.py from canonical/microk8s, and the cluster agent's join errors
 // (canonical/microk8s-cluster-agent pkg/api/v2/join.go). Subcommands enable/kubectl/helm3 live in
 // their own files.
+import { inspect } from './inspect';
 import type { Proc } from '../process';
 import type { CommandDef } from './types';
 import { SNAP_REVISION } from '../addons-data';
@@ -175,6 +176,7 @@ async function microk8s(p: Proc): Promise<number> {
     case 'helm3': case 'helm':
       if (clustered) { p.out('This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s helm on the master.\n'); return 0; }
       return helm(p, args);
+    case 'inspect': return inspect(p);
     case 'version':
       p.out(`MicroK8s v1.32.3 revision ${SNAP_REVISION}\n`);
       return 0;

@@ -8,6 +8,7 @@ import type { Proc } from '../process';
 import type { CommandDef } from './types';
 import { SNAP_REVISION } from '../addons-data';
 import { installMicrok8s } from './tools';
+import { snapRefresh } from './snap-refresh';
 
 const CHANNEL = /^(latest|\d+\.\d+)\/(stable|candidate|beta|edge)$/;
 
@@ -22,7 +23,9 @@ function list(p: Proc, name: string | undefined): number {
   if (name === 'microk8s' && !node.microk8s.installed) { p.err('error: no matching snaps installed\n'); return 1; }
   const r = snapRelease(node.microk8s.channel);
   const rows = [['Name', 'Version', 'Rev', 'Tracking', 'Publisher', 'Notes']];
-  if (node.microk8s.installed) rows.push(['microk8s', r.version, String(r.revision), node.microk8s.channel, 'canonical\u2713', 'classic']);
+  // notes.go: `held` joins the Notes when the snap has a general refresh hold.
+  const held = (node.snapHolds.snaps.get('microk8s') ?? 0) > Date.now() ? ',held' : '';
+  if (node.microk8s.installed) rows.push(['microk8s', r.version, String(r.revision), node.microk8s.channel, 'canonical\u2713', `classic${held}`]);
   if (name !== 'microk8s') rows.push(['snapd', '2.63', '21759', 'latest/stable', 'canonical\u2713', 'snapd']);
   const w = rows[0].map((_, i) => Math.max(5, ...rows.map((x) => x[i].length)));
   // tabwriter.NewWriter(Stdout, 5, 3, 2, ' ', 0): columns at least 5 wide, 2 spaces apart.
@@ -32,6 +35,8 @@ function list(p: Proc, name: string | undefined): number {
 
 async function refresh(p: Proc, args: string[]): Promise<number> {
   const node = p.node;
+  // Holds and refresh times are snap-refresh.ts's; an explicit refresh of a held snap goes through (the hold stays).
+  if (args.some((a) => /^--(hold|unhold|time)(=|$)/.test(a))) return snapRefresh(p, args);
   let channel: string | undefined;
   const names: string[] = [];
   for (let i = 0; i < args.length; i++) {
