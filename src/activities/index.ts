@@ -4,6 +4,8 @@ import { createClusterActivities } from './cluster';
 import { createDoctorActivities } from './doctor';
 import { createDoctorScheduleActivities, type TemporalAccess } from './doctor-schedule';
 import { createRefreshCertsActivities } from './refresh-certs';
+import { createUpgradeActivities } from './upgrade';
+import { createBackupActivities } from './backup';
 import { createSupportBundleActivities } from './support-bundle';
 import { createKnownHostsActivities } from './known-hosts';
 import { createFieldActivities } from './field';
@@ -33,6 +35,8 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createDoctorActivities(deps),
     ...createDoctorScheduleActivities(temporal),
     ...createRefreshCertsActivities(deps),
+    ...createUpgradeActivities(deps),
+    ...createBackupActivities(deps),
     ...createSupportBundleActivities(deps, temporal),
     ...createFieldActivities(deps),
     ...createHookActivities(deps),

@@ -17,6 +17,8 @@ import { registerDoctor } from './commands/doctor';
 import { registerRefreshCerts } from './commands/refresh-certs';
 import { registerSupportBundle } from './commands/support-bundle';
 import { registerPlan } from './commands/plan';
+import { registerUpgrade } from './commands/upgrade';
+import { registerBackup } from './commands/backup';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
 import { describeServerError } from '../temporal/server-errors';
 
@@ -51,6 +53,8 @@ registerCodec(program);
 registerTestbed(program);
 registerDoctor(program);
 registerRefreshCerts(program);
+registerUpgrade(program);
+registerBackup(program);
 registerSupportBundle(program);
 
 function report(err: unknown): number {
