@@ -47,6 +47,17 @@ export function datastoreKeys(archive: Buffer): string[] {
   return keys;
 }
 
+/** The newest complete backup (one with its manifest) of `site` under the backup directory, if any. */
+export async function newestBackup(site: string, dir?: string): Promise<BackupManifest | null> {
+  const siteDir = join(backupRoot(dir), site);
+  const names = (await readdir(siteDir).catch(() => [] as string[])).filter((n) => BACKUP_STAMP.test(n)).sort().reverse();
+  for (const n of names) {
+    const m = await readFile(join(siteDir, n, 'manifest.json'), 'utf8').then((x) => JSON.parse(x) as BackupManifest, () => undefined);
+    if (m) return m;
+  }
+  return null;
+}
+
 export function createBackupActivities(deps: ActivityDeps) {
   const fetch = async (t: SshTarget, path: string): Promise<Buffer | undefined> => {
     const r = await run(deps, t, readFileBase64(path, true));
@@ -113,13 +124,7 @@ export function createBackupActivities(deps: ActivityDeps) {
 
     /** The newest complete backup of `site` on this worker, if any. */
     async latestBackup(site: string, dir?: string): Promise<BackupManifest | null> {
-      const siteDir = join(backupRoot(dir), site);
-      const names = (await readdir(siteDir).catch(() => [] as string[])).filter((n) => BACKUP_STAMP.test(n)).sort().reverse();
-      for (const n of names) {
-        const m = await readFile(join(siteDir, n, 'manifest.json'), 'utf8').then((x) => JSON.parse(x) as BackupManifest, () => undefined);
-        if (m) return m;
-      }
-      return null;
+      return newestBackup(site, dir);
     },
   };
 }
