@@ -6,6 +6,7 @@ import { createDoctorScheduleActivities, type TemporalAccess } from './doctor-sc
 import { createRefreshCertsActivities } from './refresh-certs';
 import { createUpgradeActivities } from './upgrade';
 import { createBackupActivities } from './backup';
+import { createRestoreActivities } from './restore';
 import { createSupportBundleActivities } from './support-bundle';
 import { createKnownHostsActivities } from './known-hosts';
 import { createFieldActivities } from './field';
@@ -37,6 +38,7 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createRefreshCertsActivities(deps),
     ...createUpgradeActivities(deps),
     ...createBackupActivities(deps),
+    ...createRestoreActivities(deps),
     ...createSupportBundleActivities(deps, temporal),
     ...createFieldActivities(deps),
     ...createHookActivities(deps),

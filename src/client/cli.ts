@@ -19,6 +19,7 @@ import { registerSupportBundle } from './commands/support-bundle';
 import { registerPlan } from './commands/plan';
 import { registerUpgrade } from './commands/upgrade';
 import { registerBackup } from './commands/backup';
+import { registerRestore } from './commands/restore';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
 import { describeServerError } from '../temporal/server-errors';
 
@@ -55,6 +56,7 @@ registerDoctor(program);
 registerRefreshCerts(program);
 registerUpgrade(program);
 registerBackup(program);
+registerRestore(program);
 registerSupportBundle(program);
 
 function report(err: unknown): number {

@@ -4,7 +4,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const TASK_QUEUE = 'kloudspot-installer';
 
-export type PhaseName = 'preflight' | 'prepare-nodes' | 'form-cluster' | 'configure-storage' | 'deploy-chart' | 'upgrade' | 'done';
+export type PhaseName = 'preflight' | 'prepare-nodes' | 'form-cluster' | 'configure-storage' | 'deploy-chart' | 'upgrade' | 'restore' | 'done';
 export type InstallState = 'running' | 'waiting' | 'completed' | 'failed';
 export type StepState = 'pending' | 'running' | 'done' | 'skipped' | 'waiting' | 'failed';
 
@@ -153,6 +153,15 @@ export interface BackupInput extends DoctorInput {
   keep?: number;
 }
 export type { BackupManifest } from '../activities/backup';
+/** restore: a site rebuilt from a backup on fresh nodes (issue 21). */
+export function restoreWorkflowId(site: string): string {
+  return `restore/${site}`;
+}
+export interface RestoreInput {
+  spec: import('../site/schema').SiteSpec;
+  /** One backup on the worker's machine: <backup dir>/<site>/<time>, as `backup` wrote it. */
+  backup: string;
+}
 /** support-bundle/<site>/<time>: what a support engineer needs from a site, packed on the worker. */
 export function supportBundleWorkflowId(site: string, at: Date): string {
   return `support-bundle/${site}/${at.toISOString().replace(/\.\d+Z$/, 'Z')}`;

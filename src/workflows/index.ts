@@ -7,4 +7,5 @@ export { planSite } from './plan';
 export { refreshCerts } from './refresh-certs';
 export { upgrade } from './upgrade';
 export { backup } from './backup';
+export { restore } from './restore';
 export { supportBundle } from './support-bundle';

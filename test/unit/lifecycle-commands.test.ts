@@ -11,7 +11,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { readTarGz, writeTarGz } from '../../src/activities/tar';
 import { datastoreKeys } from '../../src/activities/backup';
 import { parseBase64, readFileBase64, removeFile } from '../../src/activities/commands/files';
-import { dbctlBackup, parseBackupFile } from '../../src/activities/commands/microk8s';
+import { dbctlBackup, dbctlRestore, parseBackupFile, parseRestoredEntries } from '../../src/activities/commands/microk8s';
 
 test('golden upgrade commands', () => {
   assert.equal(listSnap().command, 'snap list microk8s');
@@ -78,4 +78,13 @@ test('backup archives: a dbctl tar.gz round-trips; escaping names, truncation an
   assert.deepEqual(readFileBase64('/etc/kloudspot/values.yaml', true).okCodes, [0, 1]);
   assert.equal(removeFile('/var/tmp/x.tar.gz').command, 'sudo -n env LC_ALL=C rm -f /var/tmp/x.tar.gz');
   assert.equal(dbctlBackup('/var/tmp/kloudspot-backup-2026-12-02T19-30-00Z').command, 'sudo -n env LC_ALL=C microk8s dbctl backup -o /var/tmp/kloudspot-backup-2026-12-02T19-30-00Z');
+});
+
+test('dbctl restore: the command, and go-migrator\'s count of processed entries (printf, no newline)', () => {
+  assert.equal(dbctlRestore('/tmp/kloudspot-backup-2026-12-02T19-30-00Z.tar.gz').command,
+    'sudo -n env LC_ALL=C microk8s dbctl restore /tmp/kloudspot-backup-2026-12-02T19-30-00Z.tar.gz');
+  assert.equal(parseRestoredEntries('Restoring from /tmp/x.tar.gz\nProcessed 212 entries'), 212);
+  assert.equal(parseRestoredEntries('Restoring from /tmp/x.tar.gz\nProcessed 0 entries'), 0);
+  assert.throws(() => parseRestoredEntries('Restoring from /tmp/x.tar.gz\nRestore process failed. 1\n'), /did not say how many entries/);
+  assert.throws(() => parseRestoredEntries('Processed 12 entries\u001b[2J and more'), /did not say how many entries/);
 });

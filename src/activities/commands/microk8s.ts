@@ -139,14 +139,20 @@ export const refreshCertificate = (cert: 'server.crt' | 'front-proxy-client.crt'
   cmd(sh`${SUDO} microk8s refresh-certs --cert ${cert}`);
 
 /** The datastore to a tar.gz (dbctl.py: go-migrator --mode backup-dqlite, then tar); `path` without `.tar.gz`. */
-export const dbctlBackup = (path: string): RemoteCommand => cmd(sh`sudo microk8s dbctl backup -o ${path}`);
-export const dbctlRestore = (file: string): RemoteCommand => cmd(sh`sudo microk8s dbctl restore ${file}`);
+export const dbctlBackup = (path: string): RemoteCommand => cmd(sh`${SUDO} microk8s dbctl backup -o ${path}`);
+export const dbctlRestore = (file: string): RemoteCommand => cmd(sh`${SUDO} microk8s dbctl restore ${file}`);
 
 /** `The backup is: <file>.tar.gz` (dbctl.py backup()). */
 export function parseBackupFile(text: string): string {
   const m = /^The backup is: (\/[A-Za-z0-9._/-]{1,200}\.tar\.gz)$/m.exec(text);
   if (!m) throw new Error(`microk8s dbctl backup did not name its file: ${JSON.stringify(text.slice(-200))}`);
   return m[1];
+}
+/** go-migrator restore_to_dqlite: `Processed N entries` (printf, no newline) once no `<N>.key` follows. */
+export function parseRestoredEntries(text: string): number {
+  const m = /Processed (\d{1,9}) entries\s*$/.exec(text);
+  if (!m) throw new Error(`microk8s dbctl restore did not say how many entries it processed: ${JSON.stringify(text.slice(-200))}`);
+  return Number(m[1]);
 }
 /**
  * `microk8s inspect` writes its report (scripts/inspect.sh build_report_tarball) and prints

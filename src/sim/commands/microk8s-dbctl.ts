@@ -11,6 +11,7 @@ import type { Cluster, HelmRelease } from '../cluster-state';
 import { RESOURCES, type KubeObject } from '../kube-store';
 import { readTarGz, writeTarGz } from '../../activities/tar';
 import { NO_PERMISSION } from './microk8s-state';
+import { deployPods } from '../chart-sim';
 
 /** Nodes whose dbctl writes an archive without keys, as some releases did (microk8s#4308, #4259). */
 export const EMPTY_BACKUPS = new WeakSet<object>();
@@ -59,8 +60,11 @@ async function restore(p: Proc, c: Cluster, file: string): Promise<number> {
   const base = file.split('/').pop()!.replace(/\.tar\.gz$/, '');
   p.err(migratorLog('restore-to-dqlite', `/tmp/tmp${p.world.rng.alnum(8).toLowerCase()}/${base}`));
   const tar = readTarGz(Buffer.from(f.content, f.binary ? 'base64' : 'utf8'));
-  const byName = new Map(tar.map((e) => [e.name.split('/').pop()!, e.data.toString()]));
+  // dbctl.py extracts into a temporary directory and points the migrator at <tmp>/<file's name without .tar.gz>:
+  // an archive whose directory has another name restores nothing ("Processed 0 entries", exit 0).
+  const byName = new Map(tar.filter((e) => e.name.startsWith(`${base}/`)).map((e) => [e.name.slice(base.length + 1), e.data.toString()]));
   await p.work('command');
+  const restoredReleases = new Set<string>();
   let i = 0;
   for (; byName.has(`${i}.key`); i++) {
     const key = byName.get(`${i}.key`)!;
@@ -68,6 +72,7 @@ async function restore(p: Proc, c: Cluster, file: string): Promise<number> {
     const helm = HELM_SECRET.exec(key);
     if (helm) {
       const r = value as HelmRelease;
+      restoredReleases.add(r.name);
       const cur = c.releases.get(r.name);
       if (!cur || cur.revision <= r.revision) c.releases.set(r.name, r);
     } else if (!key.startsWith('/registry/minions/') && value?.kind && RESOURCES[value.kind]) {
@@ -75,6 +80,8 @@ async function restore(p: Proc, c: Cluster, file: string): Promise<number> {
       c.store.put({ ...value, metadata });
     }
   }
+  // The restored Deployments and StatefulSets are running again: their controllers and kubelets start the pods.
+  for (const r of c.releases.values()) if (restoredReleases.has(r.name)) deployPods(c, r);
   p.effect(`microk8s dbctl restore ${base}: ${i} keys`);
   p.out(`Processed ${i} entries`);
   return 0;
