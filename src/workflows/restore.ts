@@ -9,7 +9,7 @@ import type { InstallStatus, RestoreInput } from './api';
 import { configureStorage } from './configure-storage';
 import { formCluster } from './form-cluster';
 import type { Phase } from './phase';
-import { preflight } from './preflight';
+import { preflightPhase } from './preflight';
 import { prepareNodes } from './prepare-nodes';
 import { firstManager, runStep, targetOf } from './site-context';
 import { openSite, runSite } from './site-run';
@@ -19,16 +19,27 @@ const READ_BACKUP = defineStep({ id: 'read-backup', title: 'the backup: manifest
 const RESTORE_DATASTORE = defineStep({ id: 'restore-datastore', title: 'microk8s dbctl restore of the backup\'s datastore' });
 const RESTORE_VALUES = defineStep({ id: 'restore-values', title: 'the backup\'s /etc/kloudspot/values.yaml' });
 const CHART_READY = defineStep({ id: 'chart-ready', title: 'wait until every pod of the restored release is Ready' });
+const CLUSTER_MEMBERS = defineStep({ id: 'cluster-members', title: 'nodes already in the cluster (kubectl get nodes): a re-run' });
 
 export async function restore(input: RestoreInput): Promise<InstallStatus> {
   const ctx = openSite(input.spec);
-  return runSite(ctx, [backupMatches(input.backup), preflight, prepareNodes, formCluster, configureStorage, restoreFromBackup(input.backup)]);
+  const seen = { rerun: false };
+  return runSite(ctx, [backupMatches(input.backup, seen), preflightOf(seen), prepareNodes, formCluster, configureStorage, restoreFromBackup(input.backup)]);
+}
+
+/**
+ * On fresh nodes the virtual IP answering is a conflict (the old site may still be up); on a re-run, with every
+ * node already in the restored cluster, it is MetalLB's own address.
+ */
+function preflightOf(seen: { rerun: boolean }): Phase {
+  const fresh = preflightPhase();
+  return { ...fresh, run: (ctx, hosts) => (seen.rerun ? preflightPhase({ virtualIpInUse: true }) : fresh).run(ctx, hosts) };
 }
 
 const refuse = (message: string) => ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message });
 
 /** The backup is this site's, with every backed-up node in the spec in the same role (and no other node). */
-function backupMatches(dir: string): Phase {
+function backupMatches(dir: string, seen: { rerun: boolean }): Phase {
   return {
     name: 'preflight',
     title: `the backup ${dir} is of this site, with the same nodes in the same roles`,
@@ -44,6 +55,8 @@ function backupMatches(dir: string): Phase {
           'a restore rebuilds the same nodes in the same roles (addresses may change); fix nodes[] in the spec');
       }
       ctx.board.setSummary('backup', `${dir}: taken ${b.takenAt}, ${b.keys} datastore keys` + (b.release ? `, chart release revision ${b.release}` : ''));
+      const members = await runStep(ctx, first.name, CLUSTER_MEMBERS, (a) => a.steps.clusterMembers(targetOf(ctx, first), ctx.nodes.map((n) => n.name)));
+      seen.rerun = members !== SKIPPED && members.length === ctx.nodes.length;
     },
   };
 }

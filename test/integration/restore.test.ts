@@ -3,7 +3,8 @@
 // site's spec, rebuilds the cluster on a fresh set of nodes (other host keys): the same nodes in the same roles,
 // the backup's values file (with the hand edit), the chart's release back from the datastore at the backup's
 // revision (never installed anew), its pods Ready; nothing of the backup left on the node; a re-run changes
-// nothing. A backup of another site is refused before any node is touched.
+// nothing (the virtual IP answering is then the restored cluster's own); doctor reads the restored site. A backup of
+// another site is refused before any node is touched.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { startFleet, type Fleet } from '../../src/sim';
 import { startInstall } from '../../src/client/installs';
 import { runBackup } from '../../src/client/backup';
+import { runDoctor } from '../../src/client/doctor';
 import { startRestore } from '../../src/client/restore';
 import * as api from '../../src/workflows/api';
 import { finish, startInstallEnv, type InstallEnv } from '../helpers/install';
@@ -62,6 +64,11 @@ test('backup, then restore onto fresh nodes: same roles, values file and chart r
   assert.match(restores[0], new RegExp(`^k8s-vm-1: microk8s dbctl restore kloudspot-backup-\\S+: ${m.keys} keys$`));
   assert.match(s.summary?.chart ?? '', /^release kloudspot restored \(revision 1\), \d+ pods ready$/);
   assert.deepEqual([...f.node('k8s-vm-1').state.files.keys()].filter((p) => /kloudspot-backup/.test(p)), [], 'nothing of the backup left on the node');
+
+  // doctor reads the site from the restore (newer than the install): the new machines' host keys, nothing failing.
+  const report = await runDoctor(env.client, SITE);
+  assert.deepEqual(report.checks.filter((c) => c.level === 'fail').map((c) => `${c.check}@${c.node ?? ''}: ${c.value}`), []);
+  assert.equal(report.checks.filter((c) => c.check === 'ssh' && c.level === 'ok').length, 4);
 
   const before2 = f.effects().length;
   const again = await finish(await startRestore(env.client, f.spec, m.path), 600_000);
