@@ -4,6 +4,9 @@ import { createClusterActivities } from './cluster';
 import { createDoctorActivities } from './doctor';
 import { createDoctorScheduleActivities, type TemporalAccess } from './doctor-schedule';
 import { createRefreshCertsActivities } from './refresh-certs';
+import { createUpgradeActivities } from './upgrade';
+import { createBackupActivities } from './backup';
+import { createRestoreActivities } from './restore';
 import { createSupportBundleActivities } from './support-bundle';
 import { createKnownHostsActivities } from './known-hosts';
 import { createFieldActivities } from './field';
@@ -33,6 +36,9 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createDoctorActivities(deps),
     ...createDoctorScheduleActivities(temporal),
     ...createRefreshCertsActivities(deps),
+    ...createUpgradeActivities(deps),
+    ...createBackupActivities(deps),
+    ...createRestoreActivities(deps),
     ...createSupportBundleActivities(deps, temporal),
     ...createFieldActivities(deps),
     ...createHookActivities(deps),

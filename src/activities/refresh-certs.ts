@@ -22,13 +22,16 @@ export function createRefreshCertsActivities(deps: ActivityDeps) {
       return { before: new Date(before).toISOString(), after: new Date(after).toISOString(), changed: true };
     },
 
-    /** Waits, from `from`, until `name` is Ready and the datastore lists `voters` voters including `address`. */
-    async waitNodeHealthy(from: SshTarget, name: string, address: string, voters: number, timeoutMs: number): Promise<string> {
-      return waitFor<string>(deps, `${name} Ready and ${voters} datastore voters including ${address}:19001`, timeoutMs, async () => {
+    /**
+     * Waits, from `from`, until `name` is Ready and the datastore lists `voters` voters, including `address` unless
+     * `member` is false (a worker). A cordoned node (`Ready,SchedulingDisabled`) is Ready.
+     */
+    async waitNodeHealthy(from: SshTarget, name: string, address: string, voters: number, timeoutMs: number, member = true): Promise<string> {
+      return waitFor<string>(deps, `${name} Ready and ${voters} datastore voters${member ? ` including ${address}:19001` : ''}`, timeoutMs, async () => {
         const n = m.parseKubeNodes((await run(deps, from, m.getNodes())).stdout).find((x) => x.name === name);
-        if (!n || n.status !== 'Ready') return { seen: n ? `${name} is ${n.status}` : `${name} not in kubectl get nodes` };
+        if (!n || !m.isReady(n)) return { seen: n ? `${name} is ${n.status}` : `${name} not in kubectl get nodes` };
         const s = m.parseStatus((await run(deps, from, m.status())).stdout);
-        const ok = s.datastoreMasters.length >= voters && s.datastoreMasters.includes(`${address}:19001`);
+        const ok = s.datastoreMasters.length >= voters && (!member || s.datastoreMasters.includes(`${address}:19001`));
         return ok ? { done: s.datastoreMasters.join(' ') as string } : { seen: `datastore master nodes: ${s.datastoreMasters.join(' ') || 'none'}` };
       });
     },

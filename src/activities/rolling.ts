@@ -1,8 +1,21 @@
 // Nodes already in the cluster, upgraded and rebooted one at a time: kubectl drain before the reboot, then
-// Ready, uncordon and the datastore voters back, all through another manager (`control`).
+// Ready, uncordon and the datastore voters back, all through another manager (`control`). upgrade drains and
+// uncordons with the same activities.
+import { drainBlockedPods, drainNode, uncordonNode } from './commands/kubectl';
 import * as m from './commands/microk8s';
-import { commandFailed, run, waitFor, type ActivityDeps } from './run';
+import { commandFailed, run, tail, waitFor, type ActivityDeps } from './run';
 import type { SshTarget } from './ssh';
+
+export interface DrainOptions { disableEviction?: boolean; budgets?: 'ask' | 'fail' }
+export interface DrainResult {
+  changed: boolean;
+  voters: string[];
+  drained: boolean;
+  /** `<ns>/<pod>` whose eviction a PodDisruptionBudget refused until the drain's timeout. */
+  blocked: string[];
+  /** The tail of kubectl's errors, for the question. */
+  detail: string;
+}
 
 export function createRollingActivities(deps: ActivityDeps) {
   const status = async (t: SshTarget) => m.parseStatus((await run(deps, t, m.status())).stdout);
@@ -20,11 +33,19 @@ export function createRollingActivities(deps: ActivityDeps) {
       return names.filter((n) => listed.has(n));
     },
 
-    /** Cordons and evicts the node's pods; returns the datastore voters as they are before it goes down. */
-    async drainNode(control: SshTarget, name: string, timeoutMs: number): Promise<{ changed: boolean; voters: string[] }> {
+    /**
+     * Cordons and evicts the node's pods; returns the datastore voters as they are before it goes down. A drain a
+     * PodDisruptionBudget keeps from finishing is an answer when `budgets` is `ask` (the caller asks a person:
+     * upgrade), an error otherwise. `disableEviction` deletes the pods instead (a person's choice).
+     */
+    async drainNode(control: SshTarget, name: string, timeoutMs: number, o: DrainOptions = {}): Promise<DrainResult> {
       const voters = (await status(control)).datastoreMasters;
-      await run(deps, control, m.drainNode(name, Math.ceil(timeoutMs / 1000)), { timeoutMs: timeoutMs + 60_000 });
-      return { changed: true, voters };
+      const seconds = Math.ceil(timeoutMs / 1000);
+      const r = await run(deps, control, drainNode(name, seconds, o.disableEviction), { timeoutMs: timeoutMs + 60_000 });
+      if (r.code === 0) return { changed: true, voters, drained: true, blocked: [], detail: '' };
+      const blocked = drainBlockedPods(r.stderr);
+      if (blocked.length && o.budgets === 'ask') return { changed: true, voters, drained: false, blocked, detail: tail(r.stderr, 1024) };
+      throw commandFailed(control, r, `kubectl drain ${name} failed`);
     },
 
     async waitNodeReady(control: SshTarget, name: string, timeoutMs: number): Promise<{ changed: boolean }> {
@@ -36,7 +57,7 @@ export function createRollingActivities(deps: ActivityDeps) {
     },
 
     async uncordonNode(control: SshTarget, name: string): Promise<{ changed: boolean }> {
-      const r = await run(deps, control, m.uncordonNode(name));
+      const r = await run(deps, control, uncordonNode(name));
       return { changed: !/already uncordoned/.test(r.stdout) };
     },
 

@@ -17,6 +17,9 @@ import { registerDoctor } from './commands/doctor';
 import { registerRefreshCerts } from './commands/refresh-certs';
 import { registerSupportBundle } from './commands/support-bundle';
 import { registerPlan } from './commands/plan';
+import { registerUpgrade } from './commands/upgrade';
+import { registerBackup } from './commands/backup';
+import { registerRestore } from './commands/restore';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
 import { describeServerError } from '../temporal/server-errors';
 
@@ -51,6 +54,9 @@ registerCodec(program);
 registerTestbed(program);
 registerDoctor(program);
 registerRefreshCerts(program);
+registerUpgrade(program);
+registerBackup(program);
+registerRestore(program);
 registerSupportBundle(program);
 
 function report(err: unknown): number {

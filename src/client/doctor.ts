@@ -9,20 +9,31 @@ import { EXIT_FAILED, UserError } from './errors';
 
 const taskQueue = () => process.env.KLOUDSPOT_TASK_QUEUE || api.TASK_QUEUE;
 
-/** The spec the site's latest install ran with, and the host key of each node its preflight pinned. */
+const notFound = (err: unknown) => err instanceof WorkflowNotFoundError || /not found/i.test((err as Error).message);
+
+/**
+ * The spec the site's latest install ran with, and the host key of each node its preflight pinned. A restore
+ * (restore/<site>) started after the install rebuilt the site on new machines: its spec and host keys win.
+ */
 export async function installedSite(client: Client, site: string): Promise<api.DoctorInput> {
-  let history;
-  try {
-    history = await client.workflow.getHandle(api.installWorkflowId(site)).fetchHistory();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError || /not found/i.test((err as Error).message)) {
-      throw new UserError(`No install of site "${site}" on this server: doctor checks what an install set up; check the name with \`kloudspot-installer list\`.`, EXIT_FAILED);
+  const read = async (workflowId: string) => {
+    try {
+      return await client.workflow.getHandle(workflowId).fetchHistory();
+    } catch (err) {
+      if (notFound(err)) return undefined;
+      throw err;
     }
-    throw err;
+  };
+  const startedAt = (h: Awaited<ReturnType<typeof read>>) => Number(h?.events?.[0]?.eventTime?.seconds ?? -1);
+  const [install, restored] = await Promise.all([read(api.installWorkflowId(site)), read(api.restoreWorkflowId(site))]);
+  const history = restored && startedAt(restored) > startedAt(install) ? restored : install;
+  if (!history) {
+    throw new UserError(`No install of site "${site}" on this server: doctor checks what an install set up; check the name with \`kloudspot-installer list\`.`, EXIT_FAILED);
   }
   const converter = client.options.loadedDataConverter;
   const events = history.events ?? [];
-  const spec = await decodeFromPayloadsAtIndex<SiteSpec>(converter, 0, events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads);
+  const input = await decodeFromPayloadsAtIndex<SiteSpec | api.RestoreInput>(converter, 0, events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads);
+  const spec = history === restored ? (input as api.RestoreInput).spec : input as SiteSpec;
   const hostKeys: Record<string, string> = {};
   for (const e of events) {
     const payloads = e.activityTaskCompletedEventAttributes?.result?.payloads;

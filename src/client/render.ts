@@ -15,11 +15,13 @@ export function elapsed(fromIso: string, to = new Date()): string {
 const word = (value: string): string => terminalSafe(shellQuote(value));
 
 /** The exact command that answers a question from a shell; every value in it is one quoted word. */
-export function answerCommand(site: string, q: Question): string {
+export function answerCommand(site: string, q: Question, workflow?: string): string {
+  // Questions of another site workflow than the install (upgrade/<site>, ...) are answered there.
+  const other = workflow && workflow !== `install/${site}` ? ` --workflow ${word(workflow)}` : '';
   switch (q.kind) {
     case 'blockDevice': return `kloudspot-installer answer ${word(site)} blockdevice --node ${word(q.node ?? '')} --device ${q.options?.[0] ? word(q.options[0]) : '<blockdevice>'}`;
     case 'certificate': return `kloudspot-installer upload-cert ${word(site)} --cert server.crt --key server.key   (or: kloudspot-installer self-signed ${word(site)})`;
-    case 'failure': return `kloudspot-installer resolve ${word(site)} --step ${word(q.step ?? '')} --action retry|skip|abort`;
+    case 'failure': return `kloudspot-installer resolve ${word(site)} --step ${word(q.step ?? '')} --action ${(q.options ?? ['retry', 'skip', 'abort']).map(word).join('|')}${other}`;
   }
 }
 
@@ -32,7 +34,7 @@ export function renderStatus(s: InstallStatus, opts: { uiUrl?: string; now?: Dat
     for (const q of s.questions) {
       lines.push(`  [${q.kind}${q.node ? ` ${q.node}` : ''}] ${q.prompt}`);
       if (q.lastError) lines.push(...q.lastError.split('\n').slice(-QUESTION_DETAIL_LINES).map((l) => `      ${l}`));
-      lines.push(`    answer: ${answerCommand(s.site, q)}`);
+      lines.push(`    answer: ${answerCommand(s.site, q, s.workflow)}`);
     }
   }
   if (s.lastError) lines.push('', `Last error: ${s.lastError}`);
@@ -51,7 +53,7 @@ export function changeLines(prev: InstallStatus | undefined, s: InstallStatus): 
   }
   for (const q of s.questions) {
     const p = prev?.questions.find((x) => x.id === q.id);
-    if (!p) out.push(`${t} ${s.site}: waiting for ${q.kind}${q.node ? ` on ${q.node}` : ''}: ${q.prompt.split('\n')[0]} -> ${answerCommand(s.site, q)}`);
+    if (!p) out.push(`${t} ${s.site}: waiting for ${q.kind}${q.node ? ` on ${q.node}` : ''}: ${q.prompt.split('\n')[0]} -> ${answerCommand(s.site, q, s.workflow)}`);
     else if (p.lastError !== q.lastError && q.lastError) out.push(`${t} ${s.site}: ${q.kind}${q.node ? ` on ${q.node}` : ''}: ${q.lastError.split('\n')[0]}`);
   }
   if (prev && prev.state !== s.state && (s.state === 'completed' || s.state === 'failed')) out.push(`${t} ${s.site}: ${s.state}`);

@@ -39,10 +39,15 @@ export function podPlan(valuesYaml: string, suffix: (n: number) => string): PodP
 }
 
 function podObject(p: PodPlan, node: string, revision: number): KubeObject {
+  // The chart's pods belong to StatefulSets (`-0`) and Deployments' ReplicaSets: kubectl drain evicts only
+  // pods with a controller (without --force).
+  const stateful = p.name.endsWith('-0');
+  const owner = stateful ? p.name.slice(0, -2) : p.name.split('-').slice(0, -1).join('-');
   return {
     apiVersion: 'v1', kind: 'Pod',
     metadata: {
       name: p.name, namespace: 'default',
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: stateful ? 'StatefulSet' : 'ReplicaSet', name: owner, controller: true, blockOwnerDeletion: true }],
       labels: { 'app.kubernetes.io/instance': 'kloudspot', 'app.kubernetes.io/managed-by': 'Helm', 'app.kubernetes.io/name': p.component, 'helm.sh/revision': String(revision) },
     },
     spec: { containers: [{ image: `registry.kloudspot.com/kloudspot/${p.component}:${CHART_VERSION}`, name: p.component }], nodeName: node, restartPolicy: 'Always' },
@@ -54,7 +59,7 @@ function podObject(p: PodPlan, node: string, revision: number): KubeObject {
 export function deployPods(c: Cluster, release: HelmRelease): void {
   for (const old of c.store.list('Pod', 'default', { 'app.kubernetes.io/instance': release.name })) c.store.delete('Pod', 'default', old.metadata.name);
   const rng = c.world.rng.derive(`pods-${release.name}-${release.revision}`);
-  const nodes = [...c.kubeNodes.values()].filter((r) => c.nodeReady(r)).map((r) => r.name);
+  const nodes = [...c.kubeNodes.values()].filter((r) => c.nodeReady(r) && !r.unschedulable).map((r) => r.name);
   const plan = podPlan(release.values, (n) => rng.alnum(n));
   plan.forEach((p, i) => {
     const node = nodes.length ? nodes[i % nodes.length] : '';
@@ -87,6 +92,20 @@ export function evictPod(c: Cluster, name: string): { evicted: string; replaceme
   timing.set(stored, { ...t, readyAt: Date.now() + c.world.latency.ms('podReady') });
   syncPods(c, Date.now());
   return { evicted: name, replacement };
+}
+
+/** An evicted pod's controller starts it again on `node` (the sim keeps its name). */
+export function reschedulePod(c: Cluster, pod: KubeObject, node: string): void {
+  const t = timing.get(pod);
+  (pod.spec as { nodeName: string }).nodeName = node;
+  if (t) { t.node = node; t.readyAt = Date.now() + c.world.latency.ms('podReady'); }
+  syncPods(c, Date.now());
+}
+
+/** A pod counts towards its disruption budget while it is Ready. */
+export function podReady(pod: KubeObject, now = Date.now()): boolean {
+  const t = timing.get(pod);
+  return !!t && t.readyAt !== null && now >= t.readyAt;
 }
 
 /** A fault: the pods whose name starts with `prefix` stop (or start again) being Ready, as a crash-looping container. */

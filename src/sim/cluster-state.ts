@@ -8,7 +8,11 @@ import type { World } from './world';
 
 export type MemberRole = 'voter' | 'standby' | 'spare' | 'worker';
 export interface Member { node: SimNode; role: MemberRole; joinedAt: number }
-export interface KubeNodeRecord { name: string; node: SimNode; createdAt: number; readyAt: number; stale: boolean; unschedulable?: boolean }
+export interface KubeNodeRecord {
+  name: string; node: SimNode; createdAt: number; readyAt: number; stale: boolean;
+  /** spec.unschedulable: kubectl cordon / drain set it, uncordon clears it. */
+  unschedulable?: boolean;
+}
 export interface NdmRun { startedAt: number; exclude: string[]; include: string[]; ok: boolean }
 export interface HelmRelease {
   name: string; namespace: string; chart: string; chartVersion: string; appVersion: string; revision: number;

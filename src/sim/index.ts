@@ -19,3 +19,4 @@ export { FAST, REALISTIC, type LatencyModel, type LatencyKind } from './latency'
 export { knownCommands } from './commands';
 export { fingerprintOfKey } from './ssh-server';
 export { HealthFaults } from './health-faults';
+export { LifecycleFaults } from './lifecycle-faults';

@@ -15,6 +15,7 @@ export const RESOURCES: Record<string, { plural: string; group: string; namespac
   ConfigMap: { plural: 'configmaps', group: '', namespaced: true, short: ['cm', 'configmap'] },
   Secret: { plural: 'secrets', group: '', namespaced: true, short: ['secret'] },
   Pod: { plural: 'pods', group: '', namespaced: true, short: ['po', 'pod'] },
+  PodDisruptionBudget: { plural: 'poddisruptionbudgets', group: 'policy', namespaced: true, short: ['pdb', 'poddisruptionbudget'] },
   Namespace: { plural: 'namespaces', group: '', namespaced: false, short: ['ns', 'namespace'] },
   Node: { plural: 'nodes', group: '', namespaced: false, short: ['no', 'node'] },
   DaemonSet: { plural: 'daemonsets', group: 'apps', namespaced: true, short: ['ds', 'daemonset'] },

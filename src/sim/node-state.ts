@@ -70,6 +70,8 @@ export interface Microk8sState {
   issuedTokens: Set<string>;
   /** The community addons repository was cloned onto this node. */
   communityRepo: boolean;
+  /** The channel the snap tracks (`snap list`'s Tracking column); `snap refresh --channel` moves it. */
+  channel: string;
 }
 
 export class SimNode {
@@ -145,7 +147,7 @@ export class SimNode {
     this.addresses = opts.installedStatic ? [{ cidr: opts.installedStatic.cidr, dynamic: false }] : [{ cidr: `${address}/${prefixLength}`, dynamic: true }];
     if (opts.installedStatic) this.defaultRoutes = [opts.installedStatic.gateway];
     const der = rng.hex(64);
-    this.microk8s = { installed: false, readyAt: 0, serverCertDer: der, certCheck: sha256hex(der), issuedTokens: new Set(), communityRepo: false };
+    this.microk8s = { installed: false, readyAt: 0, serverCertDer: der, certCheck: sha256hex(der), issuedTokens: new Set(), communityRepo: false, channel: '1.32/stable' };
     this.put('/etc/os-release', OS_RELEASE);
     this.put('/etc/hostname', `${this.hostname}\n`);
     this.put('/etc/default/locale', `LANG=${this.locale}\n`);

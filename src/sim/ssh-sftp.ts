@@ -71,7 +71,11 @@ export function serveSftp(sftp: SFTPWrapper, node: SimNode, world: World, connec
     handles.delete(handle.readUInt32BE(0));
     if (f.write) {
       const before = node.files.get(f.path);
-      node.files.set(f.path, { content: Buffer.concat(f.chunks).toString('utf8'), mode: f.mode, mtime: Date.now() });
+      // SFTP moves bytes: what is not UTF-8 text is kept as the simulator keeps binary files (base64, node-state.ts).
+      const bytes = Buffer.concat(f.chunks);
+      const text = bytes.toString('utf8');
+      const binary = !Buffer.from(text, 'utf8').equals(bytes);
+      node.files.set(f.path, { content: binary ? bytes.toString('base64') : text, mode: f.mode, mtime: Date.now(), ...(binary ? { binary } : {}) });
       record('put', f.path, before?.content, before?.mode);
     }
     sftp.status(reqid, STATUS_CODE.OK);

@@ -17,19 +17,22 @@ const MAX_WAITING_UPLOADS = 4;
 
 /** What a person may answer to a failed step. */
 export const FAILURE_ACTIONS: readonly FailureAction[] = ['retry', 'skip', 'abort'];
+/** Every action some question offers; each question lists its own in `options`. */
+const ALL_ACTIONS: readonly FailureAction[] = [...FAILURE_ACTIONS, 'wait', 'force'];
 
 /** A failed step's question, the same whether the install or a prepare-node child asks it. */
-export function failureQuestion(step: string, node: string | undefined, message: string, lastError: string): Omit<Question, 'id' | 'askedAt'> {
+export function failureQuestion(step: string, node: string | undefined, message: string, lastError: string,
+  actions: readonly FailureAction[] = FAILURE_ACTIONS): Omit<Question, 'id' | 'askedAt'> {
   return {
-    kind: 'failure', node, step, options: [...FAILURE_ACTIONS], lastError,
-    prompt: `${message}. Fix the cause, then answer resolveFailure {"step": "${step}", "action": "retry" | "skip" | "abort"}.`,
+    kind: 'failure', node, step, options: [...actions], lastError,
+    prompt: `${message}. Fix the cause, then answer resolveFailure {"step": "${step}", "action": ${actions.map((a) => `"${a}"`).join(' | ')}}.`,
   };
 }
 
 /** The shape of a resolveFailure answer; which step is pending is the caller's check. */
 export function checkResolveShape(a: api.ResolveFailure): void {
-  if (!a || typeof a.step !== 'string' || !STEP_ID.test(a.step) || !FAILURE_ACTIONS.includes(a.action)) {
-    throw new Error('expected {"step": "<node>:<step> from the question, e.g. k8s-vm-1:apt-upgrade", "action": "retry" | "skip" | "abort"}');
+  if (!a || typeof a.step !== 'string' || !STEP_ID.test(a.step) || !ALL_ACTIONS.includes(a.action)) {
+    throw new Error('expected {"step": "<node>:<step> from the question, e.g. k8s-vm-1:apt-upgrade", "action": one of the question\'s options (retry, skip, abort; wait, force after a blocked drain)}');
   }
 }
 
@@ -125,9 +128,9 @@ export class Questions implements StepHost {
   }
 
   /** A step failed after its retries: a person decides. Child workflows route theirs through the parent. */
-  async askFailure(step: string, node: string | undefined, message: string, lastError: string): Promise<FailureAction> {
+  async askFailure(step: string, node: string | undefined, message: string, lastError: string, actions?: readonly FailureAction[]): Promise<FailureAction> {
     this.failures.forget(step);
-    this.open(failureQuestion(step, node, message, lastError));
+    this.open(failureQuestion(step, node, message, lastError, actions));
     return this.failures.wait(step);
   }
 
@@ -171,6 +174,7 @@ export class Questions implements StepHost {
     checkResolveShape(a);
     const q = this.pending('failure', (x) => x.step === a.step);
     if (!q) throw new Error(`no failed step ${a.step} is waiting for an answer${this.pendingSummary()}`);
+    if (q.options && !q.options.includes(a.action)) throw new Error(`${a.step} takes ${q.options.join(', ')}, not ${a.action}`);
     return q;
   }
 

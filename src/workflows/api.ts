@@ -4,7 +4,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const TASK_QUEUE = 'kloudspot-installer';
 
-export type PhaseName = 'preflight' | 'prepare-nodes' | 'form-cluster' | 'configure-storage' | 'deploy-chart' | 'done';
+export type PhaseName = 'preflight' | 'prepare-nodes' | 'form-cluster' | 'configure-storage' | 'deploy-chart' | 'upgrade' | 'restore' | 'done';
 export type InstallState = 'running' | 'waiting' | 'completed' | 'failed';
 export type StepState = 'pending' | 'running' | 'done' | 'skipped' | 'waiting' | 'failed';
 
@@ -49,7 +49,8 @@ export const QUESTION_DETAIL_LINES = 60;
 export interface ChooseBlockDevice { node: string; blockDevice: string }
 export interface UploadCertificate { certificatePem: string; privateKeyPem: string }
 export type UseSelfSigned = Record<string, never>;
-export type FailureAction = 'retry' | 'skip' | 'abort';
+/** retry, skip, abort after a failed step; wait and force after a drain a disruption budget holds up (upgrade). */
+export type FailureAction = 'retry' | 'skip' | 'abort' | 'wait' | 'force';
 export interface ResolveFailure { step: string; action: FailureAction }
 
 export const chooseBlockDeviceSignal = defineSignal<[ChooseBlockDevice]>('chooseBlockDevice');
@@ -124,6 +125,43 @@ export function refreshCertsWorkflowId(site: string): string {
 export interface CertRenewal { node: string; cert: string; before: string; after: string; changed: boolean }
 export interface RefreshCertsResult { site: string; renewals: CertRenewal[]; voters: number }
 
+/** upgrade: MicroK8s moved to the next minor channel, one node at a time (issue 21). */
+export function upgradeWorkflowId(site: string): string {
+  return `upgrade/${site}`;
+}
+export interface UpgradeInput extends DoctorInput {
+  /** `1.33/stable`: exactly one minor after every node's current channel. */
+  channel: string;
+  /** How long one `kubectl drain` retries evictions a disruption budget refuses before a person is asked (default 120). */
+  drainTimeoutSeconds?: number;
+  /** The worker's backup directory, for the pre-check's backup (default as `backup`'s). */
+  backupDir?: string;
+}
+
+/** backup: the datastore, certificates, values file and spec, copied to the worker (issue 21). */
+export function backupWorkflowId(site: string, at: Date): string {
+  return `backup/${site}/${at.toISOString().replace(/\.\d+Z$/, 'Z')}`;
+}
+/** The Temporal Schedule that backs a site up (`backup <site> --every 24h`). */
+export function backupScheduleId(site: string): string {
+  return `backup/${site}`;
+}
+export interface BackupInput extends DoctorInput {
+  /** The worker's directory for backups (default: KLOUDSPOT_BACKUP_DIR or ~/.local/share/kloudspot-installer/backups). */
+  dir?: string;
+  /** How many backups of the site to keep (default 7). */
+  keep?: number;
+}
+export type { BackupManifest } from '../activities/backup';
+/** restore: a site rebuilt from a backup on fresh nodes (issue 21). */
+export function restoreWorkflowId(site: string): string {
+  return `restore/${site}`;
+}
+export interface RestoreInput {
+  spec: import('../site/schema').SiteSpec;
+  /** One backup on the worker's machine: <backup dir>/<site>/<time>, as `backup` wrote it. */
+  backup: string;
+}
 /** support-bundle/<site>/<time>: what a support engineer needs from a site, packed on the worker. */
 export function supportBundleWorkflowId(site: string, at: Date): string {
   return `support-bundle/${site}/${at.toISOString().replace(/\.\d+Z$/, 'Z')}`;

@@ -1,6 +1,7 @@
 // The doctor's judgement: facts read from the nodes in, checks out (ok, warn or fail, the measured value, what
 // to do). Pure, so the workflow runs it and the unit tests feed it facts directly. Thresholds are named here.
 import type { ClusterFacts, NodeFacts } from '../activities/doctor';
+import type { BackupFacts } from '../activities/doctor-schedule';
 import type { HealthCheck, HealthLevel } from './api';
 
 const DAY = 86_400_000;
@@ -18,6 +19,8 @@ export const THRESHOLDS = {
   clockWarnMs: 1000, clockFailMs: 10_000,
   /** A refresh hold with an end: warn when it runs out within this many days (snapd then refreshes on its timer). */
   holdWarnDays: 14,
+  /** A scheduled backup is late once its newest is this many intervals old (one missed run, with slack). */
+  backupLateIntervals: 1.5,
 };
 
 export interface DoctorFacts {
@@ -28,6 +31,8 @@ export interface DoctorFacts {
   tlsMode: 'upload' | 'self-signed';
   /** spec microk8s.refreshHold (default on): the install holds snap refreshes, so the doctor expects it. */
   refreshHold: boolean;
+  /** The site's backup Schedule and newest backup (null: no Schedule; undefined: not read, runs from before). */
+  backup?: BackupFacts | null;
   now: number;
 }
 
@@ -181,10 +186,23 @@ function ingressCheck(d: DoctorFacts): HealthCheck {
     action: level === 'ok' ? undefined : 'get a new certificate for the site\'s dnsHostname and upload it (kloudspot-installer upload-cert)' };
 }
 
+const hours = (ms: number) => `${Math.round(ms / 3_600_000 * 10) / 10}h`;
+
+/** With a backup Schedule, the newest backup is at most backupLateIntervals intervals old. No Schedule, no check. */
+export function backupAgeCheck(b: BackupFacts, now: number): HealthCheck {
+  const check = 'backup-age';
+  const action = 'take one now (kloudspot-installer backup <site>) and see why the Schedule backup/<site> did not: its recent runs in the Web UI';
+  if (!b.newest) return { check, level: 'warn', value: `a backup every ${hours(b.everyMs)} is scheduled, but there is none`, action };
+  const age = now - Date.parse(b.newest.takenAt);
+  const value = `newest ${b.newest.takenAt} (${hours(age)} old; a backup every ${hours(b.everyMs)})`;
+  return age > b.everyMs * THRESHOLDS.backupLateIntervals ? { check, level: 'warn', value, action } : { check, level: 'ok', value };
+}
+
 export function evaluate(d: DoctorFacts): HealthCheck[] {
   const checks = d.nodes.flatMap((n) => nodeChecks(n, d.now, d.refreshHold));
   const clock = clockCheck(d.nodes);
   if (clock) checks.push(clock);
+  if (d.backup) checks.push(backupAgeCheck(d.backup, d.now));
   return [...checks, ...clusterChecks(d)];
 }
 

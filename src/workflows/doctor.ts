@@ -1,7 +1,7 @@
 // doctor(input), workflow id doctor/<site>/<time>: a read-only look at an installed site. Every node is read
 // in parallel (a dead node is a finding, not an error), the cluster from the first manager that answers,
 // then judged (doctor-checks.ts). The verdict goes to the KloudspotHealth search attribute, which `list` reads.
-import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { HealthKey, SiteKey, CustomerKey } from '../temporal/search-attributes';
 import type { DoctorInput, DoctorReport } from './api';
@@ -22,10 +22,12 @@ export async function doctor(input: DoctorInput): Promise<DoctorReport> {
   const facts = await Promise.all(nodes.map((n) => reads.doctorNode(target(n), n.role === 'manager', spec.lvm.volumeGroup)));
   const first = nodes.find((n, i) => n.role === 'manager' && !facts[i].unreachable && facts[i].microk8sRunning);
   const cluster = first ? await reads.doctorCluster(target(first), spec.virtualIp) : undefined;
+  // Runs from before the backup-age check replay without its activity.
+  const backup = patched('doctor-backup-age') ? await reads.backupFacts(spec.site) : undefined;
   const now = Date.now();
   const checks = evaluate({
     nodes: nodes.map((n, i) => ({ name: n.name, role: n.role, pinnedHostKey: n.hostKey ?? pins.get(n.name), facts: facts[i] })),
-    cluster, virtualIp: spec.virtualIp, tlsMode: spec.tls.mode, now,
+    cluster, virtualIp: spec.virtualIp, tlsMode: spec.tls.mode, now, backup,
     // microk8s.refreshHold (forever by default, a duration, or off) arrives with the install's hold;
     // read loosely until this spec type has it: only `off` (or false) means no hold is expected.
     refreshHold: ![false, 'off'].includes((spec as { microk8s?: { refreshHold?: boolean | string } }).microk8s?.refreshHold ?? true),

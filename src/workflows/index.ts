@@ -5,4 +5,7 @@ export { updateDeployment, uninstall, addNode } from './maintenance';
 export { doctor } from './doctor';
 export { planSite } from './plan';
 export { refreshCerts } from './refresh-certs';
+export { upgrade } from './upgrade';
+export { backup } from './backup';
+export { restore } from './restore';
 export { supportBundle } from './support-bundle';

@@ -3,6 +3,7 @@ import { ParentClosePolicy, patched, startChild, uuid4, workflowInfo } from '@te
 import { prepareNodeWorkflowId } from './api';
 import { ISCSID } from './configure-storage';
 import { allNodes, type Phase } from './phase';
+import { witnessOf } from './rolling';
 import { HOSTS_FILE, prepareNode, type PrepareNodeInput } from './prepare-node';
 import { firstManager, managers, proxyInput, runStep, targetOf, type SiteContext, type SiteNode } from './site-context';
 import { defineStep, SKIPPED } from './steps';
@@ -22,7 +23,7 @@ async function prepareNodesOf(ctx: SiteContext, nodes: SiteNode[]): Promise<void
   const inCluster = (n: SiteNode): Extra => {
     if (skip) return { skipUpgrade: true };
     // Another manager drains it and sees it come back (the rebooting node cannot).
-    const control = managers(ctx).find((x) => x.name !== n.name) ?? first;
+    const control = witnessOf(managers(ctx), n);
     return { inCluster: { control: targetOf(ctx, control), clusterReadyMs: ctx.timeouts.clusterReady } };
   };
   const fresh = nodes.filter((n) => !members.includes(n.name));

@@ -5,6 +5,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CertRenewal, DoctorInput, RefreshCertsResult } from './api';
+import { oneNodeAtATime } from './rolling';
 import { siteNodes, siteTimeouts, targetOf } from './site-context';
 
 /** Renew when fewer days are left than this: the doctor warns at 60. */
@@ -24,14 +25,13 @@ export async function refreshCerts(input: DoctorInput): Promise<RefreshCertsResu
   const timeout = siteTimeouts(spec).clusterReady;
   const target = (n: (typeof managers)[number]) => targetOf({ spec, pins }, n);
   const renewals: CertRenewal[] = [];
-  for (const node of managers) {
-    const witness = managers.find((m) => m !== node) ?? node;
-    await acts.waitNodeHealthy(target(witness), node.name, node.address, voters, timeout);
+  await oneNodeAtATime({ nodes: managers, managers, target, timeoutMs: timeout, waitHealthy: acts.waitNodeHealthy }, async (node, _witness, gate) => {
+    await gate();
     for (const cert of CERTS) {
       const r = await acts.renewCertificate(target(node), cert, RENEW_BELOW_DAYS);
       renewals.push({ node: node.name, cert, ...r });
     }
-    await acts.waitNodeHealthy(target(witness), node.name, node.address, voters, timeout);
-  }
+    await gate();
+  });
   return { site: spec.site, renewals, voters };
 }

@@ -1,11 +1,15 @@
 // doctor on an installed 4-node site (3 managers, 1 worker) over real SSH to simulated nodes: a healthy site is
 // all ok and changes nothing; each injected field fault turns exactly its own check to warn or fail, with the
-// measured value; the CLI's exit code follows the verdict.
+// measured value; the CLI's exit code follows the verdict. With a backup Schedule, the newest backup's age is a check.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HealthFaults, startFleet, type Fleet } from '../../src/sim';
 import { startInstall } from '../../src/client/installs';
 import { runDoctor } from '../../src/client/doctor';
+import { removeBackupSchedule, runBackup, scheduleBackup } from '../../src/client/backup';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DoctorReport, HealthCheck } from '../../src/workflows/api';
 import { finish, startInstallEnv, type InstallEnv } from '../helpers/install';
 
@@ -224,5 +228,33 @@ test('MicroK8s stopped on a manager fails its microk8s check (and, with its kube
     assert.equal(find(r, 'microk8s', 'k8s-vm-2').value, 'microk8s is not running');
   } finally {
     faults.microk8sStopped('k8s-vm-2', false);
+  }
+});
+
+test('a backup Schedule with no backup, or only a late one, warns backup-age; a fresh backup is ok; no Schedule, no check', { timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kloudspot-doctor-backups-'));
+  try {
+    assert.ok(!(await doctor()).checks.some((c) => c.check === 'backup-age'), 'no backup Schedule: no backup-age check');
+    await scheduleBackup(env.client, SITE, 24 * 3_600_000, { dir });
+    let r = await doctor();
+    assert.deepEqual(notOk(r), ['backup-age=warn']);
+    assert.equal(find(r, 'backup-age').value, 'a backup every 24h is scheduled, but there is none');
+
+    const m = await runBackup(env.client, SITE, { dir });
+    r = await doctor();
+    assert.deepEqual(notOk(r), []);
+    assert.match(find(r, 'backup-age').value, new RegExp(`^newest ${m.takenAt} \\(0h old; a backup every 24h\\)$`));
+
+    // The same backup, as if taken two days ago: the Schedule missed a run.
+    const file = join(m.path, 'manifest.json');
+    const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000).toISOString();
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), takenAt: twoDaysAgo }));
+    r = await doctor();
+    assert.deepEqual(notOk(r), ['backup-age=warn']);
+    assert.match(find(r, 'backup-age').value, /^newest .* \(48h old; a backup every 24h\)$/);
+    assert.match(find(r, 'backup-age').action ?? '', /kloudspot-installer backup <site>/);
+  } finally {
+    await removeBackupSchedule(env.client, SITE);
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -8,7 +8,7 @@ import * as yaml from 'js-yaml';
 import { parseEndDate } from '../../src/activities/commands/openssl';
 import { parseClock, parseDirectorySize, parseRootSpace } from '../../src/activities/commands/coreutils';
 import type { NodeFacts, ClusterFacts } from '../../src/activities/doctor';
-import { evaluate, verdictOf, type DoctorFacts } from '../../src/workflows/doctor-checks';
+import { backupAgeCheck, evaluate, verdictOf, type DoctorFacts } from '../../src/workflows/doctor-checks';
 import { parseSiteSpec, SpecError } from '../../src/site/load';
 import { parseRefreshTimes, parseSnapHeld } from '../../src/activities/commands/snap';
 import { parseVolumeReplicas, parseVolumes } from '../../src/activities/commands/openebs';
@@ -133,4 +133,17 @@ test('spec doctor.every: default 6h, off allowed, a bad value names the field an
   assert.match(problemOf({ every: '6 hours' }), /doctor\.every: "6 hours" is not an interval\. Fix: .*e\.g\. 6h\), or off/);
   assert.match(problemOf({ every: '5s' }), /doctor\.every: "5s" is shorter than 10s\. Fix:/);
   assert.match(problemOf({ every: '6h', at: 3 }), /doctor/);
+});
+
+test('backup-age: none or older than 1.5 intervals warns; younger is ok', () => {
+  const every = 24 * 3_600_000;
+  assert.deepEqual(backupAgeCheck({ everyMs: every }, NOW).level, 'warn');
+  assert.equal(backupAgeCheck({ everyMs: every }, NOW).value, 'a backup every 24h is scheduled, but there is none');
+  const at = (hoursAgo: number) => ({ everyMs: every, newest: { takenAt: new Date(NOW - hoursAgo * 3_600_000).toISOString(), path: '/b' } });
+  assert.equal(backupAgeCheck(at(35.9), NOW).level, 'ok');
+  assert.equal(backupAgeCheck(at(36.1), NOW).level, 'warn');
+  assert.match(backupAgeCheck(at(36.1), NOW).value, /\(36\.1h old; a backup every 24h\)$/);
+  const base = { nodes: [], virtualIp: '10.0.0.1', tlsMode: 'self-signed' as const, refreshHold: true, now: NOW };
+  assert.ok(!evaluate({ ...base, backup: null }).some((c) => c.check === 'backup-age'), 'no Schedule, no check');
+  assert.ok(evaluate({ ...base, backup: { everyMs: every } }).some((c) => c.check === 'backup-age' && c.level === 'warn'));
 });

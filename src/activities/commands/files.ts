@@ -56,4 +56,13 @@ export function renderHostsFile(current: string, self: string, nodes: { name: st
   return [...kept, '', HOSTS_BEGIN, ...nodes.map((n) => `${n.address} ${n.name}`), HOSTS_END, ''].join('\n');
 }
 /** A file's bytes as one base64 line (coreutils base64 -w 0), read through sudo like every other read. */
-export const readFileBase64 = (path: string): RemoteCommand => query(sh`${SUDO} base64 -w 0 ${path}`);
+export const readFileBase64 = (path: string, missingOk = false): RemoteCommand =>
+  query(sh`${SUDO} base64 -w 0 ${path}`, missingOk ? { okCodes: [0, 1] } : {});
+export const removeFile = (path: string): RemoteCommand => cmd(sh`${SUDO} rm -f ${path}`);
+
+/** Node output held to the base64 alphabet before it is decoded. */
+export function parseBase64(text: string): Buffer {
+  const t = text.trim();
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.length % 4 !== 0) throw new Error(`unexpected "base64" output: ${JSON.stringify(t.slice(0, 80))}`);
+  return Buffer.from(t, 'base64');
+}

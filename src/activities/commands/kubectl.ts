@@ -34,3 +34,23 @@ export function kubectlWait(w: KubeWait, timeoutSeconds: number): RemoteCommand 
   const timeout = `--timeout=${Math.max(1, Math.round(timeoutSeconds))}s`;
   return query(sh`${KUBECTL}${raw(ns)} wait ${`--for=${w.for}`} ${w.resource}${raw(all + selector + fields)} ${timeout}`, { okCodes: [0, 1] });
 }
+
+/**
+ * `kubectl drain`: cordon, then evict every pod but DaemonSets' through the eviction API, which honours
+ * PodDisruptionBudgets. A --timeout bounds the retries of a refused eviction (kubectl's default waits forever).
+ * `disableEviction` deletes instead: budgets are bypassed (a person's choice, never the default).
+ */
+export function drainNode(node: string, timeoutSeconds: number, disableEviction = false): RemoteCommand {
+  const force = disableEviction ? ' --disable-eviction' : '';
+  return cmd(sh`${KUBECTL} drain ${node} --ignore-daemonsets --delete-emptydir-data ${`--timeout=${Math.max(1, Math.round(timeoutSeconds))}s`}` + force, { okCodes: [0, 1] });
+}
+export const uncordonNode = (node: string): RemoteCommand => cmd(sh`${KUBECTL} uncordon ${node}`);
+
+/** The pods a drain could not evict because of a disruption budget (`error when evicting pods/"p" -n "ns" ...`). */
+export function drainBlockedPods(stderr: string): string[] {
+  const pods = new Set<string>();
+  for (const m of stderr.matchAll(/^error when evicting pods\/"([a-z0-9.-]{1,253})" -n "([a-z0-9-]{1,63})" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\.$/gm)) {
+    pods.add(`${m[2]}/${m[1]}`);
+  }
+  return [...pods];
+}

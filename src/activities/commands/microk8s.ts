@@ -74,10 +74,6 @@ export const join = (joinUrl: string, worker: boolean, secrets: string[]): Remot
 /** A worker node records its membership in this lock file (microk8s join.py). */
 export const workerClusteredLock = (): RemoteCommand =>
   query('test -e /var/snap/microk8s/current/var/lock/clustered.lock', { okCodes: [0, 1] });
-/** Cordons, then evicts: DaemonSet pods (calico-node) stay, emptyDir data of evicted pods is lost (kubectl drain --help). */
-export const drainNode = (name: string, timeoutSeconds: number): RemoteCommand =>
-  cmd(sh`${SUDO} microk8s kubectl drain ${name} --ignore-daemonsets --delete-emptydir-data --timeout=${`${timeoutSeconds}s`}`);
-export const uncordonNode = (name: string): RemoteCommand => cmd(sh`${SUDO} microk8s kubectl uncordon ${name}`);
 export const getNodes = (): RemoteCommand => query(sh`${SUDO} microk8s kubectl get nodes --no-headers`, { okCodes: [0, 1] });
 /** The snap's command on PATH (/snap/bin/microk8s): installed by the tools script, or already on a clone. */
 export const microk8sInstalled = (): RemoteCommand => query('command -v microk8s', { okCodes: [0, 1, 127] });
@@ -135,10 +131,29 @@ export function parseKubeNodes(text: string): KubeNode[] {
     .map((f) => ({ name: f[0], status: f[1], roles: f[2], version: f[f.length - 1] }));
 }
 
+/** Ready, cordoned or not: `Ready,SchedulingDisabled` is a Ready node that takes no new pods. */
+export const isReady = (n: KubeNode): boolean => n.status.split(',')[0] === 'Ready';
+
 /** Regenerates one certificate and restarts kubelite (refresh_certs.py); the CA is left alone: workers would have to re-join. */
 export const refreshCertificate = (cert: 'server.crt' | 'front-proxy-client.crt'): RemoteCommand =>
   cmd(sh`${SUDO} microk8s refresh-certs --cert ${cert}`);
 
+/** The datastore to a tar.gz (dbctl.py: go-migrator --mode backup-dqlite, then tar); `path` without `.tar.gz`. */
+export const dbctlBackup = (path: string): RemoteCommand => cmd(sh`${SUDO} microk8s dbctl backup -o ${path}`);
+export const dbctlRestore = (file: string): RemoteCommand => cmd(sh`${SUDO} microk8s dbctl restore ${file}`);
+
+/** `The backup is: <file>.tar.gz` (dbctl.py backup()). */
+export function parseBackupFile(text: string): string {
+  const m = /^The backup is: (\/[A-Za-z0-9._/-]{1,200}\.tar\.gz)$/m.exec(text);
+  if (!m) throw new Error(`microk8s dbctl backup did not name its file: ${JSON.stringify(text.slice(-200))}`);
+  return m[1];
+}
+/** go-migrator restore_to_dqlite: `Processed N entries` (printf, no newline) once no `<N>.key` follows. */
+export function parseRestoredEntries(text: string): number {
+  const m = /Processed (\d{1,9}) entries\s*$/.exec(text);
+  if (!m) throw new Error(`microk8s dbctl restore did not say how many entries it processed: ${JSON.stringify(text.slice(-200))}`);
+  return Number(m[1]);
+}
 /**
  * `microk8s inspect` writes its report (scripts/inspect.sh build_report_tarball) and prints
  * `  Report tarball is at ${SNAP_DATA}/inspection-report-<%Y%m%d_%H%M%S>.tar.gz`; it exits 1 when a service is

@@ -48,11 +48,13 @@ export function registerAnswers(program: Command): void {
   program.command('resolve')
     .argument('<site>', 'the site name')
     .requiredOption('--step <step>', 'the failed step, as the question names it (e.g. k8s-vm-2:shared-volume)')
-    .requiredOption('--action <action>', 'retry (after fixing the cause), skip, or abort')
+    .requiredOption('--action <action>', 'retry (after fixing the cause), skip, or abort; after a blocked drain: wait, force or abort')
+    .option('--workflow <id>', 'the workflow asking, when it is not the install (e.g. upgrade/acme-hq); the question shows it')
     .description('decide what happens after a step failed')
-    .addHelpText('after', '\nExample:\n  $ kloudspot-installer resolve acme-hq --step k8s-vm-2:shared-volume --action retry')
-    .action(async (site: string, o: { step: string; action: string }, cmd: Command) => {
-      if (!['retry', 'skip', 'abort'].includes(o.action)) throw new UserError(`--action must be retry, skip or abort, not "${o.action}".`, EXIT_BAD_INPUT);
-      process.stdout.write(await resolveFailure(await clientFor(cmd), site, { step: o.step, action: o.action as 'retry' }) + '\n');
+    .addHelpText('after', '\nExamples:\n  $ kloudspot-installer resolve acme-hq --step k8s-vm-2:shared-volume --action retry\n' +
+      '  $ kloudspot-installer resolve acme-hq --step k8s-vm-2:drain --action force --workflow upgrade/acme-hq')
+    .action(async (site: string, o: { step: string; action: string; workflow?: string }, cmd: Command) => {
+      if (!['retry', 'skip', 'abort', 'wait', 'force'].includes(o.action)) throw new UserError(`--action must be retry, skip or abort (or wait, force after a blocked drain), not "${o.action}".`, EXIT_BAD_INPUT);
+      process.stdout.write(await resolveFailure(await clientFor(cmd), site, { step: o.step, action: o.action as 'retry' }, o.workflow) + '\n');
     });
 }

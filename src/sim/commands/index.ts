@@ -10,6 +10,7 @@ import { LVM } from './lvm';
 import { MICROK8S } from './microk8s';
 import { TOOLS } from './tools';
 import { SNAP } from './snap';
+import { BASE64 } from './base64';
 import { HEALTH_READS } from './health-reads';
 import { ARPING } from './arping';
 import { SUPPORT_READS } from './inspect';
@@ -19,7 +20,7 @@ export type { CommandDef } from './types';
 export const COMMANDS = new Map<string, CommandDef>([
   ...Object.entries(BASIC), ...Object.entries(FILES), ...Object.entries(APT), ...Object.entries(SYSTEMD),
   ...Object.entries(LVM), ...Object.entries(MICROK8S), ...Object.entries(TOOLS), ...Object.entries(SNAP), ...Object.entries(ARPING),
-  ...Object.entries(SUPPORT_READS),
+  ...Object.entries(SUPPORT_READS), ...Object.entries(BASE64),
   // Last: its openssl answers x509 and hands the rest to basic's.
   ...Object.entries(HEALTH_READS),
 ]);

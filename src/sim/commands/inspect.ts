@@ -1,7 +1,7 @@
 // What the support bundle reads on a node: `microk8s inspect` (canonical/microk8s scripts/inspect.sh: its
 // progress lines, then `  Report tarball is at ${SNAP_DATA}/inspection-report-<%Y%m%d_%H%M%S>.tar.gz`, a real
 // gzipped tar of inspection-report/ written on the node), dqlite's cluster.yaml/info.yaml (go-dqlite's NodeInfo
-// as YAML: Address, ID, Role 0 voter / 1 stand-by / 2 spare), `journalctl -u 'snap.microk8s.*'`, `base64 -w 0`.
+// as YAML: Address, ID, Role 0 voter / 1 stand-by / 2 spare), `journalctl -u 'snap.microk8s.*'`. base64 (copies off the node): base64.ts.
 import type { Proc } from '../process';
 import type { SimNode } from '../node-state';
 import type { CommandDef } from './types';
@@ -94,19 +94,7 @@ async function journalctl(p: Proc): Promise<number> {
   return 0;
 }
 
-/** `base64 -w 0 FILE`: a binary file (the simulator keeps those base64-encoded) as it is, text encoded. */
-async function base64(p: Proc): Promise<number> {
-  const path = p.argv.slice(1).filter((x) => !x.startsWith('-') && x !== '0').pop() ?? '';
-  const f = p.node.files.get(path);
-  const text = f ? undefined : p.readFile(path);
-  if (!f && text === undefined) { p.err(`base64: ${path}: No such file or directory\n`); return 1; }
-  if (f && !p.node.canRead(path, p.root)) { p.err(`base64: ${path}: Permission denied\n`); return 1; }
-  p.out(f?.binary ? f.content : Buffer.from(f?.content ?? text ?? '').toString('base64'));
-  return 0;
-}
-
 export { inspect };
 export const SUPPORT_READS: Record<string, CommandDef> = {
   journalctl: { path: '/usr/bin/journalctl', run: journalctl },
-  base64: { path: '/usr/bin/base64', run: base64 },
 };

@@ -10,7 +10,7 @@ import { sha256hex } from '../random';
 import { KUBERNETES_VERSION } from '../addons-data';
 import { createSecretTls } from './kubectl-secret';
 import { waitFor } from './kubectl-wait';
-import { drain, uncordon } from './kubectl-drain';
+import { cordon, drain } from './kubectl-drain';
 import { deleteObject } from './kubectl-delete';
 import { claimCreated } from '../cstor-volume-sim';
 import { REFUSED, kindServed, listObjects, resourceArg, type Flags } from './kubectl-resources';
@@ -82,7 +82,9 @@ function get(p: Proc, c: Cluster, f: Flags): number {
   let rows: string[][];
   if (kind === 'Node') {
     rows = [['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'], ...[...c.kubeNodes.values()].sort((a, b) => a.name.localeCompare(b.name))
-      .filter((r) => !wanted || r.name === wanted).map((r) => [r.name, (c.nodeReady(r) ? 'Ready' : 'NotReady') + (r.unschedulable ? ',SchedulingDisabled' : ''), '<none>', age(now - r.createdAt), KUBERNETES_VERSION])];
+      .filter((r) => !wanted || r.name === wanted)
+      // printers.go printNode: a cordoned node's status gains ",SchedulingDisabled".
+      .map((r) => [r.name, (c.nodeReady(r) ? 'Ready' : 'NotReady') + (r.unschedulable ? ',SchedulingDisabled' : ''), '<none>', age(now - r.createdAt), KUBERNETES_VERSION])];
   } else if (kind === 'BlockDevice') {
     rows = [['NAME', 'NODENAME', 'SIZE', 'CLAIMSTATE', 'STATUS', 'AGE'], ...items.map((o) => {
       const s = o.spec as { nodeAttributes: { nodeName: string }; capacity: { storage: number } };
@@ -207,7 +209,7 @@ export async function kubectl(p: Proc, args: string[]): Promise<number> {
     case 'rollout': return rollout(p, c, f);
     case 'wait': return waitFor(p, c, f);
     case 'drain': return drain(p, c, f);
-    case 'uncordon': return uncordon(p, c, f);
+    case 'cordon': case 'uncordon': return cordon(p, c, f, verb === 'cordon');
     case 'delete': return deleteObject(p, c, f);
     case 'create':
       if (f.rest[0] === 'secret' && f.rest[1] === 'tls') return createSecretTls(p, c, f.rest[2], f.ns ?? 'default', f.other, f.output);

@@ -1,12 +1,22 @@
 // snap (snapd 2.63's client): list with its Notes column, install microk8s (the tools script's way in), system
 // options (set/get/unset system proxy.*; snapd writes them to /etc/environment too), refresh holds and
-// `refresh --time`, and restart of a service. Formats: canonical/snapd cmd/snapd/cli; docs/commands.md.
+// `refresh --time`, `refresh --channel` (upgrade), and restart of a service. Formats: canonical/snapd
+// cmd/snapd/cli; docs/commands.md. An explicit `snap refresh <snap> --channel` refreshes a held snap too: holds
+// apply to general and automatic refreshes only (snapd#12073), and the hold stays. A refresh restarts the snap's
+// services: kubelite and dqlite stop, the node is NotReady and its voter away until they are back.
 import type { Proc } from '../process';
 import type { CommandDef } from './types';
 import { SNAP_REVISION } from '../addons-data';
 import { installMicrok8s } from './tools';
 
 const FOREVER = Infinity;
+const CHANNEL = /^(latest|\d+\.\d+)\/(stable|candidate|beta|edge)$/;
+
+/** The version and revision a channel serves (1.32/stable -> v1.32.3; later minors have their own revisions). */
+export function snapRelease(channel: string): { version: string; revision: number } {
+  const minor = Number(/^1\.(\d+)\//.exec(channel)?.[1] ?? 32);
+  return { version: `v1.${minor}.3`, revision: SNAP_REVISION + (minor - 32) * 311 };
+}
 /** Go's time.ParseDuration for what the installer sends: whole hours, minutes or seconds. */
 const duration = (v: string): number | undefined => {
   const m = /^(\d+)(h|m|s)$/.exec(v);
@@ -20,12 +30,17 @@ function held(p: Proc, snap: string): boolean {
 }
 
 function list(p: Proc, name: string | undefined): number {
-  const m = p.node.microk8s.installed;
-  if (name === 'microk8s' && !m) { p.err('error: no matching snaps installed\n'); return 1; }
+  const node = p.node;
+  if (name === 'microk8s' && !node.microk8s.installed) { p.err('error: no matching snaps installed\n'); return 1; }
+  const r = snapRelease(node.microk8s.channel);
+  const rows = [['Name', 'Version', 'Rev', 'Tracking', 'Publisher', 'Notes']];
+  // notes.go: `held` joins the Notes when the snap has a general refresh hold.
   const notes = ['classic', ...(held(p, 'microk8s') ? ['held'] : [])].join(',');
-  p.out('Name      Version  Rev    Tracking       Publisher   Notes\n' +
-    (m ? `microk8s  v1.32.3  ${SNAP_REVISION}   1.32/stable    canonical\u2713  ${notes}\n` : '') +
-    (name === 'microk8s' ? '' : 'snapd     2.63     21759  latest/stable  canonical\u2713  snapd\n'));
+  if (node.microk8s.installed) rows.push(['microk8s', r.version, String(r.revision), node.microk8s.channel, 'canonical\u2713', notes]);
+  if (name !== 'microk8s') rows.push(['snapd', '2.63', '21759', 'latest/stable', 'canonical\u2713', 'snapd']);
+  const w = rows[0].map((_, i) => Math.max(5, ...rows.map((x) => x[i].length)));
+  // tabwriter.NewWriter(Stdout, 5, 3, 2, ' ', 0): columns at least 5 wide, 2 spaces apart.
+  p.out(rows.map((x) => x.map((c, i) => (i === x.length - 1 ? c : c.padEnd(w[i] + 2))).join('') + '\n').join(''));
   return 0;
 }
 
@@ -56,9 +71,15 @@ function getSystem(p: Proc, key: string | undefined): number {
   return 0;
 }
 
-/** `refresh --hold[=D] SNAP`, `--unhold SNAP`, `--time [--abs-time]` (cmd_snap_op.go). */
-function refresh(p: Proc, args: string[]): number {
-  const snaps = args.filter((a) => !a.startsWith('-'));
+/** `refresh --hold[=D] SNAP`, `--unhold SNAP`, `--time [--abs-time]`, `--channel=C SNAP` (cmd_snap_op.go). */
+async function refresh(p: Proc, args: string[]): Promise<number> {
+  let channel: string | undefined;
+  const snaps: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--channel') channel = args[++i];
+    else if (args[i].startsWith('--channel=')) channel = args[i].slice('--channel='.length);
+    else if (!args[i].startsWith('-')) snaps.push(args[i]);
+  }
   const hold = args.find((a) => a === '--hold' || a.startsWith('--hold='));
   if (args.includes('--time')) {
     p.out('timer: 00:00~24:00/4\n');
@@ -87,7 +108,26 @@ function refresh(p: Proc, args: string[]): number {
     p.effect('snap refresh --unhold microk8s');
     return 0;
   }
-  p.out('snap "microk8s" has no updates available\n');
+  return refreshChannel(p, channel);
+}
+
+async function refreshChannel(p: Proc, channel: string | undefined): Promise<number> {
+  const node = p.node;
+  if (channel !== undefined && !CHANNEL.test(channel)) {
+    p.err(`error: requested a non-existing branch on ${channel.split('/')[0]}/stable for snap "microk8s": ${channel}\n`);
+    return 1;
+  }
+  const target = channel ?? node.microk8s.channel;
+  if (target === node.microk8s.channel) { p.err('snap "microk8s" has no updates available\n'); return 0; }
+  await p.work('toolsInstall');
+  node.microk8s.channel = target;
+  const r = snapRelease(target);
+  p.effect(`snap refresh microk8s --channel=${target}`);
+  // The services restart on the new revision: the API and kubelet come back after a start.
+  const restartMs = p.world.latency.ms('microk8sStart');
+  node.microk8s.readyAt = Date.now() + restartMs;
+  node.microk8s.cluster?.registerKubelet(node, restartMs + p.world.latency.ms('nodeReady'));
+  p.out(`microk8s (${target}) ${r.version} from Canonical\u2713 refreshed\n`);
   return 0;
 }
 
