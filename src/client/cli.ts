@@ -17,6 +17,7 @@ import { registerDoctor } from './commands/doctor';
 import { registerRefreshCerts } from './commands/refresh-certs';
 import { registerSupportBundle } from './commands/support-bundle';
 import { registerPlan } from './commands/plan';
+import { registerReplaceNode } from './commands/replace-node';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
 import { describeServerError } from '../temporal/server-errors';
 
@@ -52,6 +53,7 @@ registerTestbed(program);
 registerDoctor(program);
 registerRefreshCerts(program);
 registerSupportBundle(program);
+registerReplaceNode(program);
 
 function report(err: unknown): number {
   const debug = process.argv.includes('--debug');

@@ -6,3 +6,4 @@ export { doctor } from './doctor';
 export { planSite } from './plan';
 export { refreshCerts } from './refresh-certs';
 export { supportBundle } from './support-bundle';
+export { replaceNode } from './replace-node';
