@@ -71,7 +71,9 @@ async function configureCstor(ctx: SiteContext): Promise<void> {
     (a) => a.waits(timeouts.storageReady).listBlockDeviceCandidates(firstTarget, names, timeouts.storageReady));
   if (candidates === SKIPPED) return;
   // One device: use it. Several: a person chooses, every node's question open at once.
-  const choices = await Promise.all(ctx.nodes.map(async (n) => ({ node: n.name, blockDevice: await chooseBlockDevice(ctx, n.name, candidates[n.name] ?? []) })));
+  const choices = await Promise.all(ctx.nodes.map(async (n) => ({
+    node: n.name, blockDevice: await chooseBlockDevice(ctx, n.name, candidates[n.name] ?? []),
+  })));
   const replicas = Math.min(3, ctx.nodes.length);
   await runStep(ctx, first.name, POOL, (a) => a.steps.createCstorPool(firstTarget, choices, replicas));
   await runStep(ctx, first.name, POOL_ONLINE, (a) => a.waits(timeouts.storageReady).waitPoolOnline(firstTarget, names, timeouts.storageReady));

@@ -183,7 +183,8 @@ export const readPoolCluster = (): RemoteCommand => query(sh`${KUBECTL} -n opene
 
 /** Its pools as renderCstorManifests wrote them: one device per node; names from the node are checked strictly. */
 export function parsePoolCluster(json: string): { node: string; blockDevice: string }[] {
-  const cspc = JSON.parse(json) as { spec?: { pools?: { nodeSelector?: Record<string, string>; dataRaidGroups?: { blockDevices?: { blockDeviceName?: string }[] }[] }[] } };
+  type Pool = { nodeSelector?: Record<string, string>; dataRaidGroups?: { blockDevices?: { blockDeviceName?: string }[] }[] };
+  const cspc = JSON.parse(json) as { spec?: { pools?: Pool[] } };
   return (cspc.spec?.pools ?? []).map((p) => {
     const node = p.nodeSelector?.['kubernetes.io/hostname'] ?? '';
     const blockDevice = p.dataRaidGroups?.[0]?.blockDevices?.[0]?.blockDeviceName ?? '';
