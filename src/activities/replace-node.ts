@@ -64,6 +64,12 @@ export function createReplaceNodeActivities(deps: ActivityDeps) {
       return { changed: false };
     },
 
+    /** The cStor volumes that kept a replica on `node`'s pool (labels of their CStorVolumeReplicas). */
+    async volumesWithReplicaOn(control: SshTarget, node: string): Promise<string[]> {
+      const replicas = s.parseVolumeReplicas((await run(deps, control, s.listVolumeReplicas())).stdout);
+      return [...new Set(replicas.filter((r) => r.node === node).map((r) => r.volume))].sort();
+    },
+
     /** The dead node's pool in the CStorPoolCluster now names the new node and its device (cstor-operators docs/troubleshooting). */
     async moveCstorPool(control: SshTarget, from: string, to: string, blockDevice: string, replicaCount: number): Promise<StepResult> {
       const pools = s.parsePoolCluster((await run(deps, control, s.readPoolCluster())).stdout);
