@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadSiteSpecFile } from '../../site/load';
-import { EXIT_FAILED } from '../errors';
+import { EXIT_BAD_INPUT, EXIT_FAILED, UserError } from '../errors';
+import { replaceProblem } from '../../workflows/replace-node-input';
 import { startReplaceNode } from '../replace-node';
 import { watchInstall } from '../watch';
 import { clientFor, globals } from './common';
@@ -15,6 +16,9 @@ export function registerReplaceNode(program: Command): void {
     .addHelpText('after', '\nExample (k8s-vm-2 died; k8s-vm-5 now stands in its place in nodes[]):\n  $ kloudspot-installer replace-node site.yaml --node k8s-vm-2 --with k8s-vm-5')
     .action(async (file: string, o: { node: string; with: string }, cmd: Command) => {
       const spec = loadSiteSpecFile(file);
+      // Judged before connecting: a spec that still names the dead node needs no server to be refused.
+      const problem = replaceProblem(spec, o.node, o.with);
+      if (problem) throw new UserError(`${file}: ${problem}.`, EXIT_BAD_INPUT);
       const client = await clientFor(cmd);
       const handle = await startReplaceNode(client, spec, o.node, o.with, file);
       process.stdout.write(`Started ${handle.workflowId}\n`);
