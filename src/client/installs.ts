@@ -103,8 +103,8 @@ async function withNodeProgress(client: Client, status: api.InstallStatus): Prom
 }
 
 /** Sends an answer as an update, so a wrong answer is refused with the workflow's reason. */
-async function update<Ret, Arg>(client: Client, site: string, def: api.UpdateDef<Ret, Arg>, arg: Arg): Promise<Ret> {
-  const handle = installHandle(client, site);
+async function update<Ret, Arg>(client: Client, site: string, def: api.UpdateDef<Ret, Arg>, arg: Arg, workflowId?: string): Promise<Ret> {
+  const handle = workflowId ? client.workflow.getHandle(workflowId) : installHandle(client, site);
   try {
     return await handle.executeUpdate(def, { args: [arg] });
   } catch (err) {
@@ -118,7 +118,8 @@ async function update<Ret, Arg>(client: Client, site: string, def: api.UpdateDef
   }
 }
 
-export const answerBlockDevice = (c: Client, site: string, a: api.ChooseBlockDevice) => update(c, site, api.chooseBlockDeviceUpdate, a);
+/** `workflowId`: another site workflow than the install (replace-node/<site>/<node>). */
+export const answerBlockDevice = (c: Client, site: string, a: api.ChooseBlockDevice, workflowId?: string) => update(c, site, api.chooseBlockDeviceUpdate, a, workflowId);
 export const uploadCertificate = (c: Client, site: string, a: api.UploadCertificate) => update(c, site, api.uploadCertificateUpdate, a);
 export const useSelfSigned = (c: Client, site: string) => update(c, site, api.useSelfSignedCertificateUpdate, {});
 export const resolveFailure = (c: Client, site: string, a: api.ResolveFailure) => update(c, site, api.resolveFailureUpdate, a);
