@@ -4,7 +4,6 @@ import { createClusterActivities } from './cluster';
 import { createDoctorActivities } from './doctor';
 import { createDoctorScheduleActivities, type TemporalAccess } from './doctor-schedule';
 import { createRefreshCertsActivities } from './refresh-certs';
-import { createReplaceNodeActivities } from './replace-node';
 import { createSupportBundleActivities } from './support-bundle';
 import { createKnownHostsActivities } from './known-hosts';
 import { createFieldActivities } from './field';
@@ -17,6 +16,7 @@ import type { ActivityDeps } from './run';
 import { createCstorVolumeActivities } from './cstor-volume';
 import { createRollingActivities } from './rolling';
 import { createStorageActivities } from './storage';
+import { createReplaceNodeActivities } from './replace-node';
 
 /** `temporal`: the worker's own connection, for the activities that talk to Temporal (the doctor's schedule). */
 export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) {
@@ -34,10 +34,10 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createDoctorActivities(deps),
     ...createDoctorScheduleActivities(temporal),
     ...createRefreshCertsActivities(deps),
-    ...createReplaceNodeActivities(deps),
     ...createSupportBundleActivities(deps, temporal),
     ...createFieldActivities(deps),
     ...createHookActivities(deps),
+    ...createReplaceNodeActivities(deps),
   };
 }
 

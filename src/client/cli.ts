@@ -12,12 +12,12 @@ import { registerCodec } from './commands/codec';
 import { registerDev } from './commands/dev';
 import { registerMaintenance } from './commands/maintenance';
 import { registerSetup } from './commands/setup';
+import { registerReplaceNode } from './commands/replace-node';
 import { registerTestbed } from './commands/testbed';
 import { registerDoctor } from './commands/doctor';
 import { registerRefreshCerts } from './commands/refresh-certs';
 import { registerSupportBundle } from './commands/support-bundle';
 import { registerPlan } from './commands/plan';
-import { registerReplaceNode } from './commands/replace-node';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
 import { describeServerError } from '../temporal/server-errors';
 
@@ -48,12 +48,12 @@ registerHistory(program);
 registerWorker(program);
 registerDev(program);
 registerMaintenance(program);
+registerReplaceNode(program);
 registerCodec(program);
 registerTestbed(program);
 registerDoctor(program);
 registerRefreshCerts(program);
 registerSupportBundle(program);
-registerReplaceNode(program);
 
 function report(err: unknown): number {
   const debug = process.argv.includes('--debug');
