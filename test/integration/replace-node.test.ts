@@ -16,9 +16,9 @@ import { UserError } from '../../src/client/errors';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import type { GroupProcess } from '../../src/stack/process-group';
 import { installerBundle } from '../../src/worker/worker';
-import { chooseBlockDeviceUpdate, type InstallStatus, type Question } from '../../src/workflows/api';
+import { chooseBlockDeviceUpdate, resolveFailureUpdate, type InstallStatus, type Question } from '../../src/workflows/api';
 import { RELEASE } from '../../src/activities/commands/chart';
-import { testDataConverter } from '../helpers/install';
+import { testDataConverter, waitForQuestion } from '../helpers/install';
 import { eventually } from '../helpers/sim';
 import { killWorker, startWorkerProcess } from '../helpers/worker-process';
 
@@ -62,13 +62,23 @@ test('replace-node: a dead manager replaced by a fifth machine, its worker kille
   const holders = new Set(c.store.list('CStorVolumeReplica', 'openebs').map((r) => r.metadata.labels?.['cstorpoolinstance.openebs.io/hostname']));
   assert.ok(holders.has('k8s-vm-2') || holders.has('k8s-vm-3'), `the chart's volumes have replicas on k8s-vm-2 or k8s-vm-3 (${[...holders].join(', ')})`);
   const dead = holders.has('k8s-vm-2') ? 'k8s-vm-2' : 'k8s-vm-3';
+  const deadAt = full.nodes.findIndex((n) => n.name === dead);
+  const spec = parseSiteSpec({ ...full, nodes: full.nodes.slice(0, 4).map((n, i) => (i === deadAt ? full.nodes[4] : n)) });
+
+  // While it still runs, the node is not removed: a person is asked, and an abort leaves everything as it was.
+  const early = await startReplaceNode(client, spec, dead, 'k8s-vm-5');
+  const still = await waitForQuestion(early, (x) => x.kind === 'failure', 300_000);
+  assert.equal(still.step, 'cluster:remove-node');
+  assert.match(still.prompt, new RegExp(`${dead} is still Ready: replace-node removes only a node that is gone`));
+  await early.executeUpdate(resolveFailureUpdate, { args: [{ step: still.step!, action: 'abort' }] });
+  await assert.rejects(early.result(), (e: Error & { cause?: Error }) => /aborted at cluster:remove-node/.test(e.cause?.message ?? ''));
+  assert.deepEqual([fleet.effects().filter((e) => /remove-node/.test(e.effect ?? '')), fleet.effects('k8s-vm-5')], [[], []]);
+
   const faults = new HealthFaults(fleet);
   await faults.powerOff(dead);
   faults.poolOffline(dead);
 
   // The spec names k8s-vm-5 in the dead node's place; a spec still naming the dead node is refused before anything starts.
-  const deadAt = full.nodes.findIndex((n) => n.name === dead);
-  const spec = parseSiteSpec({ ...full, nodes: full.nodes.slice(0, 4).map((n, i) => (i === deadAt ? full.nodes[4] : n)) });
   await assert.rejects(startReplaceNode(client, parseSiteSpec({ ...full, nodes: full.nodes.slice(0, 4) }), dead, 'k8s-vm-5'),
     (e: Error) => e instanceof UserError && e.message.includes(`${dead} is still in nodes[]`));
 
