@@ -19,6 +19,7 @@ import type { ActivityDeps } from './run';
 import { createCstorVolumeActivities } from './cstor-volume';
 import { createRollingActivities } from './rolling';
 import { createStorageActivities } from './storage';
+import { createReplaceNodeActivities } from './replace-node';
 
 /** `temporal`: the worker's own connection, for the activities that talk to Temporal (the doctor's schedule). */
 export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) {
@@ -42,6 +43,7 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createSupportBundleActivities(deps, temporal),
     ...createFieldActivities(deps),
     ...createHookActivities(deps),
+    ...createReplaceNodeActivities(deps),
   };
 }
 

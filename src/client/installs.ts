@@ -118,7 +118,9 @@ async function update<Ret, Arg>(client: Client, site: string, def: api.UpdateDef
   }
 }
 
-export const answerBlockDevice = (c: Client, site: string, a: api.ChooseBlockDevice) => update(c, site, api.chooseBlockDeviceUpdate, a);
+/** `workflowId`: another site workflow than the install (replace-node/<site>/<node>). */
+export const answerBlockDevice = (c: Client, site: string, a: api.ChooseBlockDevice, workflowId?: string) =>
+  update(c, site, api.chooseBlockDeviceUpdate, a, workflowId);
 export const uploadCertificate = (c: Client, site: string, a: api.UploadCertificate) => update(c, site, api.uploadCertificateUpdate, a);
 export const useSelfSigned = (c: Client, site: string) => update(c, site, api.useSelfSignedCertificateUpdate, {});
 /** `workflowId`: another site workflow than the install (upgrade/<site>, replace-node/<site>/<node>). */

@@ -87,6 +87,11 @@ export function prepareNodeWorkflowId(site: string, node: string): string {
   return `${installWorkflowId(site)}/prepare/${node}`;
 }
 
+/** replace-node: `node` is the dead one, replaced by a new machine the spec lists in its place. */
+export function replaceNodeWorkflowId(site: string, node: string): string {
+  return `replace-node/${site}/${node}`;
+}
+
 /** A prepare-node child's own step, exact: the parent hears only of the long steps (prepare-node.ts). */
 export interface NodeProgress { node: string; step: string; state: StepState }
 export const nodeProgressQuery = defineQuery<NodeProgress>('nodeProgress');

@@ -1,5 +1,6 @@
 // Phase 4, configure-storage: the seed's "Configure Storage" and the block-device part of `kloudspot init`.
 import { patched } from '@temporalio/workflow';
+import type { BlockDeviceOption } from '../activities/storage';
 import { storageNeed } from '../site/sizes';
 import { allNodes, type Phase } from './phase';
 import { firstManager, runStep, targetOf, type SiteContext } from './site-context';
@@ -17,7 +18,7 @@ const POOL_ONLINE = defineStep({ id: 'cstor-pool-online', title: 'wait until eve
 const OPENEBS_UPGRADE = defineStep({ id: 'openebs-upgrade', title: 'helm upgrade openebs to a chart with cStor 3.4 (3.3 cannot provision 3-replica volumes on Kubernetes 1.25+)' });
 const VOLUME_PROBE = defineStep({ id: 'cstor-volume-probe', title: 'a throw-away 3-replica volume binds, then is deleted' });
 
-export const STORAGE_STEPS = { ISCSID, ADDON_COMMUNITY, ADDON_OPENEBS, OPENEBS_UPGRADE, POOL, VOLUME_PROBE };
+export const STORAGE_STEPS = { ISCSID, ADDON_COMMUNITY, ADDON_OPENEBS, OPENEBS_UPGRADE, POOL, VOLUME_PROBE, POOL_CHECK, BLOCK_DEVICES, POOL_ONLINE };
 
 const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
 
@@ -27,6 +28,17 @@ export const configureStorage: Phase = {
   hosts: allNodes,
   run: (ctx) => configureCstor(ctx),
 };
+
+/** The only device, or the one a person chooses (also replace-node's, for the new node). */
+export async function chooseBlockDevice(ctx: SiteContext, node: string, options: BlockDeviceOption[]): Promise<string> {
+  if (options.length === 1) return options[0].name;
+  ctx.board.setNode(node, 'choose-block-device', 'waiting');
+  const chosen = await ctx.questions.askBlockDevice(node, options.map((o) => ({
+    name: o.name, label: `${o.name} (${o.path}, ${gb(o.sizeBytes)}${o.links[0] ? `, ${o.links[0]}` : ''})`,
+  })));
+  ctx.board.setNode(node, 'choose-block-device', 'done');
+  return chosen;
+}
 
 async function configureCstor(ctx: SiteContext): Promise<void> {
   const { spec, timeouts } = ctx;
@@ -59,16 +71,9 @@ async function configureCstor(ctx: SiteContext): Promise<void> {
     (a) => a.waits(timeouts.storageReady).listBlockDeviceCandidates(firstTarget, names, timeouts.storageReady));
   if (candidates === SKIPPED) return;
   // One device: use it. Several: a person chooses, every node's question open at once.
-  const choices = await Promise.all(ctx.nodes.map(async (n) => {
-    const options = candidates[n.name] ?? [];
-    if (options.length === 1) return { node: n.name, blockDevice: options[0].name };
-    ctx.board.setNode(n.name, 'choose-block-device', 'waiting');
-    const chosen = await ctx.questions.askBlockDevice(n.name, options.map((o) => ({
-      name: o.name, label: `${o.name} (${o.path}, ${gb(o.sizeBytes)}${o.links[0] ? `, ${o.links[0]}` : ''})`,
-    })));
-    ctx.board.setNode(n.name, 'choose-block-device', 'done');
-    return { node: n.name, blockDevice: chosen };
-  }));
+  const choices = await Promise.all(ctx.nodes.map(async (n) => ({
+    node: n.name, blockDevice: await chooseBlockDevice(ctx, n.name, candidates[n.name] ?? []),
+  })));
   const replicas = Math.min(3, ctx.nodes.length);
   await runStep(ctx, first.name, POOL, (a) => a.steps.createCstorPool(firstTarget, choices, replicas));
   await runStep(ctx, first.name, POOL_ONLINE, (a) => a.waits(timeouts.storageReady).waitPoolOnline(firstTarget, names, timeouts.storageReady));

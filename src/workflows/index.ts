@@ -9,3 +9,4 @@ export { upgrade } from './upgrade';
 export { backup } from './backup';
 export { restore } from './restore';
 export { supportBundle } from './support-bundle';
+export { replaceNode } from './replace-node';

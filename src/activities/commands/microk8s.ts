@@ -1,5 +1,6 @@
 // MicroK8s cluster commands (the seed's "Configure The Cluster") and parsers of their output.
 // Formats: canonical/microk8s scripts/wrappers/{status,add_token,join}.py; see docs/commands.md.
+import { IPV4 } from '../../site/patterns';
 import { cmd, query, sh, SUDO, type RemoteCommand } from './sh';
 
 export const waitReady = (timeoutSeconds = 300): RemoteCommand =>
@@ -170,3 +171,22 @@ export const removeInspectReport = (path: string): RemoteCommand => {
   if (!INSPECT_REPORT.test(`  Report tarball is at ${path}`)) throw new Error(`not an inspect report path: ${path}`);
   return cmd(sh`${SUDO} rm -f ${path}`);
 };
+
+/**
+ * replace-node: a node that is gone for good leaves dqlite and Kubernetes (remove_node.py; `--force` because it
+ * cannot `microk8s leave` itself). Exit 1 with "does not exist in Kubernetes" when it is already gone; an address
+ * instead of a name removes a dqlite member whose Node is gone.
+ */
+export const removeNode = (nameOrAddress: string): RemoteCommand => cmd(sh`${SUDO} microk8s remove-node ${nameOrAddress} --force`, { okCodes: [0, 1] });
+/** One Node as JSON; `Error from server (NotFound)` exit 1 when there is none. */
+export const readNode = (name: string): RemoteCommand => query(sh`${SUDO} microk8s kubectl get node ${name} -o json`, { okCodes: [0, 1] });
+
+/** A Node's InternalIP (strictly an IPv4 address, or undefined) and whether its Ready condition is True. */
+export function parseNodeJson(json: string): { address?: string; ready: boolean } {
+  const n = JSON.parse(json) as { status?: { addresses?: { type?: string; address?: string }[]; conditions?: { type?: string; status?: string }[] } };
+  const ip = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+  return {
+    address: typeof ip === 'string' && IPV4.test(ip) ? ip : undefined,
+    ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+  };
+}

@@ -1,7 +1,7 @@
 // OpenEBS cStor on the `shared` LVM volumes (the seed's "Configure Storage"): commands, manifests, parsers.
 // Sources: microk8s-community-addons addons/openebs, openebs/charts 3.3.0, NDM blockdevice_types.go,
 // cstor-operators docs/quick.md; see docs/commands.md.
-import { BLOCK_DEVICE_NAME, DEVICE_PATH } from '../../site/patterns';
+import { BLOCK_DEVICE_NAME, DEVICE_PATH, RFC1123_LABEL } from '../../site/patterns';
 import { KUBECTL, type KubeWait } from './kubectl';
 import { cmd, query, sh, type RemoteCommand } from './sh';
 
@@ -177,3 +177,20 @@ export function parseVolumeReplicas(json: string): VolumeReplica[] {
 export const OPENEBS_RESOURCES = ['blockdevices', 'cstorpoolclusters', 'cstorpoolinstances', 'cstorvolumes', 'cstorvolumereplicas', 'pods'] as const;
 export const openebsObjectsYaml = (resource: (typeof OPENEBS_RESOURCES)[number]): RemoteCommand =>
   query(sh`${KUBECTL} -n openebs get ${resource} -o yaml`, { okCodes: [0, 1] });
+
+/** The site's CStorPoolCluster (replace-node moves one pool of it to another node). */
+export const readPoolCluster = (): RemoteCommand => query(sh`${KUBECTL} -n openebs get cspc ${CSPC_NAME} -o json`);
+
+/** Its pools as renderCstorManifests wrote them: one device per node; names from the node are checked strictly. */
+export function parsePoolCluster(json: string): { node: string; blockDevice: string }[] {
+  type Pool = { nodeSelector?: Record<string, string>; dataRaidGroups?: { blockDevices?: { blockDeviceName?: string }[] }[] };
+  const cspc = JSON.parse(json) as { spec?: { pools?: Pool[] } };
+  return (cspc.spec?.pools ?? []).map((p) => {
+    const node = p.nodeSelector?.['kubernetes.io/hostname'] ?? '';
+    const blockDevice = p.dataRaidGroups?.[0]?.blockDevices?.[0]?.blockDeviceName ?? '';
+    if (!RFC1123_LABEL.test(node) || !BLOCK_DEVICE_NAME.test(blockDevice)) {
+      throw new Error(`unexpected pool in cspc ${CSPC_NAME}: node ${JSON.stringify(node.slice(0, 80))}, block device ${JSON.stringify(blockDevice.slice(0, 80))}`);
+    }
+    return { node, blockDevice };
+  });
+}

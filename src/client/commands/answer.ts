@@ -18,11 +18,13 @@ export function registerAnswers(program: Command): void {
     .argument('<question>', 'what to answer: blockdevice')
     .requiredOption('--node <name>', 'the node the question is about')
     .requiredOption('--device <blockdevice>', 'the chosen block device (name from the question)')
+    .option('--workflow <id>', 'the workflow asking, when it is not the install (e.g. replace-node/acme-hq/k8s-vm-2)')
     .description('answer a pending question (the block device cStor should use on a node)')
-    .addHelpText('after', '\nExample:\n  $ kloudspot-installer answer acme-hq blockdevice --node k8s-vm-2 --device blockdevice-124ba28ef2874c3aa2a94967ccda6000')
-    .action(async (site: string, question: string, o: { node: string; device: string }, cmd: Command) => {
+    .addHelpText('after', '\nExamples:\n  $ kloudspot-installer answer acme-hq blockdevice --node k8s-vm-2 --device blockdevice-124ba28ef2874c3aa2a94967ccda6000\n' +
+      '  $ kloudspot-installer answer acme-hq blockdevice --node k8s-vm-5 --device blockdevice-9f0e... --workflow replace-node/acme-hq/k8s-vm-2')
+    .action(async (site: string, question: string, o: { node: string; device: string; workflow?: string }, cmd: Command) => {
       if (question !== 'blockdevice') throw new UserError(`Unknown question "${question}": the only question answered this way is blockdevice (see also upload-cert, self-signed, resolve).`, EXIT_BAD_INPUT);
-      process.stdout.write(await answerBlockDevice(await clientFor(cmd), site, { node: o.node, blockDevice: o.device }) + '\n');
+      process.stdout.write(await answerBlockDevice(await clientFor(cmd), site, { node: o.node, blockDevice: o.device }, o.workflow) + '\n');
     });
 
   program.command('upload-cert')

@@ -13,6 +13,7 @@ import { enable } from './addons';
 import { kubectl } from './kubectl';
 import { helm } from './helm';
 import { CLUSTER_TOKENS, consumeClusterToken } from '../cluster-tokens';
+import { removeNode } from './microk8s-remove-node';
 import { refreshCerts } from './microk8s-refresh-certs';
 import { stopOrStart } from './microk8s-stop-start';
 import { dbctl } from './microk8s-dbctl';
@@ -162,6 +163,7 @@ async function microk8s(p: Proc): Promise<number> {
       if (!p.root) { p.out(NO_PERMISSION(p.world.user)); return 1; }
       return status(p, args);
     case 'add-node': return addNode(p, args);
+    case 'remove-node': return removeNode(p, args);
     case 'refresh-certs':
       if (clustered) { p.out('This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s refresh-certs command on the master\nand then return to this node to perform a microk8s leave and re-join.\n'); return 0; }
       return refreshCerts(p, args);

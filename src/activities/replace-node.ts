@@ -1,0 +1,84 @@
+// replace-node steps, run through a healthy manager (`control`): the dead node out of Kubernetes and dqlite
+// (`microk8s remove-node --force`), the cluster whole again (every node Ready, the voters complete), and the
+// CStorPoolCluster's pool of the dead node moved to the new node's block device. Each checks first, so a retry
+// after a killed worker finds its work done and does nothing again.
+import * as m from './commands/microk8s';
+import * as s from './commands/openebs';
+import { applyManifest } from './commands/kubectl';
+import { commandFailed, run, waitFor, type ActivityDeps } from './run';
+import { failure, FailureType, verifyFailed } from './failures';
+import type { StepResult } from './node-prep';
+import type { SshTarget } from './ssh';
+
+export function createReplaceNodeActivities(deps: ActivityDeps) {
+  const status = async (t: SshTarget) => m.parseStatus((await run(deps, t, m.status())).stdout);
+  const datastore = async (t: SshTarget) => {
+    const st = await status(t);
+    return [...st.datastoreMasters, ...st.datastoreStandbys].map((ep) => ep.replace(/:\d+$/, ''));
+  };
+  const readNode = async (t: SshTarget, name: string) => {
+    const r = await run(deps, t, m.readNode(name));
+    if (r.code === 0) return m.parseNodeJson(r.stdout);
+    if (/NotFound/.test(r.stderr)) return undefined;
+    throw commandFailed(t, r, `cannot read node ${name}`);
+  };
+
+  return {
+    /**
+     * Removes `name` from the cluster; `keep` are the addresses of the spec's nodes: a datastore member at any
+     * other address is the dead node's stale entry (its Node already deleted) and is removed by address.
+     */
+    async removeDeadNode(control: SshTarget, name: string, keep: string[]): Promise<StepResult> {
+      const node = await readNode(control, name);
+      if (node?.ready) {
+        throw failure(FailureType.VerifyFailed, `${name} is still Ready: replace-node removes only a node that is gone. ` +
+          `Power it off (or run \`microk8s leave\` on it), then retry; or abort`, { nonRetryable: true });
+      }
+      let changed = false;
+      if (node) {
+        const r = await run(deps, control, m.removeNode(name));
+        if (r.code !== 0 && !/does not exist/.test(r.stdout)) throw commandFailed(control, r, `microk8s remove-node ${name} failed`);
+        changed = true;
+      }
+      const stale = (await datastore(control)).filter((a) => !keep.includes(a) && a !== '127.0.0.1');
+      for (const address of stale) {
+        await run(deps, control, m.removeNode(address));
+        changed = true;
+      }
+      if (await readNode(control, name)) throw verifyFailed(`${name} is still in kubectl get nodes after microk8s remove-node`);
+      const left = (await datastore(control)).filter((a) => !keep.includes(a) && a !== '127.0.0.1');
+      if (left.length) throw verifyFailed(`dqlite still lists ${left.join(', ')} after microk8s remove-node`);
+      return { changed, detail: changed ? `${name} removed from Kubernetes and the datastore` : `${name} already gone` };
+    },
+
+    /** Every node of the spec Ready, none other listed, and `voters` datastore voters. */
+    async waitClusterWhole(control: SshTarget, names: string[], voters: number, timeoutMs: number): Promise<StepResult> {
+      await waitFor(deps, `${names.join(', ')} Ready and ${voters} datastore voters`, timeoutMs, async () => {
+        const listed = m.parseKubeNodes((await run(deps, control, m.getNodes())).stdout);
+        const notReady = names.filter((n) => listed.find((x) => x.name === n)?.status.split(',')[0] !== 'Ready');
+        const extra = listed.filter((x) => !names.includes(x.name)).map((x) => x.name);
+        const now = (await status(control)).datastoreMasters;
+        if (notReady.length === 0 && extra.length === 0 && now.length === voters) return { done: true };
+        return { seen: `not Ready: ${notReady.join(', ') || 'none'}; not in the spec: ${extra.join(', ') || 'none'}; voters: ${now.join(' ') || 'none'}` };
+      });
+      return { changed: false };
+    },
+
+    /** The cStor volumes that kept a replica on `node`'s pool (labels of their CStorVolumeReplicas). */
+    async volumesWithReplicaOn(control: SshTarget, node: string): Promise<string[]> {
+      const replicas = s.parseVolumeReplicas((await run(deps, control, s.listVolumeReplicas())).stdout);
+      return [...new Set(replicas.filter((r) => r.node === node).map((r) => r.volume))].sort();
+    },
+
+    /** The dead node's pool in the CStorPoolCluster now names the new node and its device (cstor-operators docs/troubleshooting). */
+    async moveCstorPool(control: SshTarget, from: string, to: string, blockDevice: string, replicaCount: number): Promise<StepResult> {
+      const pools = s.parsePoolCluster((await run(deps, control, s.readPoolCluster())).stdout);
+      if (pools.some((p) => p.node === to) && !pools.some((p) => p.node === from)) return { changed: false, detail: `the pool is already on ${to}` };
+      const moved = pools.some((p) => p.node === from)
+        ? pools.map((p) => (p.node === from ? { node: to, blockDevice } : p))
+        : [...pools.filter((p) => p.node !== to), { node: to, blockDevice }];
+      await run(deps, control, { ...applyManifest(), stdin: s.renderCstorManifests(moved, replicaCount) });
+      return { changed: true, detail: `pool of ${from} moved to ${to} (${blockDevice})` };
+    },
+  };
+}
