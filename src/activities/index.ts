@@ -12,6 +12,8 @@ import { createKubeletNameActivities } from './kubelet-name';
 import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
 import { createPreflightActivities } from './preflight';
+import { createResetActivities } from './reset';
+import { createSiteBusyActivities } from './site-busy';
 import type { ActivityDeps } from './run';
 import { createCstorVolumeActivities } from './cstor-volume';
 import { createRollingActivities } from './rolling';
@@ -33,6 +35,8 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createDoctorActivities(deps),
     ...createDoctorScheduleActivities(temporal),
     ...createRefreshCertsActivities(deps),
+    ...createResetActivities(deps),
+    ...createSiteBusyActivities(temporal),
     ...createSupportBundleActivities(deps, temporal),
     ...createFieldActivities(deps),
     ...createHookActivities(deps),

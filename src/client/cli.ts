@@ -17,6 +17,7 @@ import { registerDoctor } from './commands/doctor';
 import { registerRefreshCerts } from './commands/refresh-certs';
 import { registerSupportBundle } from './commands/support-bundle';
 import { registerPlan } from './commands/plan';
+import { registerReset } from './commands/reset';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
 import { describeServerError } from '../temporal/server-errors';
 
@@ -41,6 +42,7 @@ registerSetup(program);
 registerValidate(program);
 registerSim(program);
 registerPlan(program);
+registerReset(program);
 registerInstall(program);
 registerAnswers(program);
 registerHistory(program);

@@ -139,6 +139,13 @@ export function parseKubeNodes(text: string): KubeNode[] {
 export const refreshCertificate = (cert: 'server.crt' | 'front-proxy-client.crt'): RemoteCommand =>
   cmd(sh`${SUDO} microk8s refresh-certs --cert ${cert}`);
 
+// reset: taking the cluster apart (canonical/microk8s scripts/wrappers/leave.py, remove_node.py, disable.py).
+/** On the departing node; rc 1 `This MicroK8s deployment is not acting as a node in a cluster.` when it is not. */
+export const leave = (): RemoteCommand => cmd('sudo microk8s leave', { okCodes: [0, 1] });
+/** On a remaining control-plane node; `--force` also drops a departed node's dqlite entry (the node never left). */
+export const removeNode = (name: string, force = false): RemoteCommand =>
+  cmd(sh`sudo microk8s remove-node ${name}` + (force ? ' --force' : ''), { okCodes: [0, 1] });
+export const disableAddon = (addon: string): RemoteCommand => cmd(sh`sudo microk8s disable ${addon}`);
 /**
  * `microk8s inspect` writes its report (scripts/inspect.sh build_report_tarball) and prints
  * `  Report tarball is at ${SNAP_DATA}/inspection-report-<%Y%m%d_%H%M%S>.tar.gz`; it exits 1 when a service is

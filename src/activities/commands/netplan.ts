@@ -92,3 +92,12 @@ export const forgetNetplanBackups = (names: string[]): RemoteCommand =>
   cmd(sh`${SUDO} rm -f ${[...names.map((n) => `${NETPLAN_BACKUP_DIR}/${n}`), NETPLAN_RESTORE_SCRIPT]}`);
 /** Arms the way back: the restore script after NETPLAN_RESTORE_AFTER_S, unless cancelled. */
 export const armNetplanRestore = (): RemoteCommand => runLater(NETPLAN_RESTORE_UNIT, NETPLAN_RESTORE_AFTER_S, ['/bin/bash', NETPLAN_RESTORE_SCRIPT]);
+
+/**
+ * reset: our file removed and netplan applied by one detached unit, a few seconds later. The node goes back to
+ * DHCP and may come back on another address, so nothing waits for it; both halves in one unit means a crash
+ * can never leave the file gone but the static address applied-and-forgotten. A retry finds the unit.
+ */
+export const NETPLAN_RESET_UNIT = 'kloudspot-netplan-reset';
+export const netplanResetDetached = (): RemoteCommand =>
+  cmd(sh`sudo systemd-run --on-active=2 ${`--unit=${NETPLAN_RESET_UNIT}`} sh -c ${`rm -f ${NETPLAN_FILE} && netplan apply`}`, { okCodes: [0, 1] });

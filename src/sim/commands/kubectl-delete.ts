@@ -16,9 +16,22 @@ export async function deleteObject(p: Proc, c: Cluster, f: Flags): Promise<numbe
     p.err(`Error from server (NotFound): ${r.info.plural}${r.info.group ? `.${r.info.group}` : ''} "${r.wanted}" not found\n`);
     return 1;
   }
+  if (r.kind === 'CStorPoolCluster') releasePool(c, r.wanted);
   c.store.delete(r.kind, r.ns, r.wanted);
   if (r.kind === 'PersistentVolumeClaim') claimDeleted(c, obj);
   p.out(`${RESOURCES[r.kind].plural.replace(/s$/, '')} "${r.wanted}" deleted\n`);
   p.effect(`kubectl delete ${r.kind.toLowerCase()}/${r.ns ? `${r.ns}/` : ''}${r.wanted}`);
   return 0;
+}
+
+/** cstor-operators' finalizer: a deleted pool cluster's instances go and their block devices are released. */
+function releasePool(c: Cluster, cspc: string): void {
+  for (const cspi of c.store.list('CStorPoolInstance', 'openebs', { 'openebs.io/cstor-pool-cluster': cspc })) {
+    c.store.delete('CStorPoolInstance', 'openebs', cspi.metadata.name);
+  }
+  for (const bd of c.store.list('BlockDevice', 'openebs')) {
+    if ((bd.status as { claimState?: string }).claimState !== 'Claimed') continue;
+    delete (bd.spec as Record<string, unknown>).claimRef;
+    bd.status = { claimState: 'Unclaimed', state: 'Active' };
+  }
 }

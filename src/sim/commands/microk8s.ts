@@ -15,6 +15,8 @@ import { helm } from './helm';
 import { CLUSTER_TOKENS, consumeClusterToken } from '../cluster-tokens';
 import { refreshCerts } from './microk8s-refresh-certs';
 import { stopOrStart } from './microk8s-stop-start';
+import { leave, removeNode } from './microk8s-leave';
+import { disable } from './addons-disable';
 
 async function status(p: Proc, args: string[]): Promise<number> {
   const node = p.node;
@@ -167,6 +169,9 @@ async function microk8s(p: Proc): Promise<number> {
     case 'join': return join(p, args);
     case 'enable': return enable(p, args);
     case 'stop': case 'start': return stopOrStart(p, sub);
+    case 'disable': return disable(p, args);
+    case 'leave': return leave(p);
+    case 'remove-node': return removeNode(p, args);
     case 'kubectl':
       if (clustered) { p.out('This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s kubectl on the master.\n'); return 0; }
       if (!p.root) { p.out(NO_PERMISSION(p.world.user)); return 1; }

@@ -1,0 +1,45 @@
+// Field-by-field comparison of a simulated machine with a fresh one: every own field of SimNode is compared
+// unless it is listed below with the reason it legitimately differs after an install and a reset.
+import type { SimNode } from '../../src/sim';
+
+/** Fields of SimNode left out of the comparison, each with why. */
+export const EXCLUDED: Record<string, string> = {
+  // The install reboots the nodes (its apt upgrade asks for it): a new boot id, count and time are the point of a reboot.
+  bootId: 'rebooted by the install', bootCount: 'rebooted by the install', bootedAt: 'rebooted by the install',
+  // Upgraded packages stay upgraded: reset does not downgrade (apt cannot, safely) and a new install would upgrade them anyway.
+  pending: 'packages upgraded by the install', installed: 'packages (new kernels) installed by the upgrade',
+  // The simulator's own random stream, not the machine's state.
+  rng: 'the simulator\'s PRNG position',
+};
+
+function plain(value: unknown): unknown {
+  if (value instanceof Map) return [...value.entries()].map(([k, v]) => [k, plain(v)]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  if (value instanceof Set) return [...value].sort();
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === 'object') {
+    // Creation times of the simulated hardware (disks, the root LV) are when the fleet object was made.
+    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'createdAt' && k !== 'handle').map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
+/**
+ * The machine as comparable data. `hostname`: the reset keeps the name the install gave (the spec's node name);
+ * the machine's earlier name (a clone's `ubuntu`) is recorded nowhere, so the fresh machine is compared as if it
+ * had been given that name: its hostname, /etc/hostname and /etc/hosts' `127.0.1.1` line.
+ */
+export function machineState(n: SimNode, hostname = n.hostname): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(n)) {
+    if (k in EXCLUDED) continue;
+    out[k] = plain(v);
+  }
+  if (hostname !== n.hostname) {
+    const rename = (text: string) => text.replace(new RegExp(`^127\\.0\\.1\\.1 ${n.hostname}$`, 'm'), `127.0.1.1 ${hostname}`)
+      .replace(new RegExp(`^${n.hostname}\\n$`), `${hostname}\n`);
+    out.hostname = hostname;
+    out.files = (out.files as [string, { content: string; mode: number }][]).map(([p, f]) =>
+      [p, p === '/etc/hosts' || p === '/etc/hostname' ? { ...f, content: rename(f.content) } : f]);
+  }
+  return out;
+}
