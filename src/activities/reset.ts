@@ -7,15 +7,16 @@ import { listPods, parsePods, VALUES_FILE } from './commands/chart';
 import { HOSTS_FILE, hostsFileWithoutBlock, removeFile, writeFile } from './commands/files';
 import { removeLogicalVolume, SHARED_LV } from './commands/lvm';
 import * as m from './commands/microk8s';
-import { netplanResetDetached } from './commands/netplan';
+import { NETPLAN_DIR, NETPLAN_RESET_SCRIPT, NETPLAN_RESET_UNIT, netplanResetDetached, renderResetScript } from './commands/netplan';
 import { deletePoolCluster, deleteStorageClass } from './commands/openebs';
 import { snapRemovePurge } from './commands/snap';
-import { disableIscsid, unitAlreadyExists } from './commands/systemd';
+import { disableIscsid } from './commands/systemd';
 import { kloudspotStop, removeToolsCli } from './commands/tools';
 import { verifyFailed } from './failures';
 import type { StepResult } from './node-prep';
 import { commandFailed, run, waitFor, type ActivityDeps } from './run';
 import type { SshTarget } from './ssh';
+import { startDetached, unitBusy } from './static-address';
 
 /** What reset would remove: `remove` (something is there), `absent` (already undone), `unknown` (not reachable). */
 export interface ResetItem { node: string; step: string; state: 'remove' | 'absent' | 'unknown'; detail: string }
@@ -160,14 +161,20 @@ export function createResetActivities(deps: ActivityDeps) {
       return { changed: true };
     },
 
-    /** Scheduled, not waited for: afterwards the node may answer on another (DHCP) address, or not at all. */
+    /**
+     * Scheduled, not waited for: afterwards the node may answer on another (DHCP) address, or not at all. The
+     * kept originals go back (or, after an older install, a DHCP stanza is rebuilt and the detail says what was not
+     * restored); an armed or running reset unit is left alone, so a retry writes nothing twice.
+     */
     async resetNetplan(t: SshTarget, iface: string, cidr: string): Promise<StepResult> {
       const ch = await c.netplan(t, iface, cidr);
       if (ch.done) return unchanged(ch);
-      const r = await run(deps, t, netplanResetDetached());
-      if (r.code !== 0 && !unitAlreadyExists(r.stderr)) throw commandFailed(t, r);
+      if (await unitBusy(deps, t, NETPLAN_RESET_UNIT)) return { changed: false, detail: `${NETPLAN_RESET_UNIT} already scheduled` };
+      if (ch.rebuild) await run(deps, t, writeFile(`${NETPLAN_DIR}/${ch.rebuild.name}`, ch.rebuild.content, '0600'));
+      await run(deps, t, writeFile(NETPLAN_RESET_SCRIPT, renderResetScript(ch.restore), '0700'));
+      const started = await startDetached(deps, t, NETPLAN_RESET_UNIT, netplanResetDetached());
       deps.pool.drop(t);
-      return { changed: r.code === 0, detail: 'back to DHCP in 2 s; the node may come back on another address' };
+      return { changed: started === 'started', detail: `in 2 s: ${ch.detail}` };
     },
   };
 }

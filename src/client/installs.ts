@@ -43,6 +43,13 @@ export async function startInstall(client: Client, spec: SiteSpec, workflowType 
   const workflowId = workflowType === 'installCluster' ? api.installWorkflowId(spec.site)
     : workflowType === 'resetSite' ? api.resetWorkflowId(spec.site)
       : workflowType === 'addNode' ? `add-node/${spec.site}/${String(args[1])}` : `${workflowType === 'updateDeployment' ? 'update' : 'uninstall'}/${spec.site}`;
+  // Said here at once; the install's first phase refuses too (a start from the Web UI or the Temporal CLI).
+  if (workflowType === 'installCluster') {
+    const reset = api.resetWorkflowId(spec.site);
+    if ((await client.workflow.getHandle(reset).describe().catch(() => undefined))?.status.name === 'RUNNING') {
+      throw new UserError(`${reset} is running: ${api.INSTALL_DURING_RESET}, so nothing was done. Fix: ${api.resetRunningFix(spec.site)}.`, EXIT_FAILED);
+    }
+  }
   try {
     return await client.workflow.start(workflowType, {
       taskQueue: process.env.KLOUDSPOT_TASK_QUEUE || api.TASK_QUEUE,

@@ -95,6 +95,13 @@ export function resetWorkflowId(site: string): string {
   return `reset/${site}`;
 }
 
+/** Why an install refuses while the site's reset runs, and what to do (the workflow's refusal and the CLI's say the same). */
+export const INSTALL_DURING_RESET = 'an install now would build up what the reset is taking apart';
+export function resetRunningFix(site: string): string {
+  return `wait for the reset to finish (\`kloudspot-installer watch ${site}\`), or end it while it asks for confirmation ` +
+    `(\`kloudspot-installer confirm-reset ${site} --abort\`), then install again`;
+}
+
 /** The ids an install, update, uninstall, add-node or refresh-certs of the site runs under (client/installs.ts). */
 export function changingWorkflowIds(site: string, nodes: string[]): string[] {
   return [installWorkflowId(site), `update/${site}`, `uninstall/${site}`, refreshCertsWorkflowId(site), ...nodes.map((n) => `add-node/${site}/${n}`)];

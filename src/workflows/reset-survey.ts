@@ -1,7 +1,7 @@
-// reset's first phases: refuse while another workflow changes the site, then read every node (read-only, the
+// reset's first phases (after the refusal while another workflow changes the site, site-busy.ts): read every node (read-only, the
 // reset's own checks) and ask ONE question listing exactly what will be removed on which node. Nothing is
 // removed before a person answers confirm (Web UI signal confirmReset, Temporal CLI, or our CLI / `reset --yes`).
-import { ApplicationFailure, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { describeFailure, FailureType } from '../activities/failures';
 import type { ResetItem, ResetSurveyInput } from '../activities/reset';
@@ -16,7 +16,7 @@ const CONFIRM_STEP = 'cluster:reset-confirm';
 const QUESTION_ID = 'reset';
 
 // Reads only, and quick: give up sooner than ordinary steps; an unreachable node is listed as such.
-const { surveyResetNode, runningWorkflows } = proxyActivities<Activities>({
+const { surveyResetNode } = proxyActivities<Activities>({
   startToCloseTimeout: '5m', heartbeatTimeout: '20s',
   retry: { initialInterval: '1s', maximumInterval: '5s', maximumAttempts: 3, nonRetryableErrorTypes: [FailureType.HostKeyMismatch, FailureType.NotReadOnly] },
 });
@@ -79,23 +79,6 @@ export function renderResetList(items: ResetItem[]): { lines: string[]; remove: 
   }
   return { lines, remove: items.filter((i) => i.state === 'remove').length, unknown: items.filter((i) => i.state === 'unknown').length };
 }
-
-/** First of all: another workflow changing the site (install, update, add-node, refresh-certs) refuses the reset. */
-export const refuseWhileBusy: Phase = {
-  name: 'reset-survey',
-  title: 'refuse while an install, update, add-node or refresh-certs of the site runs',
-  hosts: () => [],
-  async run(ctx) {
-    const busy = await runningWorkflows(api.changingWorkflowIds(ctx.spec.site, ctx.nodes.map((n) => n.name)));
-    if (busy.length) {
-      throw ApplicationFailure.create({
-        type: FailureType.SiteBusy, nonRetryable: true,
-        message: `${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} running: reset would take the site apart under it, so nothing was done. ` +
-          `Fix: wait for it to finish (\`kloudspot-installer watch ${ctx.spec.site}\`), or cancel it in the Web UI, then reset again`,
-      });
-    }
-  },
-};
 
 export function resetSurvey(confirmation: ResetConfirmation): Phase {
   return {

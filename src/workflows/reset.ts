@@ -6,11 +6,12 @@ import type { InstallStatus } from './api';
 import { requirePinnedHostKeys } from './host-keys';
 import { resetCluster } from './reset-cluster';
 import { resetNodes } from './reset-nodes';
-import { refuseWhileBusy, ResetConfirmation, resetSurvey } from './reset-survey';
+import { ResetConfirmation, resetSurvey } from './reset-survey';
+import { resetRefusedWhileBusy } from './site-busy';
 import { openSite, runSite } from './site-run';
 
 export async function resetSite(spec: SiteSpec): Promise<InstallStatus> {
   const ctx = openSite(spec);
   const confirmation = new ResetConfirmation(ctx);
-  return runSite(ctx, [refuseWhileBusy, { ...requirePinnedHostKeys(), name: 'reset-survey' }, resetSurvey(confirmation), resetCluster, resetNodes], 'reset');
+  return runSite(ctx, [resetRefusedWhileBusy, { ...requirePinnedHostKeys(), name: 'reset-survey' }, resetSurvey(confirmation), resetCluster, resetNodes], 'reset');
 }

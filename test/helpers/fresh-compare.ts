@@ -12,13 +12,27 @@ export const EXCLUDED: Record<string, string> = {
   rng: 'the simulator\'s PRNG position',
 };
 
+/**
+ * Resolves once no node has the named transient unit armed or running: its timer no longer `waiting` (the simulator
+ * keeps elapsed timers loaded when RemainAfterElapse=yes) and its service finished.
+ */
+export async function unitSettled(machines: SimNode[], unit: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (machines.some((m) => m.timers.get(unit)?.state === 'waiting' || m.runningServices.has(unit))) {
+    if (Date.now() > deadline) throw new Error(`${unit} never ran on every node`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function plain(value: unknown): unknown {
   if (value instanceof Map) return [...value.entries()].map(([k, v]) => [k, plain(v)]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
   if (value instanceof Set) return [...value].sort();
   if (Array.isArray(value)) return value.map(plain);
   if (value && typeof value === 'object') {
-    // Creation times of the simulated hardware (disks, the root LV) are when the fleet object was made.
-    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'createdAt' && k !== 'handle').map(([k, v]) => [k, plain(v)]));
+    // Creation times of the simulated hardware (disks, the root LV) are when the fleet object was made; a file's mtime is
+    // when it was last written (a file the reset put back has the content and mode it had, written anew).
+    const skip = new Set(['createdAt', 'handle', 'mtime']);
+    return Object.fromEntries(Object.entries(value).filter(([k]) => !skip.has(k)).map(([k, v]) => [k, plain(v)]));
   }
   return value;
 }

@@ -15,7 +15,8 @@ import { ENV, ENV_ALIASES } from '../../src/worker/config';
 import { installerBundle } from '../../src/worker/worker';
 import { CLI } from '../helpers/cli';
 import { finish, TEST_CODEC_KEY_FILE, testDataConverter, waitForQuestion } from '../helpers/install';
-import { machineState } from '../helpers/fresh-compare';
+import { machineState, unitSettled } from '../helpers/fresh-compare';
+import { NETPLAN_RESET_UNIT } from '../../src/activities/commands/netplan';
 
 let server: DevServer;
 let connection: Connection;
@@ -90,7 +91,7 @@ test('reset with the worker killed (-9) while a node leaves the cluster complete
   const killedAt = fleet.audit().length;
   await startWorker('worker-b');
   assert.equal((await finish(reset, 300_000)).state, 'completed');
-  while (fleet.machines.some((m) => m.timers.has('kloudspot-netplan-reset'))) await new Promise((r) => setTimeout(r, 100));
+  await unitSettled(fleet.machines, NETPLAN_RESET_UNIT);
 
   const effects = fleet.effectKeys().filter((e) => e.seq > mark);
   const counts = new Map<string, number>();

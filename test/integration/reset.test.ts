@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
-import { startFleet, type Fleet } from '../../src/sim';
+import { startFleet } from '../../src/sim';
 import { startInstall } from '../../src/client/installs';
 import * as api from '../../src/workflows/api';
 import type { SitePlan } from '../../src/workflows/plan';
@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli';
 import { finish, startInstallEnv, TEST_CODEC_KEY_FILE, waitForQuestion, type InstallEnv } from '../helpers/install';
-import { machineState } from '../helpers/fresh-compare';
+import { machineState, unitSettled } from '../helpers/fresh-compare';
+import { NETPLAN_RESET_UNIT } from '../../src/activities/commands/netplan';
 
 let env: InstallEnv;
 before(async () => { env = await startInstallEnv(); });
@@ -25,15 +26,6 @@ async function failureOf(p: Promise<unknown>): Promise<string> {
   const err = await p.then(() => assert.fail('expected the workflow to fail'), (e: unknown) => e);
   assert.ok(err instanceof WorkflowFailedError, String(err));
   return err.cause?.message ?? err.message;
-}
-
-/** Waits until no node has a systemd-run timer pending (the netplan reset fires 2 s, scaled, after its step). */
-async function timersFired(fleet: Fleet): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (fleet.machines.some((m) => m.timers.has('kloudspot-netplan-reset'))) {
-    if (Date.now() > deadline) throw new Error('netplan reset timers never fired');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 test('reset: refused during an install, abort changes nothing, --yes returns the nodes to fresh ones; plan and a new install follow', { timeout: 600_000 }, async () => {
@@ -71,6 +63,15 @@ test('reset: refused during an install, abort changes nothing, --yes returns the
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /^resetme {2}phase reset-survey {2}waiting/);
     assert.match(shown.stdout, /answer: kloudspot-installer confirm-reset resetme {3}\(or: kloudspot-installer confirm-reset resetme --abort\)/);
+    // An install refuses while the reset runs: the CLI at once, the workflow itself when started another way.
+    const specFile = join(mkdtempSync(join(tmpdir(), 'reset-')), 'site.yaml');
+    writeFileSync(specFile, fleet.specYaml());
+    const installCli = await cli('install', specFile);
+    assert.equal(installCli.code, 1, installCli.stdout);
+    assert.match(installCli.stderr, new RegExp(`reset/${site} is running: an install now would build up what the reset is taking apart, so nothing was done\\. ` +
+      `Fix: wait for the reset to finish \\(\`kloudspot-installer watch ${site}\`\\), or end it .*confirm-reset ${site} --abort`));
+    const direct = env.client.workflow.start('installCluster', { taskQueue: api.TASK_QUEUE, workflowId: api.installWorkflowId(site), args: [fleet.spec] });
+    assert.match(await failureOf((await direct).result()), new RegExp(`^reset/${site} is running: an install now would build up what the reset is taking apart, so nothing was done\\. Fix: `));
     const abort = await cli('confirm-reset', site, '--abort');
     assert.equal(abort.code, 0, abort.stderr);
     assert.equal(abort.stdout, 'reset aborted\n');
@@ -80,8 +81,6 @@ test('reset: refused during an install, abort changes nothing, --yes returns the
 
     // Confirmed with `reset --yes` from the CLI, k8s-vm-2 rebooted while its snap is being removed: everything goes, once each.
     const mark = fleet.audit().length;
-    const specFile = join(mkdtempSync(join(tmpdir(), 'reset-')), 'site.yaml');
-    writeFileSync(specFile, fleet.specYaml());
     let rebooted = false;
     const bootsBefore = fleet.machines[1].bootCount;
     const rebooter = (async () => {
@@ -102,7 +101,7 @@ test('reset: refused during an install, abort changes nothing, --yes returns the
     assert.match(run.stdout, /^--yes: reset confirmed$/m);
     assert.ok(rebooted, 'k8s-vm-2 was rebooted mid-reset');
     assert.ok(fleet.machines[1].bootCount > bootsBefore, 'the reboot happened');
-    await timersFired(fleet);
+    await unitSettled(fleet.machines, NETPLAN_RESET_UNIT);
     const resetEffects = fleet.effectKeys().filter((e) => e.seq > mark);
     const counts = new Map<string, number>();
     for (const e of resetEffects) counts.set(`${e.node} ${e.effect}`, (counts.get(`${e.node} ${e.effect}`) ?? 0) + 1);

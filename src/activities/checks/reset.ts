@@ -1,12 +1,11 @@
 // The "already undone?" half of every reset step: only query() builders, so the reset's survey (the one
 // question listing what will be removed) runs them read-only, and each acting step asks them again before it acts.
 // done: nothing left to remove; else `detail` says what the step would remove.
-import { parseStaticAddresses, showInterfaceAddresses } from '../commands/basic';
 import { readFile as readFileCmd, HOSTS_BEGIN, HOSTS_FILE } from '../commands/files';
 import { VALUES_FILE } from '../commands/chart';
 import { listLogicalVolumes, parseLogicalVolumes, SHARED_LV } from '../commands/lvm';
 import * as m from '../commands/microk8s';
-import { NETPLAN_FILE } from '../commands/netplan';
+import * as np from '../commands/netplan';
 import { poolClusterPresent, storageClassPresent, CSPC_NAME, STORAGE_CLASS } from '../commands/openebs';
 import { listSnap } from '../commands/snap';
 import { iscsidActive, iscsidState } from '../commands/systemd';
@@ -15,6 +14,7 @@ import { run, type ActivityDeps } from '../run';
 import type { SshTarget } from '../ssh';
 import { done, todo, type Check } from './check';
 import { createClusterChecks } from './cluster';
+import { readNetplanFiles } from './node';
 
 /**
  * The proxy settings the `proxy` spec key writes (branch `field`: APT_PROXY_FILE and PROXY_MARKERS of its
@@ -107,11 +107,31 @@ export function createResetChecks(deps: ActivityDeps) {
       return r.stdout.split('\n').includes(PROXY_BEGIN) ? todo(`rm ${APT_PROXY_FILE} (the proxy for apt)`) : done(`${APT_PROXY_FILE} is not ours (no marker), left alone`);
     },
 
-    /** Our file, or its static address still applied (the file went, the apply did not run yet). */
-    async netplan(t: SshTarget, iface: string, cidr: string): Promise<Check> {
-      const file = (await run(deps, t, readFileCmd(NETPLAN_FILE))).code === 0;
-      const isStatic = parseStaticAddresses((await run(deps, t, showInterfaceAddresses(iface))).stdout).includes(cidr);
-      return file || isStatic ? todo(`rm ${NETPLAN_FILE}, netplan apply: ${iface} back to DHCP (its address may change)`) : done(`${iface} on DHCP`);
+    /**
+     * Our file, the originals the install kept, or reset's script not yet run to its end (its apply failed).
+     * `restore`: the kept originals to put back; `rebuild`: a DHCP stanza when an older install kept none and no
+     * other file configures the interface (without it the node would come back with no address).
+     */
+    async netplan(t: SshTarget, iface: string, cidr: string): Promise<Check & { restore: string[]; rebuild?: np.NetplanFile }> {
+      const files = await readNetplanFiles(deps, t, np.NETPLAN_DIR, np.listNetplanDir());
+      const originals = await readNetplanFiles(deps, t, np.NETPLAN_ORIGINALS_DIR, np.listNetplanOriginals());
+      const ours = files.some((f) => `${np.NETPLAN_DIR}/${f.name}` === np.NETPLAN_FILE);
+      const pending = (await run(deps, t, readFileCmd(np.NETPLAN_RESET_SCRIPT))).code === 0;
+      const restore = originals.map((f) => f.name);
+      if (!ours && !pending && !restore.length) return { ...done(`no ${np.NETPLAN_FILE} (${cidr} is not ours), nothing kept to restore`), restore };
+      const rm = `rm ${np.NETPLAN_FILE}, netplan apply`;
+      if (restore.length) {
+        const back = np.asksDhcp(originals, iface) ? 'DHCP' : 'its configuration from before the install';
+        return { ...todo(`${rm} with ${restore.join(', ')} put back as before the install: ${iface} back to ${back} (its address may change)`), restore };
+      }
+      const rebuild = np.dhcpRebuild(files.filter((f) => `${np.NETPLAN_DIR}/${f.name}` !== np.NETPLAN_FILE), iface);
+      if (!rebuild) return { ...todo(`${rm}: ${iface} back to DHCP (its address may change)`), restore };
+      return {
+        ...todo(`${rm}: ${iface} back to DHCP (its address may change). NOT RESTORED: no copy of the netplan files from before the install ` +
+          `was kept (installed by an older version); ${iface}'s stanza is rebuilt as dhcp4: true in ${rebuild.name}, any other setting it had ` +
+          '(routes, nameservers, MTU) must be put back by hand'),
+        restore, rebuild,
+      };
     },
   };
   return checks;

@@ -1,8 +1,10 @@
-// `kubectl delete TYPE NAME [-n NS] [--ignore-not-found] [--wait=false]` (kubectl 1.32 pkg/cmd/delete): prints
-// `persistentvolumeclaim "x" deleted`; a missing object is `Error from server (NotFound): ...` unless ignored.
+// `kubectl delete TYPE NAME [-n NS] [--ignore-not-found] [--wait=false]` (kubectl 1.32 pkg/cmd/delete/delete.go,
+// DeleteOptions.PrintObj): `kind.group "x" deleted`, the kind lower-cased and the group left out for the core group
+// (`persistentvolumeclaim "x" deleted`, `cstorpoolcluster.cstor.openebs.io "x" deleted`); a missing object is
+// `Error from server (NotFound): ...` unless ignored.
 import type { Proc } from '../process';
 import type { Cluster } from '../cluster-state';
-import { RESOURCES } from '../kube-store';
+import { kindString } from '../kube-store';
 import { claimDeleted } from '../cstor-volume-sim';
 import { resourceArg, type Flags } from './kubectl-resources';
 
@@ -19,7 +21,7 @@ export async function deleteObject(p: Proc, c: Cluster, f: Flags): Promise<numbe
   if (r.kind === 'CStorPoolCluster') releasePool(c, r.wanted);
   c.store.delete(r.kind, r.ns, r.wanted);
   if (r.kind === 'PersistentVolumeClaim') claimDeleted(c, obj);
-  p.out(`${RESOURCES[r.kind].plural.replace(/s$/, '')} "${r.wanted}" deleted\n`);
+  p.out(`${kindString(r.kind)} "${r.wanted}" deleted\n`);
   p.effect(`kubectl delete ${r.kind.toLowerCase()}/${r.ns ? `${r.ns}/` : ''}${r.wanted}`);
   return 0;
 }
