@@ -6,14 +6,15 @@ import { failure, FailureType } from './failures';
 
 export function createSiteBusyActivities(temporal?: TemporalAccess) {
   return {
-    /** The running ones among `ids`; fails (retried) without a Temporal connection rather than guessing. */
-    async runningWorkflows(ids: string[]): Promise<string[]> {
+    /** The running ones among `ids`, with their start times; fails (retried) without a Temporal connection rather than guessing. */
+    async runningWorkflows(ids: string[]): Promise<{ id: string; startedAt: number }[]> {
       if (!temporal) throw failure(FailureType.CommandFailed, 'this worker has no Temporal connection for activities: cannot tell whether the site is busy');
       const client = new Client(temporal);
-      const running: string[] = [];
+      const running: { id: string; startedAt: number }[] = [];
       for (const id of ids) {
         try {
-          if ((await client.workflow.getHandle(id).describe()).status.name === 'RUNNING') running.push(id);
+          const d = await client.workflow.getHandle(id).describe();
+          if (d.status.name === 'RUNNING') running.push({ id, startedAt: d.startTime.getTime() });
         } catch (err) {
           if (!(err instanceof WorkflowNotFoundError)) throw err;
         }

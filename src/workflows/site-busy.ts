@@ -1,7 +1,9 @@
 // One site, one changing workflow at a time: a reset refuses while an install, update, add-node or refresh-certs
 // of the site runs, and an install refuses while its reset runs. Temporal is asked by workflow id (describe is
 // consistent at once, unlike a visibility list); the refusal names what runs and what to do, before anything acts.
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+// Only a workflow started before this one counts: two started together (an install, then a reset a moment later)
+// must not refuse each other, so the earlier carries on and the later refuses.
+import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { FailureType } from '../activities/failures';
 import * as api from './api';
@@ -18,7 +20,11 @@ function refuseWhileRunning(name: api.PhaseName, title: string, ids: (site: stri
   return {
     name, title, hosts: () => [],
     async run(ctx) {
-      const busy = await runningWorkflows(ids(ctx.spec.site, ctx.nodes.map((n) => n.name)));
+      const me = workflowInfo();
+      const myStart = me.runStartTime.getTime();
+      const busy = (await runningWorkflows(ids(ctx.spec.site, ctx.nodes.map((n) => n.name))))
+        .filter((w) => w.id !== me.workflowId && (w.startedAt < myStart || (w.startedAt === myStart && w.id < me.workflowId)))
+        .map((w) => w.id);
       if (busy.length) {
         throw ApplicationFailure.create({
           type: FailureType.SiteBusy, nonRetryable: true,

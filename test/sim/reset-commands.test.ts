@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFleet, type Fleet } from '../../src/sim';
 import * as mk from '../../src/activities/commands/microk8s';
-import { listSnap, snapRemovePurge } from '../../src/activities/commands/snap';
+import { holdRefresh, listSnap, parseSnapHeld, snapRemovePurge } from '../../src/activities/commands/snap';
 import { createLogicalVolume, removeLogicalVolume } from '../../src/activities/commands/lvm';
 import { hostsFileWithoutBlock, renderHostsFile } from '../../src/activities/commands/files';
 import { removeToolsCli, toolsPath } from '../../src/activities/commands/tools';
@@ -49,6 +49,10 @@ test('lvremove: removed, then missing (rc 5); the next lvcreate takes the same d
 });
 
 test('the kloudspot CLI and the snap go; a second removal is a no-op (snapd: not installed is not an error for remove)', async () => {
+  // The install held the snap's refreshes (snap list: held) and wrote into the snap's directory: both go with the snap.
+  assert.equal((await run(holdRefresh('forever'))).code, 0);
+  assert.ok(parseSnapHeld((await run(listSnap())).stdout), 'held before the removal');
+  assert.ok([...fleet.machines[0].files.keys()].some((f) => f.startsWith('/var/snap/microk8s/')), 'the snap has files');
   const path = (await run(toolsPath())).stdout.trim();
   assert.equal(path, '/usr/local/bin/kloudspot');
   assert.equal((await run(removeToolsCli(path))).code, 0);
@@ -60,6 +64,8 @@ test('the kloudspot CLI and the snap go; a second removal is a no-op (snapd: not
   const again = await run(snapRemovePurge());
   assert.deepEqual([again.code, again.stdout, again.stderr], [0, '', 'snap "microk8s" is not installed\n']);
   assert.equal(fleet.clusters.size, 0);
+  assert.deepEqual([...fleet.machines[0].files.keys()].filter((f) => f.startsWith('/var/snap/microk8s/')), [], 'no file of the snap is left');
+  assert.deepEqual([...fleet.machines[0].snapd.holds], [], 'no refresh hold is left');
   assert.deepEqual(fleet.effects().filter((e) => /snap remove|rm -f/.test(e.command)).map((e) => e.effect), ['delete /usr/local/bin/kloudspot', 'snap remove microk8s'],
     'each removed once; the second snap remove changed nothing');
 });

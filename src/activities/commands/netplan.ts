@@ -119,8 +119,11 @@ export function renderResetScript(originals: string[]): string {
 }
 export const netplanResetDetached = (): RemoteCommand => runLater(NETPLAN_RESET_UNIT, 2, ['/bin/bash', NETPLAN_RESET_SCRIPT]);
 
+/** An empty file is an empty document (this js-yaml refuses empty input). */
+const loadDoc = (text: string): NetplanDoc => (text.trim() ? (yaml.load(text) ?? {}) : {}) as NetplanDoc;
+
 const stanzaOf = (text: string, iface: string): Record<string, unknown> | undefined => {
-  const eth = ((yaml.load(text) ?? {}) as NetplanDoc).network?.ethernets;
+  const eth = loadDoc(text).network?.ethernets;
   const s = eth && typeof eth === 'object' ? eth[iface] : undefined;
   return s && typeof s === 'object' ? s as Record<string, unknown> : undefined;
 };
@@ -142,7 +145,7 @@ export function dhcpRebuild(files: NetplanFile[], iface: string): NetplanFile | 
   if (configuredElsewhere(files, iface)) return undefined;
   const target = files.find((f) => f.content.startsWith(`# Edited by kloudspot-installer: the ${iface} stanza moved`))
     ?? files.find((f) => f.name === '00-installer-config.yaml') ?? { name: '00-installer-config.yaml', content: '' };
-  const doc = (yaml.load(target.content) ?? {}) as NetplanDoc;
+  const doc = loadDoc(target.content);
   const network = (doc.network ??= { version: 2 });
   network.ethernets = { ...(network.ethernets ?? {}), [iface]: { dhcp4: true } };
   return { name: target.name, content: `# Rebuilt by kloudspot-installer reset: ${iface} on DHCP (no copy from before the install was kept).\n${yaml.dump(doc)}` };
