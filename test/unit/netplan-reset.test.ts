@@ -13,7 +13,7 @@ const ours = { name: '60-kloudspot-static.yaml', content: renderNetplan('ens18',
 
 test('the reset script puts the originals back, removes our file, applies, and forgets the copies only after the apply worked', () => {
   assert.equal(renderResetScript(['00-installer-config.yaml']), [
-    "install -m 0600 /var/lib/kloudspot/netplan-original/00-installer-config.yaml /etc/netplan/00-installer-config.yaml",
+    'install -m 0600 /var/lib/kloudspot/netplan-original/00-installer-config.yaml /etc/netplan/00-installer-config.yaml',
     `rm -f ${NETPLAN_FILE}`,
     'netplan apply && rm -f /var/lib/kloudspot/netplan-original/00-installer-config.yaml /var/lib/kloudspot/netplan-reset.sh',
     '',
