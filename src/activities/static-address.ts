@@ -71,7 +71,9 @@ export async function configureStaticAddress(deps: ActivityDeps, t: SshTarget, a
     const kept = netplan.parseNetplanDir((await run(deps, t, netplan.listNetplanOriginals())).stdout);
     for (const name of saved) {
       const content = c.files.find((f) => f.name === name)!.content;
-      if (!kept.includes(name)) await run(deps, t, writeFile(`${netplan.NETPLAN_ORIGINALS_DIR}/${name}`, content, '0600'));
+      // Our own file (a later install changing the address) is no original: reset removes it.
+      const original = !kept.includes(name) && `${netplan.NETPLAN_DIR}/${name}` !== netplan.NETPLAN_FILE;
+      if (original) await run(deps, t, writeFile(`${netplan.NETPLAN_ORIGINALS_DIR}/${name}`, content, '0600'));
       await run(deps, t, writeFile(`${netplan.NETPLAN_BACKUP_DIR}/${name}`, content, '0600'));
     }
     const created = c.writes.filter((w) => !names.includes(w.name)).map((w) => w.name);

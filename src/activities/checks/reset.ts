@@ -114,7 +114,8 @@ export function createResetChecks(deps: ActivityDeps) {
      */
     async netplan(t: SshTarget, iface: string, cidr: string): Promise<Check & { restore: string[]; rebuild?: np.NetplanFile }> {
       const files = await readNetplanFiles(deps, t, np.NETPLAN_DIR, np.listNetplanDir());
-      const originals = await readNetplanFiles(deps, t, np.NETPLAN_ORIGINALS_DIR, np.listNetplanOriginals());
+      const originals = (await readNetplanFiles(deps, t, np.NETPLAN_ORIGINALS_DIR, np.listNetplanOriginals()))
+        .filter((f) => `${np.NETPLAN_DIR}/${f.name}` !== np.NETPLAN_FILE);
       const ours = files.some((f) => `${np.NETPLAN_DIR}/${f.name}` === np.NETPLAN_FILE);
       const pending = (await run(deps, t, readFileCmd(np.NETPLAN_RESET_SCRIPT))).code === 0;
       const restore = originals.map((f) => f.name);
