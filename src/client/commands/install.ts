@@ -13,7 +13,7 @@ export function registerInstall(program: Command): void {
   program.command('install')
     .argument('<site.yaml>', 'the site spec')
     .option('--watch', 'follow the install until it ends')
-    .description('start installing a site (workflow install/<site>); a worker must be running')
+    .description('start installing a site (workflow install/<site>); a worker must be running; refused while the site\'s reset runs')
     .addHelpText('after', '\nExamples:\n  $ kloudspot-installer install site.yaml --watch\n  $ kloudspot-installer install site.yaml && kloudspot-installer watch acme-hq')
     .action(async (file: string, opts: { watch?: boolean }, cmd: Command) => {
       const spec = loadSiteSpecFile(file);

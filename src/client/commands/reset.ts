@@ -40,7 +40,7 @@ export function registerReset(program: Command): void {
     .option('--yes', 'answer the reset question "confirm" as soon as it lists what will be removed')
     .description('take an installed site back to bare nodes, in reverse order (workflow reset/<site>): kloudspot stop, the cStor pool, ' +
       'OpenEBS, workers then managers leave, snap remove microk8s, the kloudspot CLI, the shared LV, iscsid, our /etc/hosts block and ' +
-      'netplan file (back to DHCP). It first lists what it will remove on which node and waits for one answer; refused while an ' +
+      'netplan file (the files it changed put back as before the install: back to DHCP). It first lists what it will remove on which node and waits for one answer; refused while an ' +
       'install, update, add-node or refresh-certs of the site runs')
     .addHelpText('after', '\nExamples:\n  $ kloudspot-installer reset site.yaml            (lists, then waits for confirm-reset or the Web UI)\n' +
       '  $ kloudspot-installer reset site.yaml --yes      (lists, confirms and removes)\n' +
