@@ -40,6 +40,15 @@ test('reset: refused during an install, abort changes nothing, --yes returns the
     // What an install with `proxy` leaves for apt (branch field): reset removes a file carrying our marker.
     fleet.machines[1].put('/etc/apt/apt.conf.d/95kloudspot-proxy', '# BEGIN kloudspot-installer proxy\nAcquire::http::Proxy "http://proxy.example:3128";\n# END kloudspot-installer proxy\n');
     const installed = fleet.effects().length;
+    const cli = (...args: string[]) => runCli([...args, '--address', env.h.server.address, '--codec-key-file', TEST_CODEC_KEY_FILE],
+      { env: { TEMPORAL_ADDRESS: undefined, TEMPORAL_NAMESPACE: undefined }, timeoutMs: 300_000 });
+    const specFile = join(mkdtempSync(join(tmpdir(), 'reset-')), 'site.yaml');
+    writeFileSync(specFile, fleet.specYaml());
+    // `plan` after the install: nothing would change, exit 0, and nothing changed by asking.
+    const planned = await cli('plan', specFile);
+    assert.deepEqual([planned.code, planned.stderr], [0, '']);
+    assert.match(planned.stdout, /Nothing would change/);
+    assert.equal(fleet.effects().length, installed, 'plan changed nothing');
 
     // An abort answer: the question lists what would go on which node, and nothing goes.
     const aborted = await startInstall(env.client, fleet.spec, 'resetSite');
@@ -56,16 +65,12 @@ test('reset: refused during an install, abort changes nothing, --yes returns the
     assert.equal(q.lastError!.match(/lvremove ubuntu-vg\/shared \(20\.00g; its data is lost\)/g)?.length, 4);
     assert.equal(q.lastError!.match(/back to DHCP/g)?.length, 4);
     assert.equal(q.lastError!.match(/rm \/etc\/apt\/apt\.conf\.d\/95kloudspot-proxy/g)?.length, 1, 'the marked apt proxy file, on k8s-vm-2 only');
-    const cli = (...args: string[]) => runCli([...args, '--address', env.h.server.address, '--codec-key-file', TEST_CODEC_KEY_FILE],
-      { env: { TEMPORAL_ADDRESS: undefined, TEMPORAL_NAMESPACE: undefined }, timeoutMs: 300_000 });
     // `status` shows the running reset and its question, with the command that answers it.
     const shown = await cli('status', site);
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /^resetme {2}phase reset-survey {2}waiting/);
     assert.match(shown.stdout, /answer: kloudspot-installer confirm-reset resetme {3}\(or: kloudspot-installer confirm-reset resetme --abort\)/);
     // An install refuses while the reset runs: the CLI at once, the workflow itself when started another way.
-    const specFile = join(mkdtempSync(join(tmpdir(), 'reset-')), 'site.yaml');
-    writeFileSync(specFile, fleet.specYaml());
     const installCli = await cli('install', specFile);
     assert.equal(installCli.code, 1, installCli.stdout);
     assert.match(installCli.stderr, new RegExp(`reset/${site} is running: an install now would build up what the reset is taking apart, so nothing was done\\. ` +
@@ -121,7 +126,11 @@ test('reset: refused during an install, abort changes nothing, --yes returns the
       await fresh.stop();
     }
 
-    // plan shows the install again ...
+    // plan shows the install again (the CLI lists every node's changes) ...
+    const replanned = await cli('plan', specFile);
+    assert.equal(replanned.code, 0, replanned.stderr);
+    for (const n of fleet.spec.nodes) assert.match(replanned.stdout, new RegExp(`^${n.name}( \\(.*\\))?\\n(  .*\\n)*  ~ static-address +netplan: ${n.address.replace(/\./g, '\\.')}/24 static on ens18 \\(DHCP\\)`, 'm'));
+    assert.doesNotMatch(replanned.stdout, /Nothing would change/);
     const plan = await env.client.workflow.execute('planSite', { taskQueue: api.TASK_QUEUE, workflowId: api.planWorkflowId(site), args: [fleet.spec] }) as SitePlan;
     for (const n of fleet.spec.nodes) {
       for (const step of ['hosts-file', 'static-address', 'kloudspot-tools', 'shared-volume', 'iscsid']) {
