@@ -36,13 +36,15 @@ export const FailureType = {
   InvalidInput: 'InvalidInput',
   /** A downloaded script's SHA-256 is not the pinned one: it is not run. */
   ChecksumMismatch: 'ChecksumMismatch',
+  /** reset was started while an install, update, add-node or refresh-certs of the site runs: nothing was done. */
+  SiteBusy: 'SiteBusy',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
 /** Retrying cannot change these: a person must act, so the step's question comes at once. */
 export const NON_RETRYABLE: FailureType[] = [
   FailureType.HostKeyMismatch, FailureType.WaitTimedOut, FailureType.ReleaseNotDeployed, FailureType.ReleaseMissing, FailureType.VerifyFailed,
-  FailureType.NotReadOnly, FailureType.PlaintextRefused, FailureType.InvalidInput, FailureType.ChecksumMismatch,
+  FailureType.NotReadOnly, FailureType.PlaintextRefused, FailureType.InvalidInput, FailureType.ChecksumMismatch, FailureType.SiteBusy,
 ];
 
 /** What a failed command leaves for the person who has to decide: kept small, secrets already redacted. */

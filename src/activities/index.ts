@@ -15,6 +15,8 @@ import { createKubeletNameActivities } from './kubelet-name';
 import { createNodePrepActivities } from './node-prep';
 import { createPlanActivities } from './plan';
 import { createPreflightActivities } from './preflight';
+import { createResetActivities } from './reset';
+import { createSiteBusyActivities } from './site-busy';
 import type { ActivityDeps } from './run';
 import { createCstorVolumeActivities } from './cstor-volume';
 import { createRollingActivities } from './rolling';
@@ -40,6 +42,8 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createUpgradeActivities(deps),
     ...createBackupActivities(deps),
     ...createRestoreActivities(deps),
+    ...createResetActivities(deps),
+    ...createSiteBusyActivities(temporal),
     ...createSupportBundleActivities(deps, temporal),
     ...createFieldActivities(deps),
     ...createHookActivities(deps),

@@ -13,7 +13,7 @@ import { commandFailed, run, waitFor, type ActivityDeps } from './run';
 import { SshConnectError, type SshTarget } from './ssh';
 
 /** Whether a transient unit is armed or running: its timer waiting, or its service at work. */
-async function unitBusy(deps: ActivityDeps, t: SshTarget, unit: string): Promise<boolean> {
+export async function unitBusy(deps: ActivityDeps, t: SshTarget, unit: string): Promise<boolean> {
   const timer = systemd.parseUnitState((await run(deps, t, systemd.unitState(`${unit}.timer`))).stdout);
   if (timer.active === 'active' && timer.sub === 'waiting') return true;
   const service = systemd.parseUnitState((await run(deps, t, systemd.unitState(`${unit}.service`))).stdout);
@@ -71,10 +71,16 @@ export async function configureStaticAddress(deps: ActivityDeps, t: SshTarget, a
     return { changed: true };
   }
   // The way back, saved once: a retry finds the script and keeps the first attempt's copies (the originals).
+  // Reset's copy of a file as it was before any install is kept apart and never overwritten by a later install.
   if (script.code !== 0) {
     const saved = c.writes.filter((w) => names.includes(w.name)).map((w) => w.name);
+    const kept = netplan.parseNetplanDir((await run(deps, t, netplan.listNetplanOriginals())).stdout);
     for (const name of saved) {
-      await run(deps, t, writeFile(`${netplan.NETPLAN_BACKUP_DIR}/${name}`, c.files.find((f) => f.name === name)!.content, '0600'));
+      const content = c.files.find((f) => f.name === name)!.content;
+      // Our own file (a later install changing the address) is no original: reset removes it.
+      const original = !kept.includes(name) && `${netplan.NETPLAN_DIR}/${name}` !== netplan.NETPLAN_FILE;
+      if (original) await run(deps, t, writeFile(`${netplan.NETPLAN_ORIGINALS_DIR}/${name}`, content, '0600'));
+      await run(deps, t, writeFile(`${netplan.NETPLAN_BACKUP_DIR}/${name}`, content, '0600'));
     }
     const created = c.writes.filter((w) => !names.includes(w.name)).map((w) => w.name);
     await run(deps, t, writeFile(netplan.NETPLAN_RESTORE_SCRIPT, netplan.renderRestoreScript(saved, created), '0700'));

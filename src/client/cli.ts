@@ -21,6 +21,7 @@ import { registerPlan } from './commands/plan';
 import { registerUpgrade } from './commands/upgrade';
 import { registerBackup } from './commands/backup';
 import { registerRestore } from './commands/restore';
+import { registerReset } from './commands/reset';
 import { NamespaceNotReadyError } from '../temporal/namespace-check';
 import { describeServerError } from '../temporal/server-errors';
 
@@ -45,6 +46,7 @@ registerSetup(program);
 registerValidate(program);
 registerSim(program);
 registerPlan(program);
+registerReset(program);
 registerInstall(program);
 registerAnswers(program);
 registerHistory(program);

@@ -41,7 +41,15 @@ export async function connectClient(o: ConnectOptions = {}): Promise<Client> {
 
 export async function startInstall(client: Client, spec: SiteSpec, workflowType = 'installCluster', args: unknown[] = [spec]): Promise<WorkflowHandle> {
   const workflowId = workflowType === 'installCluster' ? api.installWorkflowId(spec.site)
-    : workflowType === 'addNode' ? `add-node/${spec.site}/${String(args[1])}` : `${workflowType === 'updateDeployment' ? 'update' : 'uninstall'}/${spec.site}`;
+    : workflowType === 'resetSite' ? api.resetWorkflowId(spec.site)
+      : workflowType === 'addNode' ? `add-node/${spec.site}/${String(args[1])}` : `${workflowType === 'updateDeployment' ? 'update' : 'uninstall'}/${spec.site}`;
+  // Said here at once; the install's first phase refuses too (a start from the Web UI or the Temporal CLI).
+  if (workflowType === 'installCluster') {
+    const reset = api.resetWorkflowId(spec.site);
+    if ((await client.workflow.getHandle(reset).describe().catch(() => undefined))?.status.name === 'RUNNING') {
+      throw new UserError(`${reset} is running: ${api.INSTALL_DURING_RESET}, so nothing was done. Fix: ${api.resetRunningFix(spec.site)}.`, EXIT_FAILED);
+    }
+  }
   try {
     return await client.workflow.start(workflowType, {
       taskQueue: process.env.KLOUDSPOT_TASK_QUEUE || api.TASK_QUEUE,
@@ -102,13 +110,24 @@ async function withNodeProgress(client: Client, status: api.InstallStatus): Prom
   return { ...status, nodes };
 }
 
+/** The workflow a site's status, watch and answers are about: its running reset, else its install. */
+export async function activeSiteWorkflowId(client: Client, site: string): Promise<string> {
+  const reset = client.workflow.getHandle(api.resetWorkflowId(site));
+  const running = (await reset.describe().catch(() => undefined))?.status.name === 'RUNNING';
+  return running ? reset.workflowId : api.installWorkflowId(site);
+}
+
+async function answeringHandle(client: Client, site: string): Promise<WorkflowHandle> {
+  return client.workflow.getHandle(await activeSiteWorkflowId(client, site));
+}
+
 /** Sends an answer as an update, so a wrong answer is refused with the workflow's reason. */
 async function update<Ret, Arg>(client: Client, site: string, def: api.UpdateDef<Ret, Arg>, arg: Arg, workflowId?: string): Promise<Ret> {
-  const handle = workflowId ? client.workflow.getHandle(workflowId) : installHandle(client, site);
+  const handle = workflowId ? client.workflow.getHandle(workflowId) : await answeringHandle(client, site);
   try {
     return await handle.executeUpdate(def, { args: [arg] });
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new UserError(`No running install of site "${site}".`, EXIT_FAILED);
+    if (err instanceof WorkflowNotFoundError) throw new UserError(`No running ${workflowId ?? 'install'} of site "${site}".`, EXIT_FAILED);
     if (err instanceof WorkflowUpdateFailedError) throw new UserError(`Refused: ${err.cause?.message ?? err.message}`, EXIT_BAD_INPUT);
     const e = err as Error & { details?: string };
     if (/not found|already completed|workflow execution already completed/i.test(e.message)) {
@@ -125,6 +144,7 @@ export const uploadCertificate = (c: Client, site: string, a: api.UploadCertific
 export const useSelfSigned = (c: Client, site: string) => update(c, site, api.useSelfSignedCertificateUpdate, {});
 /** `workflowId`: another site workflow than the install (upgrade/<site>, replace-node/<site>/<node>). */
 export const resolveFailure = (c: Client, site: string, a: api.ResolveFailure, workflowId?: string) => update(c, site, api.resolveFailureUpdate, a, workflowId);
+export const confirmReset = (c: Client, site: string, a: api.ConfirmReset) => update(c, site, api.confirmResetUpdate, a, api.resetWorkflowId(site));
 
 export interface SiteRow { site: string; workflowId: string; status: string; phase?: string; startTime: Date; closeTime?: Date }
 

@@ -124,3 +124,30 @@ export function joinCluster(target: Cluster, node: SimNode, worker: boolean, rea
   node.microk8s.communityRepo = node.microk8s.communityRepo || false;
   target.registerKubelet(node, readyInMs);
 }
+
+/**
+ * `microk8s leave` (leave.py): the node's dqlite entry is deleted from the cluster (a control-plane node) and
+ * the node starts over as a single-node cluster of its own. Its Kubernetes Node object stays behind, NotReady,
+ * until `microk8s remove-node` on a remaining node deletes it.
+ */
+export function leaveCluster(world: World, node: SimNode, readyInMs: number): void {
+  const old = node.microk8s.cluster;
+  if (old) {
+    old.members.delete(node.name);
+    old.rebalanceRoles();
+    if (old.members.size === 0) world.clusters.delete(old);
+  }
+  const c = newSingleNodeCluster(world, node);
+  node.microk8s.readyAt = Date.now() + readyInMs;
+  c.registerKubelet(node, readyInMs);
+}
+
+/** `snap remove microk8s`: the node is out of every cluster, with nothing of the snap left. */
+export function dropFromCluster(world: World, node: SimNode): void {
+  const old = node.microk8s.cluster;
+  if (!old) return;
+  old.members.delete(node.name);
+  for (const [name, rec] of old.kubeNodes) if (rec.node === node) old.kubeNodes.delete(name);
+  if (old.members.size === 0) world.clusters.delete(old); else old.rebalanceRoles();
+  delete node.microk8s.cluster;
+}

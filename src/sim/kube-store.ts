@@ -42,11 +42,15 @@ export function kindOf(resource: string): string | undefined {
   return undefined;
 }
 
+/** `configmap`, `daemonset.apps`, `cstorpoolcluster.cstor.openebs.io`: kubectl's kindString (the core group has none). */
+export function kindString(kind: string): string {
+  const info = RESOURCES[kind];
+  return info?.group ? `${kind.toLowerCase()}.${info.group}` : kind.toLowerCase();
+}
+
 /** `configmap/x`, `daemonset.apps/x`, `storageclass.storage.k8s.io/x`: how kubectl prints an object. */
 export function qualifiedName(kind: string, name: string): string {
-  const info = RESOURCES[kind];
-  const singular = kind.toLowerCase();
-  return info?.group ? `${singular}.${info.group}/${name}` : `${singular}/${name}`;
+  return `${kindString(kind)}/${name}`;
 }
 
 /** Go's encoding/json sorts map keys; kubectl prints unstructured objects with 4-space indent. */

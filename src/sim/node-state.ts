@@ -93,7 +93,6 @@ export class SimNode {
   readonly disks: Disk[] = [];
   readonly vg: { name: string; uuid: string; sizeBytes: number; pv: string };  // sizeBytes changes under the small-disk fault
   readonly lvs: LogicalVolume[] = [];
-  private nextDm = 1;
   pending: AptPackage[];
   /** An upgrade was killed while dpkg unpacked: apt refuses to run until `dpkg --configure -a`. */
   dpkgInterrupted = false;
@@ -178,10 +177,24 @@ export class SimNode {
     return this.vg.sizeBytes - this.lvs.reduce((n, lv) => n + lv.sizeBytes, 0);
   }
 
+  /** The kernel gives a new device-mapper device the lowest free minor (dm-1 again after lvremove of dm-1). */
   createLv(name: string, sizeBytes: number): LogicalVolume {
-    const lv: LogicalVolume = { name, sizeBytes, uuid: this.rng.alnum(32), dm: this.nextDm++, createdAt: Date.now() };
+    let dm = 1;
+    while (this.lvs.some((lv) => lv.dm === dm)) dm++;
+    const lv: LogicalVolume = { name, sizeBytes, uuid: this.rng.alnum(32), dm, createdAt: Date.now() };
     this.lvs.push(lv);
     return lv;
+  }
+
+  removeLv(name: string): void {
+    const i = this.lvs.findIndex((lv) => lv.name === name);
+    if (i >= 0) this.lvs.splice(i, 1);
+  }
+
+  /** Removes a path that exists by state kept elsewhere (the installed kloudspot CLI); false when it is not such a path. */
+  removeVirtual(path: string): boolean {
+    if (path === '/usr/local/bin/kloudspot' && this.kloudspotTools) { this.kloudspotTools = false; return true; }
+    return false;
   }
 
   /** Virtual files the kernel and services provide. */

@@ -4,7 +4,9 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const TASK_QUEUE = 'kloudspot-installer';
 
-export type PhaseName = 'preflight' | 'prepare-nodes' | 'form-cluster' | 'configure-storage' | 'deploy-chart' | 'upgrade' | 'restore' | 'done';
+export type PhaseName = 'preflight' | 'prepare-nodes' | 'form-cluster' | 'configure-storage' | 'deploy-chart' | 'upgrade' | 'restore' | 'done'
+  // reset (reset.ts): what it found and the one question, the cluster taken apart, each node cleaned.
+  | 'reset-survey' | 'reset-cluster' | 'reset-nodes';
 export type InstallState = 'running' | 'waiting' | 'completed' | 'failed';
 export type StepState = 'pending' | 'running' | 'done' | 'skipped' | 'waiting' | 'failed';
 
@@ -14,7 +16,7 @@ export interface NodeStatus {
   refreshHold?: string;
 }
 
-export type QuestionKind = 'blockDevice' | 'certificate' | 'failure';
+export type QuestionKind = 'blockDevice' | 'certificate' | 'failure' | 'confirmReset';
 
 export interface Question {
   id: string;
@@ -64,6 +66,12 @@ export const uploadCertificateUpdate = defineUpdate<string, [UploadCertificate]>
 export const useSelfSignedCertificateUpdate = defineUpdate<string, [UseSelfSigned]>('useSelfSignedCertificateUpdate');
 export const resolveFailureUpdate = defineUpdate<string, [ResolveFailure]>('resolveFailureUpdate');
 
+/** reset's one question before anything is removed. */
+export type ResetAnswer = 'confirm' | 'abort';
+export interface ConfirmReset { answer: ResetAnswer }
+export const confirmResetSignal = defineSignal<[ConfirmReset]>('confirmReset');
+export const confirmResetUpdate = defineUpdate<string, [ConfirmReset]>('confirmResetUpdate');
+
 export const statusQuery = defineQuery<InstallStatus>('status');
 
 /** Child (prepare-node) to parent: progress and questions, so the parent's status shows every node. */
@@ -81,6 +89,23 @@ export function installWorkflowId(site: string): string {
 /** plan: read-only, runs alongside any install of the site. */
 export function planWorkflowId(site: string): string {
   return `plan/${site}`;
+}
+
+/** reset: takes an installed site back to bare nodes; refuses while an install, update or add-node of the site runs. */
+export function resetWorkflowId(site: string): string {
+  return `reset/${site}`;
+}
+
+/** Why an install refuses while the site's reset runs, and what to do (the workflow's refusal and the CLI's say the same). */
+export const INSTALL_DURING_RESET = 'an install now would build up what the reset is taking apart';
+export function resetRunningFix(site: string): string {
+  return `wait for the reset to finish (\`kloudspot-installer watch ${site}\`), or end it while it asks for confirmation ` +
+    `(\`kloudspot-installer confirm-reset ${site} --abort\`), then install again`;
+}
+
+/** The ids an install, update, uninstall, add-node or refresh-certs of the site runs under (client/installs.ts). */
+export function changingWorkflowIds(site: string, nodes: string[]): string[] {
+  return [installWorkflowId(site), `update/${site}`, `uninstall/${site}`, refreshCertsWorkflowId(site), ...nodes.map((n) => `add-node/${site}/${n}`)];
 }
 
 export function prepareNodeWorkflowId(site: string, node: string): string {

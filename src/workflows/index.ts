@@ -8,5 +8,6 @@ export { refreshCerts } from './refresh-certs';
 export { upgrade } from './upgrade';
 export { backup } from './backup';
 export { restore } from './restore';
+export { resetSite } from './reset';
 export { supportBundle } from './support-bundle';
 export { replaceNode } from './replace-node';

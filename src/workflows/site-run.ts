@@ -31,7 +31,7 @@ export function openSite(input: SiteSpec, extraNodes: SiteNode[] = []): SiteCont
 }
 
 /** Runs the phases and ends the run: an abort (a person's answer) fails it with a clear message; other errors pass. */
-export async function runSite(ctx: SiteContext, phases: readonly Phase[]): Promise<InstallStatus> {
+export async function runSite(ctx: SiteContext, phases: readonly Phase[], operation = 'install'): Promise<InstallStatus> {
   try {
     await loadPins(ctx);
     await runPhases(ctx, phases, savePins);
@@ -44,7 +44,7 @@ export async function runSite(ctx: SiteContext, phases: readonly Phase[]): Promi
       : err instanceof ChildWorkflowFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.InstallAborted ? err.cause : undefined;
     if (aborted) {
       ctx.board.finish('failed', aborted.message);
-      throw installAborted(`${ctx.spec.site}: install ${aborted.message}`);
+      throw installAborted(`${ctx.spec.site}: ${operation} ${aborted.message}`);
     }
     ctx.board.finish('failed', (err as Error).message);
     throw err;

@@ -109,5 +109,6 @@ function signalExample(q: Question): string {
     case 'blockDevice': return `\`chooseBlockDevice\` with \`{"node": "${q.node}", "blockDevice": "${q.options?.[0] ?? 'blockdevice-...'}"}\``;
     case 'certificate': return '`uploadCertificate` with `{"certificatePem": "...", "privateKeyPem": "..."}`, or `useSelfSignedCertificate` with `{}`';
     case 'failure': return `\`resolveFailure\` with \`{"step": "${q.step}", "action": "retry"}\` (or "skip", "abort")`;
+    case 'confirmReset': return '`confirmReset` with `{"answer": "confirm"}` (or `{"answer": "abort"}`)';
   }
 }

@@ -284,3 +284,12 @@ test('kubectl wait: a node by name, one that does not exist, a pool phase by jso
   assert.deepEqual([never.code, never.stdout], [1, '']);
   assert.match(never.stderr, /^error: timed out waiting for the condition on cstorpoolinstances\/cstor-storage-[a-z0-9]{4}\n$/);
 });
+
+test('kubectl delete: the pool and its class in kubectl\'s words (kind.group "name" deleted), nothing when already gone', async () => {
+  const cspc = await run('k8s-vm-1', st.deletePoolCluster());
+  assert.deepEqual([cspc.code, cspc.stdout, cspc.stderr], [0, 'cstorpoolcluster.cstor.openebs.io "cstor-storage" deleted\n', '']);
+  const sc = await run('k8s-vm-1', st.deleteStorageClass());
+  assert.deepEqual([sc.code, sc.stdout], [0, 'storageclass.storage.k8s.io "cstor-csi" deleted\n']);
+  assert.deepEqual(await run('k8s-vm-1', st.deletePoolCluster()), { code: 0, signal: null, stdout: '', stderr: '' });
+  assert.equal((await run('k8s-vm-1', st.poolClusterPresent())).code, 1);
+});

@@ -60,7 +60,11 @@ test('a node installed with a static address ends with the spec address alone an
   const installer = yaml.load(node.files.get('/etc/netplan/00-installer-config.yaml')!.content) as { network: { ethernets?: unknown } };
   assert.equal(installer.network.ethernets, undefined, 'the stanza moved out of the installer file');
   assert.ok(!node.timers.has('kloudspot-netplan-restore'), 'the way back was cancelled once SSH worked');
-  assert.ok(![...node.files.keys()].some((f) => f.startsWith('/var/lib/kloudspot/netplan')), 'the saved copies are forgotten');
+  // The way back is forgotten; the file as it was before the install is kept for reset (issue 19).
+  assert.deepEqual([...node.files.keys()].filter((f) => f.startsWith('/var/lib/kloudspot/netplan')), ['/var/lib/kloudspot/netplan-original/00-installer-config.yaml'],
+    'the way back is forgotten, the original kept for reset');
+  assert.match(node.files.get('/var/lib/kloudspot/netplan-original/00-installer-config.yaml')!.content, new RegExp(`- ${prefix.replace(/\./g, '\\.')}\\.200/24`),
+    'the original with the installer-time address');
   assert.ok(fleet.effectKeys('k8s-vm-2').some((e) => e.effect.startsWith('systemd-run kloudspot-netplan-restore.timer')));
 });
 

@@ -13,6 +13,16 @@ import { done, GBs, todo, type Check } from './check';
 
 export interface StaticAddressInput { interface: string; address: string; prefixLength: number; gateway: string; nameservers: string[] }
 
+/** The .yaml files `list` names in `dir`, with their content (the netplan directory, or the originals kept for reset). */
+export async function readNetplanFiles(deps: ActivityDeps, t: SshTarget, dir: string, list: RemoteCommand): Promise<NetplanFile[]> {
+  const files: NetplanFile[] = [];
+  for (const name of parseNetplanDir((await run(deps, t, list)).stdout)) {
+    const r = await run(deps, t, readFile(`${dir}/${name}`));
+    if (r.code === 0) files.push({ name, content: r.stdout });
+  }
+  return files;
+}
+
 export function createNodeChecks(deps: ActivityDeps) {
   const read = async (t: SshTarget, c: RemoteCommand) => (await run(deps, t, c)).stdout;
 
@@ -57,11 +67,7 @@ export function createNodeChecks(deps: ActivityDeps) {
     async staticAddress(t: SshTarget, a: StaticAddressInput): Promise<Check & { files: NetplanFile[]; writes: NetplanFile[]; alone: boolean }> {
       const wanted = renderNetplan(a.interface, a.address, a.prefixLength, a.gateway, a.nameservers);
       const cidr = `${a.address}/${a.prefixLength}`;
-      const files: NetplanFile[] = [];
-      for (const name of parseNetplanDir(await read(t, listNetplanDir()))) {
-        const r = await run(deps, t, readFile(`${NETPLAN_DIR}/${name}`));
-        if (r.code === 0) files.push({ name, content: r.stdout });
-      }
+      const files = await readNetplanFiles(deps, t, NETPLAN_DIR, listNetplanDir());
       const writes = plannedWrites(files, wanted, a.interface);
       const addresses = (await run(deps, t, showInterfaceAddresses(a.interface))).stdout;
       const now = parseInterfaceAddresses(addresses);

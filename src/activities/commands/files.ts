@@ -55,6 +55,16 @@ export function renderHostsFile(current: string, self: string, nodes: { name: st
   while (kept.length > 0 && kept[kept.length - 1].trim() === '') kept.pop();
   return [...kept, '', HOSTS_BEGIN, ...nodes.map((n) => `${n.address} ${n.name}`), HOSTS_END, ''].join('\n');
 }
+
+/** reset: the file without our marked block and the blank line renderHostsFile put before it; other lines stay. */
+export function hostsFileWithoutBlock(current: string): string {
+  const lines = current.split('\n');
+  const [a, b] = [lines.indexOf(HOSTS_BEGIN), lines.indexOf(HOSTS_END)];
+  if (a < 0 || b < a) return current;
+  const before = lines.slice(0, a);
+  if (before.length > 0 && before[before.length - 1] === '') before.pop();
+  return [...before, ...lines.slice(b + 1)].join('\n');
+}
 /** A file's bytes as one base64 line (coreutils base64 -w 0), read through sudo like every other read. */
 export const readFileBase64 = (path: string, missingOk = false): RemoteCommand =>
   query(sh`${SUDO} base64 -w 0 ${path}`, missingOk ? { okCodes: [0, 1] } : {});

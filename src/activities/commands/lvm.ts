@@ -25,3 +25,5 @@ export function parseVolumeGroups(text: string): VolumeGroup[] {
   return text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length === 3 && /^\d+$/.test(f[1]))
     .map(([name, size, free]) => ({ name, sizeBytes: Number(size), freeBytes: Number(free) }));
 }
+/** reset: `-y` answers "Do you really want to remove active logical volume ...?"; rc 5 when missing or in use. */
+export const removeLogicalVolume = (vg: string, name: string): RemoteCommand => cmd(sh`${SUDO} lvremove -y ${`${vg}/${name}`}`);

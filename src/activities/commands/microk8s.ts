@@ -155,6 +155,10 @@ export function parseRestoredEntries(text: string): number {
   if (!m) throw new Error(`microk8s dbctl restore did not say how many entries it processed: ${JSON.stringify(text.slice(-200))}`);
   return Number(m[1]);
 }
+// reset: taking the cluster apart (canonical/microk8s scripts/wrappers/leave.py, remove_node.py, disable.py).
+/** On the departing node; rc 1 `This MicroK8s deployment is not acting as a node in a cluster.` when it is not. */
+export const leave = (): RemoteCommand => cmd(sh`${SUDO} microk8s leave`, { okCodes: [0, 1] });
+export const disableAddon = (addon: string): RemoteCommand => cmd(sh`${SUDO} microk8s disable ${addon}`);
 /**
  * `microk8s inspect` writes its report (scripts/inspect.sh build_report_tarball) and prints
  * `  Report tarball is at ${SNAP_DATA}/inspection-report-<%Y%m%d_%H%M%S>.tar.gz`; it exits 1 when a service is
@@ -177,7 +181,8 @@ export const removeInspectReport = (path: string): RemoteCommand => {
  * cannot `microk8s leave` itself). Exit 1 with "does not exist in Kubernetes" when it is already gone; an address
  * instead of a name removes a dqlite member whose Node is gone.
  */
-export const removeNode = (nameOrAddress: string): RemoteCommand => cmd(sh`${SUDO} microk8s remove-node ${nameOrAddress} --force`, { okCodes: [0, 1] });
+export const removeNode = (nameOrAddress: string, force = true): RemoteCommand =>
+  cmd(sh`${SUDO} microk8s remove-node ${nameOrAddress}` + (force ? ' --force' : ''), { okCodes: [0, 1] });
 /** One Node as JSON; `Error from server (NotFound)` exit 1 when there is none. */
 export const readNode = (name: string): RemoteCommand => query(sh`${SUDO} microk8s kubectl get node ${name} -o json`, { okCodes: [0, 1] });
 

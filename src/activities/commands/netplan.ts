@@ -92,3 +92,61 @@ export const forgetNetplanBackups = (names: string[]): RemoteCommand =>
   cmd(sh`${SUDO} rm -f ${[...names.map((n) => `${NETPLAN_BACKUP_DIR}/${n}`), NETPLAN_RESTORE_SCRIPT]}`);
 /** Arms the way back: the restore script after NETPLAN_RESTORE_AFTER_S, unless cancelled. */
 export const armNetplanRestore = (): RemoteCommand => runLater(NETPLAN_RESTORE_UNIT, NETPLAN_RESTORE_AFTER_S, ['/bin/bash', NETPLAN_RESTORE_SCRIPT]);
+
+/**
+ * The netplan files as they were before the first install changed them, kept after the install succeeded (the
+ * way back above is forgotten then): reset puts them back. A later install (another address) keeps the first copy.
+ */
+export const NETPLAN_ORIGINALS_DIR = '/var/lib/kloudspot/netplan-original';
+/** The names kept in NETPLAN_ORIGINALS_DIR; `ls` exits 2 when an older install kept none. */
+export const listNetplanOriginals = (): RemoteCommand => query(sh`${SUDO} ls -1 ${NETPLAN_ORIGINALS_DIR}`, { okCodes: [0, 2] });
+
+/**
+ * reset: the kept originals put back, our file removed and netplan applied by one detached unit, a few seconds
+ * later. The node may come back on another address, so nothing waits for it; all in one unit means a crash can
+ * never leave the files restored but the static address applied-and-forgotten. The kept copies and the script go
+ * only once the apply worked, so a failed apply leaves the step to do again. A retry finds the unit armed.
+ */
+export const NETPLAN_RESET_UNIT = 'kloudspot-netplan-reset';
+export const NETPLAN_RESET_SCRIPT = '/var/lib/kloudspot/netplan-reset.sh';
+export function renderResetScript(originals: string[]): string {
+  return [
+    ...originals.map((name) => sh`install -m 0600 ${`${NETPLAN_ORIGINALS_DIR}/${name}`} ${`${NETPLAN_DIR}/${name}`}`),
+    sh`rm -f ${NETPLAN_FILE}`,
+    sh`netplan apply && rm -f ${[...originals.map((name) => `${NETPLAN_ORIGINALS_DIR}/${name}`), NETPLAN_RESET_SCRIPT]}`,
+    '',
+  ].join('\n');
+}
+export const netplanResetDetached = (): RemoteCommand => runLater(NETPLAN_RESET_UNIT, 2, ['/bin/bash', NETPLAN_RESET_SCRIPT]);
+
+/** An empty file is an empty document (this js-yaml refuses empty input). */
+const loadDoc = (text: string): NetplanDoc => (text.trim() ? (yaml.load(text) ?? {}) : {}) as NetplanDoc;
+
+const stanzaOf = (text: string, iface: string): Record<string, unknown> | undefined => {
+  const eth = loadDoc(text).network?.ethernets;
+  const s = eth && typeof eth === 'object' ? eth[iface] : undefined;
+  return s && typeof s === 'object' ? s as Record<string, unknown> : undefined;
+};
+
+/** Whether any of `files` (ours aside) configures `iface`: removing ours leaves it an address. */
+export const configuredElsewhere = (files: NetplanFile[], iface: string): boolean =>
+  files.some((f) => f.name !== OUR_NAME && stanzaOf(f.content, iface) !== undefined);
+
+/** Whether the interface's stanza in these files asks for DHCP (dhcp4: true). */
+export const asksDhcp = (files: NetplanFile[], iface: string): boolean =>
+  files.some((f) => ['true', 'yes', 'on'].includes(String(stanzaOf(f.content, iface)?.dhcp4).toLowerCase()));
+
+/**
+ * An install older than the kept originals moved the interface's stanza out and kept no copy: without ours the
+ * interface would have no configuration at all. Its stanza is rebuilt as `dhcp4: true` (the Ubuntu installer's
+ * default) in the file we had edited, else in 00-installer-config.yaml; other settings it had are not known.
+ */
+export function dhcpRebuild(files: NetplanFile[], iface: string): NetplanFile | undefined {
+  if (configuredElsewhere(files, iface)) return undefined;
+  const target = files.find((f) => f.content.startsWith(`# Edited by kloudspot-installer: the ${iface} stanza moved`))
+    ?? files.find((f) => f.name === '00-installer-config.yaml') ?? { name: '00-installer-config.yaml', content: '' };
+  const doc = loadDoc(target.content);
+  const network = (doc.network ??= { version: 2 });
+  network.ethernets = { ...(network.ethernets ?? {}), [iface]: { dhcp4: true } };
+  return { name: target.name, content: `# Rebuilt by kloudspot-installer reset: ${iface} on DHCP (no copy from before the install was kept).\n${yaml.dump(doc)}` };
+}

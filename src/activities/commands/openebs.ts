@@ -144,6 +144,13 @@ export function parsePoolInstances(json: string): PoolInstance[] {
   return (list.items ?? []).map((i) => ({ name: i.metadata.name, node: i.spec?.hostName ?? '', phase: i.status?.phase ?? '' }));
 }
 
+// reset: the pool and its StorageClass deleted before OpenEBS is disabled (cStor then releases its block devices).
+export const poolClusterPresent = (): RemoteCommand =>
+  query(sh`${KUBECTL} -n openebs get cspc ${CSPC_NAME} -o name`, { okCodes: [0, 1] });
+export const storageClassPresent = (): RemoteCommand => query(sh`${KUBECTL} get storageclass ${STORAGE_CLASS} -o name`, { okCodes: [0, 1] });
+/** `cstorpoolcluster.cstor.openebs.io "cstor-storage" deleted`; nothing and rc 0 when already gone. */
+export const deletePoolCluster = (): RemoteCommand => cmd(sh`${KUBECTL} -n openebs delete cspc ${CSPC_NAME} --ignore-not-found`);
+export const deleteStorageClass = (): RemoteCommand => cmd(sh`${KUBECTL} delete storageclass ${STORAGE_CLASS} --ignore-not-found`);
 /**
  * cStor volumes and their replicas (one CStorVolumeReplica per pool the volume lives on). Phases: CStorVolume
  * Init|Healthy|Degraded|Offline|Error (cstor-operators pkg/controllers/volume-mgmt/start.go), replica

@@ -5,6 +5,13 @@
 import { MICROK8S_CHANNEL } from '../../site/channels';
 import { cmd, query, sh, SUDO, type RemoteCommand } from './sh';
 
+/**
+ * `--purge`: no automatic snapshot of the snap's data is kept (the certificates and the datastore go, and with
+ * the snap its refresh hold). Prints `microk8s removed`; a snap that is not installed prints
+ * `snap "microk8s" is not installed` and exits 0.
+ */
+export const snapRemovePurge = (snap = MICROK8S_SNAP): RemoteCommand => cmd(sh`${SUDO} snap remove --purge ${snap}`);
+
 export const MICROK8S_SNAP = 'microk8s';
 
 /** `forever` or a Go duration (`720h`): "General refreshes of "microk8s" held indefinitely" / "... held until <RFC 3339>". */

@@ -39,5 +39,7 @@ export const setHostname = (name: string): RemoteCommand => cmd(sh`${SUDO} hostn
 export const iscsidState = (): RemoteCommand => query('systemctl is-enabled iscsid', { okCodes: [0, 1] });
 export const iscsidActive = (): RemoteCommand => query('systemctl is-active iscsid', { okCodes: [0, 3] });
 export const enableIscsid = (): RemoteCommand => cmd(sh`${SUDO} systemctl enable --now iscsid`);
+/** reset: the install enabled iscsid for OpenEBS; a fresh 22.04 server has it disabled (open-iscsi starts it on demand). */
+export const disableIscsid = (): RemoteCommand => cmd(sh`${SUDO} systemctl disable --now iscsid`);
 /** The last `lines` journal lines of MicroK8s' services (journalctl -u takes a glob; short format, no pager). */
 export const microk8sJournal = (lines: number): RemoteCommand => query(sh`${SUDO} journalctl -u ${'snap.microk8s.*'} -n ${lines} --no-pager`);

@@ -28,3 +28,8 @@ export function parseSha256sum(stdout: string): string | undefined {
 export const kloudspotStart = (): RemoteCommand => cmd(sh`${SUDO} kloudspot start`);
 export const kloudspotUpdate = (): RemoteCommand => cmd(sh`${SUDO} kloudspot update --update-helm`);
 export const kloudspotStop = (): RemoteCommand => cmd(sh`${SUDO} kloudspot stop`);
+/** Where the tools script puts the kloudspot CLI; reset removes it only from a path of this form. */
+export const KLOUDSPOT_CLI_PATH = /^\/usr\/(local\/)?s?bin\/kloudspot$/;
+/** `command -v` prints the path it found (node output: checked with KLOUDSPOT_CLI_PATH before use). */
+export const toolsPath = (): RemoteCommand => query('command -v kloudspot', { okCodes: [0, 1, 127] });
+export const removeToolsCli = (path: string): RemoteCommand => cmd(sh`${SUDO} rm -f ${path}`);

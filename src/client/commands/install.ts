@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadSiteSpecFile, summarizeSpec } from '../../site/load';
 import { EXIT_BAD_INPUT, EXIT_FAILED, UserError } from '../errors';
 import { latestHealth } from '../doctor';
-import { getStatus, listInstalls, startInstall } from '../installs';
+import { activeSiteWorkflowId, getStatus, listInstalls, startInstall } from '../installs';
 import { renderStatus } from '../render';
 import { watchInstall } from '../watch';
 import { PINNED_SUMMARY, writePinsToSpec } from '../write-spec';
@@ -13,7 +13,7 @@ export function registerInstall(program: Command): void {
   program.command('install')
     .argument('<site.yaml>', 'the site spec')
     .option('--watch', 'follow the install until it ends')
-    .description('start installing a site (workflow install/<site>); a worker must be running')
+    .description('start installing a site (workflow install/<site>); a worker must be running; refused while the site\'s reset runs')
     .addHelpText('after', '\nExamples:\n  $ kloudspot-installer install site.yaml --watch\n  $ kloudspot-installer install site.yaml && kloudspot-installer watch acme-hq')
     .action(async (file: string, opts: { watch?: boolean }, cmd: Command) => {
       const spec = loadSiteSpecFile(file);
@@ -33,23 +33,25 @@ export function registerInstall(program: Command): void {
     .argument('<site>', 'the site name (spec `site:`)')
     .option('--json', 'print the status query result as JSON')
     .option('--write-spec <file>', 'write the host keys pinned at first contact into this spec file as nodes[].hostKey (comments kept)')
-    .description('show where an install stands: phase, each node\'s step, pending questions')
+    .description('show where an install (or a running reset) stands: phase, each node\'s step, pending questions')
     .addHelpText('after', '\nExamples:\n  $ kloudspot-installer status acme-hq\n  $ kloudspot-installer status acme-hq --json | jq .questions' +
       '\n  $ kloudspot-installer status acme-hq --write-spec site.yaml')
     .action(async (site: string, opts: { json?: boolean; writeSpec?: string }, cmd: Command) => {
-      const s = await getStatus(await clientFor(cmd), site);
+      const client = await clientFor(cmd);
+      const s = await getStatus(client, site, await activeSiteWorkflowId(client, site));
       process.stdout.write(opts.json ? JSON.stringify(s, null, 2) + '\n' : renderStatus(s, { uiUrl: globals(cmd).uiUrl }) + '\n');
       if (opts.writeSpec) writePinsToSpec(opts.writeSpec, s.summary?.[PINNED_SUMMARY]);
     });
 
   program.command('watch')
     .argument('<site>', 'the site name')
-    .description('follow an install live until it ends (one line per change when not on a terminal)')
+    .description('follow an install (or a running reset) live until it ends (one line per change when not on a terminal)')
     .addHelpText('after', '\nExample:\n  $ kloudspot-installer watch acme-hq')
     .action(async (site: string, _o: unknown, cmd: Command) => {
       const client = await clientFor(cmd);
-      await getStatus(client, site);
-      const r = await watchInstall(client, site, { uiUrl: globals(cmd).uiUrl });
+      const workflowId = await activeSiteWorkflowId(client, site);
+      await getStatus(client, site, workflowId);
+      const r = await watchInstall(client, site, { workflowId, uiUrl: globals(cmd).uiUrl });
       if (!r.ok) process.exitCode = EXIT_FAILED;
     });
 

@@ -66,6 +66,7 @@ async function rm(p: Proc): Promise<number> {
   let status = 0;
   for (const f of p.argv.slice(1).filter((a) => !a.startsWith('-'))) {
     if (!p.node.files.has(f)) {
+      if (p.root && p.node.removeVirtual(f)) { p.effect(`delete ${f}`); continue; }
       if (!force) { p.err(`rm: cannot remove '${f}': No such file or directory\n`); status = 1; }
       continue;
     }

@@ -1,4 +1,4 @@
-// LVM (lvm2 2.03.11 on 22.04): lvs, vgs, lvcreate with their exact messages (lib/metadata/lv_manip.c,
+// LVM (lvm2 2.03.11 on 22.04): lvs, vgs, lvcreate, lvremove with their exact messages (lib/metadata/lv_manip.c,
 // tools/toollib.c). Messages go to stderr indented by two spaces, as lvm's log_error prints them.
 import type { Proc } from '../process';
 import type { CommandDef } from './types';
@@ -108,7 +108,37 @@ async function lvcreate(p: Proc): Promise<number> {
   return 0;
 }
 
+/**
+ * `lvremove -y VG/LV` (lvm2 2.03.11 tools/lvremove.c, lib/metadata/lv_manip.c): `Logical volume "x" successfully
+ * removed.`; rc 5 with `Failed to find logical volume "vg/x"`, or `Logical volume vg/x in use.` while a cStor pool
+ * instance holds it open.
+ */
+async function lvremove(p: Proc): Promise<number> {
+  if (!p.root) { p.err(NON_ROOT); return 5; }
+  const { opts, pos } = parseOpts(p.argv.slice(1));
+  const vg = p.node.vg;
+  if (!pos[0]) { p.err('  Please enter one or more logical volume paths.\n  Run `lvremove --help\' for more information.\n'); return 3; }
+  const [vgName, lvName] = pos[0].split('/');
+  if (vgName !== vg.name) { p.err(`  Volume group "${vgName}" not found\n  Cannot process volume group ${vgName}\n`); return 5; }
+  await p.work('lvcreate');
+  const lv = p.node.lvs.find((x) => x.name === lvName);
+  if (!lv) { p.err(`  Failed to find logical volume "${vg.name}/${lvName}"\n`); return 5; }
+  const c = p.node.microk8s.cluster;
+  const held = c?.store.list('CStorPoolInstance', 'openebs').some((i) => (i.spec as { hostName?: string }).hostName === p.node.hostname);
+  if (held) { p.err(`  Logical volume ${vg.name}/${lvName} in use.\n`); return 5; }
+  if (!opts.has('-y') && !opts.has('--yes') && !opts.has('-f') && !opts.has('--force')) {
+    p.out(`Do you really want to remove and DISCARD active logical volume ${vg.name}/${lvName}? [y/n]: `);
+    const answer = await p.stdin.readLine();
+    if (!answer || !/^y/i.test(answer.trim())) { p.err(`  Logical volume ${vg.name}/${lvName} not removed.\n`); return 5; }
+  }
+  p.node.removeLv(lvName);
+  p.out(`  Logical volume "${lvName}" successfully removed.\n`);
+  p.effect(`lvremove ${vg.name}/${lvName}`);
+  return 0;
+}
+
 export const LVM: Record<string, CommandDef> = {
+  lvremove: { path: '/usr/sbin/lvremove', run: lvremove },
   lvs: { path: '/usr/sbin/lvs', run: lvs },
   vgs: { path: '/usr/sbin/vgs', run: vgs },
   lvcreate: { path: '/usr/sbin/lvcreate', run: lvcreate },

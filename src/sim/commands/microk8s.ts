@@ -17,6 +17,8 @@ import { removeNode } from './microk8s-remove-node';
 import { refreshCerts } from './microk8s-refresh-certs';
 import { stopOrStart } from './microk8s-stop-start';
 import { dbctl } from './microk8s-dbctl';
+import { leave } from './microk8s-leave';
+import { disable } from './addons-disable';
 
 async function status(p: Proc, args: string[]): Promise<number> {
   const node = p.node;
@@ -171,6 +173,8 @@ async function microk8s(p: Proc): Promise<number> {
     case 'dbctl': return dbctl(p, args);
     case 'enable': return enable(p, args);
     case 'stop': case 'start': return stopOrStart(p, sub);
+    case 'disable': return disable(p, args);
+    case 'leave': return leave(p);
     case 'kubectl':
       if (clustered) { p.out('This MicroK8s deployment is acting as a node in a cluster. Please use the microk8s kubectl on the master.\n'); return 0; }
       if (!p.root) { p.out(NO_PERMISSION(p.world.user)); return 1; }

@@ -8,6 +8,7 @@ import type { Proc } from '../process';
 import type { CommandDef } from './types';
 import { SNAP_REVISION } from '../addons-data';
 import { installMicrok8s } from './tools';
+import { removeSnap } from './snap-remove';
 
 const FOREVER = Infinity;
 const CHANNEL = /^(latest|\d+\.\d+)\/(stable|candidate|beta|edge)$/;
@@ -136,6 +137,7 @@ async function snap(p: Proc): Promise<number> {
   const name = args.find((a) => !a.startsWith('-'));
   switch (verb) {
     case 'list': return list(p, name);
+    case 'remove': return removeSnap(p, name);
     case 'install':
       if (name !== 'microk8s') break;
       if (!p.root) { p.err('error: access denied (try with sudo)\n'); return 1; }
