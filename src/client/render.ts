@@ -19,7 +19,7 @@ export function answerCommand(site: string, q: Question, workflow?: string): str
   // Questions of another site workflow than the install (upgrade/<site>, ...) are answered there.
   const other = workflow && workflow !== `install/${site}` ? ` --workflow ${word(workflow)}` : '';
   switch (q.kind) {
-    case 'blockDevice': return `kloudspot-installer answer ${word(site)} blockdevice --node ${word(q.node ?? '')} --device ${q.options?.[0] ? word(q.options[0]) : '<blockdevice>'}`;
+    case 'blockDevice': return `kloudspot-installer answer ${word(site)} blockdevice --node ${word(q.node ?? '')} --device ${q.options?.[0] ? word(q.options[0]) : '<blockdevice>'}${other}`;
     case 'certificate': return `kloudspot-installer upload-cert ${word(site)} --cert server.crt --key server.key   (or: kloudspot-installer self-signed ${word(site)})`;
     case 'failure': return `kloudspot-installer resolve ${word(site)} --step ${word(q.step ?? '')} --action ${(q.options ?? ['retry', 'skip', 'abort']).map(word).join('|')}${other}`;
     case 'confirmReset': return `kloudspot-installer confirm-reset ${word(site)}   (or: kloudspot-installer confirm-reset ${word(site)} --abort)`;
