@@ -90,6 +90,8 @@ export async function openConnection(target: Endpoint, o: ConnectOptions): Promi
     closedNow();
     for (const f of conn.goneListeners) f();
     conn.goneListeners.clear();
+    // ssh2 ends the client when the tunnel's stream ends but leaves the bastion's channel half open: close it.
+    target.sock?.destroy();
     if (conn.hostKey) o.log({ event: 'ssh.disconnect', node: target.node, host: target.host, port: target.port, error: lastError?.message });
   };
   client.on('error', (err: Error) => { lastError = err; onGone(); client.end(); });

@@ -98,7 +98,14 @@ export class BastionServer {
           const ch = accept();
           upstream.on('error', () => ch.destroy());
           ch.on('error', () => upstream.destroy());
-          ch.pipe(upstream).pipe(ch);
+          // OpenSSH half-closes: the node's FIN becomes a channel EOF, and the channel closes only once the client
+          // has sent its own EOF or CLOSE too (ssh2's server would close at once).
+          ch.pipe(upstream);
+          upstream.pipe(ch, { end: false });
+          let nodeEnded = false;
+          let clientEnded = false;
+          upstream.once('end', () => { nodeEnded = true; ch.eof(); if (clientEnded) ch.close(); });
+          ch.once('end', () => { clientEnded = true; if (nodeEnded) ch.close(); });
           const relay = {
             dest: `${info.destIP}:${info.destPort}`,
             silence: () => {

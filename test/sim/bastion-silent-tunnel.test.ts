@@ -70,3 +70,22 @@ test('a command sent on a pooled connection whose tunnel already went silent fai
   console.log(`a read on the silent tunnel failed after ${ms} ms`);
   assert.ok(ms < 10_000, `failed only after ${ms} ms`);
 });
+
+test('a node that closes its connections as it reboots (the bastion passes on an EOF and keeps the channel half open, as OpenSSH does): ' +
+  'the running command fails as a lost connection at once', { timeout: 60_000 }, async () => {
+  const t = targetOf('k8s-vm-3');
+  await pool.exec(t, BOOT_ID);
+  const running = pool.exec(t, 'sleep 40', { timeoutMs: 30_000 });
+  running.catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 300));
+  fleet.faults.reboot('k8s-vm-3', { downMs: 20_000, authFailMs: 0 });
+  const started = Date.now();
+  await assert.rejects(running, (err: unknown) => {
+    assert.ok(!(err instanceof CommandTimeoutError), `it waited for the command timeout: ${String(err)}`);
+    assert.match(String(err), /SshConnectError: node k8s-vm-3: connection lost while "sleep 40" was running; its outcome is unknown/);
+    return true;
+  });
+  const ms = Date.now() - started;
+  console.log(`running command failed ${ms} ms after its node closed the connection`);
+  assert.ok(ms < 5_000, `failed only after ${ms} ms`);
+});
