@@ -39,16 +39,16 @@ export function parseTokenCount(r: { code: number | null; stdout: string }): num
 /** Removes a token that no join consumed (the join never reached the agent): a copy without its line replaces the file. */
 export const revokeJoinToken = (token: string): RemoteCommand => {
   const tmp = `${CLUSTER_TOKENS_FILE}.kloudspot`;
-  return cmd(sh`${SUDO} install -m 0660 /dev/null ${tmp} && sudo grep -v -x -F -f - ${CLUSTER_TOKENS_FILE} | ${SUDO} tee ${tmp} > /dev/null && ${SUDO} mv ${tmp} ${CLUSTER_TOKENS_FILE}`,
+  return cmd(sh`${SUDO} install -m 0660 /dev/null ${tmp} && ${SUDO} grep -v -x -F -f - ${CLUSTER_TOKENS_FILE} | ${SUDO} tee ${tmp} > /dev/null && ${SUDO} mv ${tmp} ${CLUSTER_TOKENS_FILE}`,
     { stdin: `${token}\n`, redact: [token] });
 };
 /**
  * `add-node --token T` without `--token-ttl`: add_token.py writes a bare line, which the cluster agent consumes at
- * the first join request (single-use). The token is in add-node's argv on the first manager for that moment; the
- * stdin-only issueJoinToken needs the node's real server.crt and token file, which the real-node testbed's model
- * does not share, so the install uses this until the testbed bridges those files.
+ * the first join request (single-use). The token is in add-node's argv; the install uses issueJoinToken instead.
  */
 export const addNode = (token: string): RemoteCommand => cmd(sh`${SUDO} microk8s add-node --token ${token} --format short`, { redact: [token] });
+/** The join URL `microk8s add-node` prints for this address: `<ip>:25000/<token>/<check>`. */
+export const joinUrl = (address: string, token: string, check: string): string => `${address}:25000/${token}/${check}`;
 /** `--format short` prints one `microk8s join <ip>:25000/<token>/<12hex>` line per address of the node. */
 export function parseJoinUrls(text: string): { address: string; token: string; check: string }[] {
   return [...text.matchAll(/^microk8s join (\d+\.\d+\.\d+\.\d+):25000\/(\S+)\/([0-9a-f]+)\s*$/gm)]
