@@ -11,6 +11,7 @@ export const enableAddon = (addon: string): RemoteCommand => cmd(sh`${SUDO} micr
 /** The cluster agent's single-use join tokens: one per line, `<token>` or `<token>|<expiry>` (add_token.py). */
 export const CLUSTER_TOKENS_FILE = '/var/snap/microk8s/current/credentials/cluster-tokens.txt';
 const SERVER_CERT = '/var/snap/microk8s/current/certs/server.crt';
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /**
  * What `microk8s add-node --token T` does (add_token.py appends `T\n`: no `|expiry`, so single-use: the agent's
@@ -25,6 +26,8 @@ export const serverCertCheck = (): RemoteCommand => query(sh`${SUDO} openssl x50
 export function parseServerCertCheck(text: string): string {
   const m = /^([0-9a-f]{64})\s/.exec(text.trim() + '\n');
   if (!m) throw new Error(`unexpected "openssl x509 -outform der | sha256sum" output: ${JSON.stringify(text.slice(0, 120))}`);
+  // sha256sum of nothing: openssl could not read the certificate (the pipeline's status is sha256sum's).
+  if (m[1] === EMPTY_SHA256) throw new Error(`openssl could not read ${SERVER_CERT} (is MicroK8s installed and its certificates in place?)`);
   return m[1].slice(0, 12);
 }
 /** How many lines of the token file hold this token (grep -c; 0 when gone). The token goes on stdin as the pattern. */
