@@ -43,9 +43,12 @@ export function createClusterActivities(deps: ActivityDeps) {
      */
     async joinCluster(i: JoinInput): Promise<StepResult> {
       if (await alreadyJoined(i)) return { changed: false, detail: 'already a member' };
+      // A fresh single-use token per attempt, written to the agent's token file from stdin (in no argv, `ps` or
+      // sudo log), and the URL's check from the first manager's server.crt, as `microk8s add-node` makes both.
       const token = randomBytes(16).toString('hex');
-      const added = await run(deps, i.first, m.addNode(token));
-      const url = m.pickJoinUrl(added.stdout, i.first.host, token);
+      const check = m.parseServerCertCheck((await run(deps, i.first, m.serverCertCheck())).stdout);
+      await run(deps, i.first, m.issueJoinToken(token));
+      const url = m.joinUrl(i.first.host, token, check);
       try {
         const joined = await run(deps, i.joiner, { ...m.join(url, i.worker, [token]), okCodes: [0, 123] }, { timeoutMs: 10 * 60_000 });
         if (joined.code !== 0) {

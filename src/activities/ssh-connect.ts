@@ -14,6 +14,8 @@ export interface Conn {
   hostKey: string;
   closed: boolean;
   closedPromise: Promise<void>;
+  /** Called once when the connection is gone (see `whenGone`). */
+  goneListeners: Set<() => void>;
   /** sudo's mode for the password it was probed with (ssh.sudoPasswordFile); probed on first need. */
   sudo?: { password: string; access: Promise<SudoAccess> };
 }
@@ -40,6 +42,21 @@ export interface ConnectOptions {
 export const connectionKey = (t: SshTarget): string => JSON.stringify([t.username, t.host, t.port, expandHome(t.privateKeyFile), t.expectedHostKey ?? '',
   t.bastion ? [t.bastion.username, t.bastion.host, t.bastion.port, expandHome(t.bastion.privateKeyFile), t.bastion.expectedHostKey ?? ''] : null]);
 
+/**
+ * Calls `f` once the connection is gone (at once if it is), after ssh2 has closed its channels itself; returns the
+ * unsubscribe. A tunnelled connection whose keepalive timed out gets no such close: ssh2 sends CHANNEL_CLOSE on the
+ * bastion's channel and waits for the answer, which OpenSSH holds while its TCP connection to the node is dead.
+ */
+export function whenGone(conn: Conn, f: () => void): () => void {
+  const later = () => { setImmediate(f); };
+  if (conn.closed) {
+    later();
+    return () => undefined;
+  }
+  conn.goneListeners.add(later);
+  return () => { conn.goneListeners.delete(later); };
+}
+
 export async function openConnection(target: Endpoint, o: ConnectOptions): Promise<Conn> {
   const privateKey = await readPrivateKey(target.privateKeyFile, target.node,
     target.node.startsWith('bastion ') ? 'ssh.bastion.privateKeyFile (or nodes[].bastion.privateKeyFile)' : 'ssh.privateKeyFile');
@@ -65,12 +82,16 @@ export async function openConnection(target: Endpoint, o: ConnectOptions): Promi
   // for the node's delayed ACK, ~40 ms a command (docs/performance.md). A tunnelled stream has no socket.
   if (!target.sock) client.setNoDelay(true);
   let closedNow: () => void = () => undefined;
-  const conn: Conn = { ssh, client, hostKey: '', closed: false, closedPromise: new Promise<void>((r) => { closedNow = r; }) };
+  const conn: Conn = { ssh, client, hostKey: '', closed: false, closedPromise: new Promise<void>((r) => { closedNow = r; }), goneListeners: new Set() };
   let lastError: Error | undefined;
   const onGone = () => {
     if (conn.closed) return;
     conn.closed = true;
     closedNow();
+    for (const f of conn.goneListeners) f();
+    conn.goneListeners.clear();
+    // ssh2 ends the client when the tunnel's stream ends but leaves the bastion's channel half open: close it.
+    target.sock?.destroy();
     if (conn.hostKey) o.log({ event: 'ssh.disconnect', node: target.node, host: target.host, port: target.port, error: lastError?.message });
   };
   client.on('error', (err: Error) => { lastError = err; onGone(); client.end(); });

@@ -96,6 +96,19 @@ export function sendSignal(ch: ClientChannel, sig: 'TERM' | 'KILL'): void {
   } catch { /* the channel is closing; nothing left to stop */ }
 }
 
+/**
+ * Stops a remote command. A closed channel does not kill a command without a pty on OpenSSH, so
+ * we send the "signal" channel request (OpenSSH >= 7.9 answers it with killpg on the session's
+ * process group): TERM, then KILL after the grace period, then close the channel.
+ */
+export function stopRemoteCommand(ch: ClientChannel, graceMs: number, done: () => void): void {
+  const t1 = setTimeout(() => sendSignal(ch, 'KILL'), graceMs);
+  const t2 = setTimeout(() => ch.close(), 2 * graceMs);
+  const t3 = setTimeout(done, 3 * graceMs); // a hung connection never sends 'close'
+  ch.once('close', () => { [t1, t2, t3].forEach(clearTimeout); done(); });
+  sendSignal(ch, 'TERM');
+}
+
 /** The shell's convention: a death by signal N is 128+N; unknown signal or no status at all: 255. */
 export function exitCodeOf(code: number | null | undefined, signal: string | undefined): number {
   if (typeof code === 'number') return code;

@@ -2,10 +2,10 @@
 // redacted output, and cancellation that stops the command on the node, not only our end of it.
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import { BastionTunnels, type BastionTarget } from './ssh-bastion';
-import { connectionKey, openConnection, type Conn } from './ssh-connect';
+import { connectionKey, openConnection, whenGone, type Conn } from './ssh-connect';
 import { OutputTail, StreamRedactor, redactText, secretsOf } from './output-tail';
 import { CommandAbortedError, CommandTimeoutError, HostKeyMismatchError, SshConnectError } from './ssh-errors';
-import { exitCodeOf, sendSignal, writeFileAtomically } from './ssh-support';
+import { exitCodeOf, stopRemoteCommand, writeFileAtomically } from './ssh-support';
 import {
   SudoPasswordError, probeSudo, readSudoPassword, rejectedMessage, usesSudo, withSudoPassword, type SudoAccess,
 } from './ssh-sudo';
@@ -119,10 +119,13 @@ export class SshPool {
       let stopping: 'timeout' | 'abort' | undefined;
       let channel: ClientChannel | undefined;
       let requested = false;
+      let code: number | undefined;
+      let unsubscribe = (): void => undefined;
       const timers: NodeJS.Timeout[] = [];
       const finish = (outcome: ExecResult | 'retry' | Error) => {
         if (settled) return;
         settled = true;
+        unsubscribe();
         timers.forEach(clearTimeout);
         opts.signal?.removeEventListener('abort', onAbort);
         if (outcome instanceof Error) reject(outcome); else resolve(outcome);
@@ -148,10 +151,24 @@ export class SshPool {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       if (opts.timeoutMs !== undefined) timers.push(setTimeout(() => stop('timeout'), Math.max(0, opts.timeoutMs - (Date.now() - started))));
 
+      const resultOf = (conn: Conn, exit: number): ExecResult => ({
+        command: shown, code: exit, stdout: streams.stdout.tail.toString(), stderr: streams.stderr.tail.toString(),
+        durationMs: Date.now() - started, hostKey: conn.hostKey,
+      });
+      const lost = (conn: Conn) => {
+        this.forget(target, conn);
+        return new SshConnectError(`node ${target.node}: connection lost while "${shown}" was running; its outcome is unknown`);
+      };
       const connected = this.connection(target).then(async (conn) => ({ conn, sent: await this.withSudo(target, conn, command, opts.stdin, password) }));
       connected.then(({ conn, sent }) => {
         if (settled) return;
         requested = true;
+        // The command ends with its connection even when no channel close comes (a tunnel's keepalive timeout).
+        unsubscribe = whenGone(conn, () => {
+          if (stopping) return finish(stoppedError());
+          if (!channel) return finish('retry');
+          finish(code === undefined ? lost(conn) : resultOf(conn, code));
+        });
         conn.client.exec(sent.command, (err, ch) => {
           if (err) {
             if (stopping) return finish(stoppedError());
@@ -161,7 +178,6 @@ export class SshPool {
           channel = ch;
           ch.on('error', () => undefined); // a failed write on a dying channel: 'close' decides the outcome
           if (stopping) return this.kill(target, shown, ch, stopping, () => finish(stoppedError()));
-          let code: number | undefined;
           ch.on('data', (d: Buffer) => emit('stdout', streams.stdout.red.push(d)));
           ch.stderr.on('data', (d: Buffer) => emit('stderr', streams.stderr.red.push(d)));
           ch.on('exit', (c: number | null, sig?: string) => { code = exitCodeOf(c, sig); });
@@ -169,14 +185,7 @@ export class SshPool {
             emit('stdout', streams.stdout.red.flush());
             emit('stderr', streams.stderr.red.flush());
             if (stopping) return finish(stoppedError());
-            if (code === undefined) {
-              this.forget(target, conn);
-              return finish(new SshConnectError(`node ${target.node}: connection lost while "${shown}" was running; its outcome is unknown`));
-            }
-            finish({
-              command: shown, code, stdout: streams.stdout.tail.toString(), stderr: streams.stderr.tail.toString(),
-              durationMs: Date.now() - started, hostKey: conn.hostKey,
-            });
+            finish(code === undefined ? lost(conn) : resultOf(conn, code));
           });
           if (sent.stdin !== undefined) ch.write(sent.stdin);
           ch.end();
@@ -185,18 +194,9 @@ export class SshPool {
     });
   }
 
-  /**
-   * Stops a remote command. A closed channel does not kill a command without a pty on OpenSSH, so
-   * we send the "signal" channel request (OpenSSH >= 7.9 answers it with killpg on the session's
-   * process group): TERM, then KILL after the grace period, then close the channel.
-   */
   private kill(target: SshTarget, shown: string, ch: ClientChannel, why: string, done: () => void): void {
     this.log({ event: 'ssh.exec.stop', node: target.node, command: shown, reason: why });
-    const t1 = setTimeout(() => sendSignal(ch, 'KILL'), this.killGraceMs);
-    const t2 = setTimeout(() => ch.close(), 2 * this.killGraceMs);
-    const t3 = setTimeout(done, 3 * this.killGraceMs); // a hung connection never sends 'close'
-    ch.once('close', () => { [t1, t2, t3].forEach(clearTimeout); done(); });
-    sendSignal(ch, 'TERM');
+    stopRemoteCommand(ch, this.killGraceMs, done);
   }
 
   /** What sudo does for this target's user (preflight reports it); probes at most once per connection and password. */

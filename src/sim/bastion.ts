@@ -20,6 +20,8 @@ export class BastionServer {
    */
   stallForwards = false;
   port = 0;
+  /** Open forwards, to cut them the way a dead TCP peer does (`silenceForwardsTo`). */
+  private readonly relays = new Set<{ dest: string; silence: () => void }>();
 
   constructor(readonly address: string, private readonly clientKey: ParsedKey, private readonly user: string,
     private readonly allowed: (host: string, port: number) => boolean) {
@@ -46,6 +48,18 @@ export class BastionServer {
         resolve();
       });
     });
+  }
+
+  /**
+   * The bastion's TCP connections to this node die without a FIN or RST (the node lost power, or went down for
+   * a reboot before its sshd could close them): its channels stay open and swallow what is sent, and nothing
+   * ever comes back. OpenSSH keeps such a channel until its own TCP retransmissions give up, many minutes.
+   * Seen on the real-node testbed while a node rebooted.
+   */
+  silenceForwardsTo(host: string): number {
+    const cut = [...this.relays].filter((r) => r.dest.startsWith(`${host}:`));
+    for (const r of cut) r.silence();
+    return cut.length;
   }
 
   /** Cuts every connection to the bastion, and with them every node connection it carries. */
@@ -84,7 +98,30 @@ export class BastionServer {
           const ch = accept();
           upstream.on('error', () => ch.destroy());
           ch.on('error', () => upstream.destroy());
-          ch.pipe(upstream).pipe(ch);
+          // OpenSSH half-closes: the node's FIN becomes a channel EOF, and the channel closes only once the client
+          // has sent its own EOF or CLOSE too (ssh2's server would close at once).
+          ch.pipe(upstream);
+          upstream.pipe(ch, { end: false });
+          let nodeEnded = false;
+          let clientEnded = false;
+          upstream.once('end', () => { nodeEnded = true; ch.eof(); if (clientEnded) ch.close(); });
+          ch.once('end', () => { clientEnded = true; if (nodeEnded) ch.close(); });
+          const relay = {
+            dest: `${info.destIP}:${info.destPort}`,
+            silence: () => {
+              ch.unpipe(upstream);
+              upstream.unpipe(ch);
+              upstream.removeAllListeners('error');
+              upstream.on('error', () => undefined);
+              upstream.destroy();
+              ch.resume(); // read and dropped, as the kernel's send buffer takes bytes a dead peer never acknowledges
+              // Nor is the client's CHANNEL_CLOSE answered: OpenSSH closes the channel once its socket's output has
+              // drained, which a dead peer never lets happen. (ssh2 answers a close unless it counts the channel closed.)
+              (ch as unknown as { incoming: { state: string } }).incoming.state = 'closed';
+            },
+          };
+          this.relays.add(relay);
+          ch.on('close', () => this.relays.delete(relay));
         });
       });
     });

@@ -59,8 +59,10 @@ async function runForNode(world: ModelWorld, req: IncomingMessage, res: ServerRe
   const ac = new AbortController();
   req.on('close', () => { if (!res.writableEnded) ac.abort('KILL'); });
   const command = `${root ? 'sudo ' : ''}${shellJoin(argv)}`;
+  world.files?.load(world.machines);
   const code = await runOnNode(world, node, command, { stdin: new StringInput(stdin), out: (t) => { stdout += t; }, err: (t) => { stderr += t; }, signal: ac.signal }, 'ssh')
     .catch((err: unknown) => { stderr += `kloudspot testbed: the model failed: ${String(err)}\n`; return 255; });
+  world.files?.save(world.machines);
   // Files the snap keeps on the node that the installer tests for directly.
   const files: Record<string, boolean> = root ? { [CLUSTERED_LOCK]: node.isWorker() } : {};
   res.writeHead(200, { 'content-type': 'text/x-shellscript' }).end(replyScript({ stdout, stderr, code, files }));

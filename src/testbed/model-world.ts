@@ -10,6 +10,7 @@ import { StringInput } from '../sim/process';
 import { Rng } from '../sim/random';
 import { runOnNode } from '../sim/runner';
 import type { World } from '../sim/world';
+import type { ModelFiles } from './model-files';
 
 export interface ModelNode { name: string; address: string; interface: string; options?: NodeOptions }
 
@@ -21,6 +22,8 @@ export class ModelWorld implements World {
   readonly clusters = new Set<Cluster>();
   readonly machines: SimNode[] = [];
   private clusterSeq = 0;
+  /** The files the model shares with the real nodes (model-files.ts); absent in a model without real nodes. */
+  files?: ModelFiles;
 
   constructor(nodes: ModelNode[], readonly virtualIp: string, readonly toolsUrl: string, readonly user: string,
     opts: { seed?: number; latency?: 'fast' | 'realistic' } = {}) {

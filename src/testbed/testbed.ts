@@ -10,6 +10,7 @@ import { aptProxyConf, APT_PROXY_PORT, startAptProxy, waitForPort } from './apt-
 import { attachDisk, bootNode, inNode, mountLayer, waitForLease, type NodeHandle } from './node';
 import { aptListsLockUnit, prepareNodeFiles, refuseSshFrom } from './node-files';
 import { BASTION_NAME, BASTION_USER, hostKeyFingerprint } from './bastion';
+import { ModelFiles } from './model-files';
 import { ModelWorld } from './model-world';
 import { startModelServer, type ModelServer } from './model-server';
 import { runDir, stateFile } from './paths';
@@ -143,6 +144,7 @@ export async function startTestbed(o: TestbedOptions): Promise<Testbed> {
     const site = o.site ?? 'testbed';
     // The model's world needs the tools URL before the server exists; both use the same address and port.
     const world = new ModelWorld(modelNodes, plan.virtualIp, '', user, { latency: o.modelLatency });
+    world.files = new ModelFiles((n) => handles.find((h) => h.name === n.name)?.root);
     model = await startModelServer(world, plan.hostAddress, tls);
     (world as { toolsUrl: string }).toolsUrl = model.toolsUrl;
     const spec = testbedSpec({

@@ -227,6 +227,14 @@ test('through a real sshd as bastion, with a sudo password, on nodes whose apt-d
   const final = await answerUntilDone(handle, tb.spec.dnsHostname, 3_000_000, asked);
   assert.equal(final.state, 'completed', final.lastError);
   assert.deepEqual(asked.filter((x) => x.startsWith('failure:') && x !== 'failure:cluster:preflight'), [], 'no failure question');
+  // The reboot wait through the bastion: a node answers within about a minute of its reboot; a tunnel whose
+  // connection to the rebooted node died silently used to hold each wait until the 5-minute command timeout.
+  for (const n of tb.spec.nodes) {
+    const waits = (await activityRuns(h.client, prepareNodeWorkflowId(tb.spec.site, n.name))).filter((r) => r.type === 'waitForBoot');
+    const seconds = waits.map((r) => Math.round((r.closedAt - r.scheduledAt) / 1000));
+    console.log(`${n.name}: reboot wait through the bastion: ${seconds.join(', ')} s`);
+    assert.ok(seconds.every((x) => x < 240), `${n.name}: the reboot wait took ${seconds.join(', ')} s (the 5-minute command timeout?)`);
+  }
 
   // Every login on a node came from the bastion.
   for (const n of tb.nodes) {

@@ -68,6 +68,11 @@ test('golden commands: the exact text each builder produces', () => {
   assert.equal(joinCmd.stdin, `10.0.0.11:25000/${tok}/abcdef012345\n`);
   for (const c of [issued, joinCmd, m.joinTokenCount(tok), m.revokeJoinToken(tok)]) assert.ok(!c.command.includes(tok), `${c.command} holds the token`);
   assert.equal(m.joinTokenCount(tok).readOnly, true);
+  // Every sudo in the token commands is non-interactive (-n): a bare sudo would ask for a password and read the token as one.
+  for (const c of [issued, m.joinTokenCount(tok), m.revokeJoinToken(tok)]) assert.doesNotMatch(c.command, /sudo (?!-n env LC_ALL=C )/, c.command);
+  assert.equal(m.joinUrl('10.0.0.11', tok, 'abcdef012345'), `10.0.0.11:25000/${tok}/abcdef012345`);
+  assert.equal(m.parseServerCertCheck(`${'ab'.repeat(32)}  -\n`), 'abababababab');
+  assert.throws(() => m.parseServerCertCheck('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  -\n'), /openssl could not read \/var\/snap/);
   assert.equal(m.enableAddon('metallb:192.168.1.50/32').command, 'sudo -n env LC_ALL=C microk8s enable metallb:192.168.1.50/32');
   assert.equal(s.listPoolInstances().command, 'sudo -n env LC_ALL=C microk8s kubectl -n openebs get cspi -l openebs.io/cstor-pool-cluster=cstor-storage -o json');
   assert.equal(c.applyTlsSecret().command,

@@ -12,6 +12,7 @@ export const enableAddon = (addon: string): RemoteCommand => cmd(sh`${SUDO} micr
 /** The cluster agent's single-use join tokens: one per line, `<token>` or `<token>|<expiry>` (add_token.py). */
 export const CLUSTER_TOKENS_FILE = '/var/snap/microk8s/current/credentials/cluster-tokens.txt';
 const SERVER_CERT = '/var/snap/microk8s/current/certs/server.crt';
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /**
  * What `microk8s add-node --token T` does (add_token.py appends `T\n`: no `|expiry`, so single-use: the agent's
@@ -26,6 +27,8 @@ export const serverCertCheck = (): RemoteCommand => query(sh`${SUDO} openssl x50
 export function parseServerCertCheck(text: string): string {
   const m = /^([0-9a-f]{64})\s/.exec(text.trim() + '\n');
   if (!m) throw new Error(`unexpected "openssl x509 -outform der | sha256sum" output: ${JSON.stringify(text.slice(0, 120))}`);
+  // sha256sum of nothing: openssl could not read the certificate (the pipeline's status is sha256sum's).
+  if (m[1] === EMPTY_SHA256) throw new Error(`openssl could not read ${SERVER_CERT} (is MicroK8s installed and its certificates in place?)`);
   return m[1].slice(0, 12);
 }
 /** How many lines of the token file hold this token (grep -c; 0 when gone). The token goes on stdin as the pattern. */
@@ -45,11 +48,11 @@ export const revokeJoinToken = (token: string): RemoteCommand => {
 };
 /**
  * `add-node --token T` without `--token-ttl`: add_token.py writes a bare line, which the cluster agent consumes at
- * the first join request (single-use). The token is in add-node's argv on the first manager for that moment; the
- * stdin-only issueJoinToken needs the node's real server.crt and token file, which the real-node testbed's model
- * does not share, so the install uses this until the testbed bridges those files.
+ * the first join request (single-use). The token is in add-node's argv; the install uses issueJoinToken instead.
  */
 export const addNode = (token: string): RemoteCommand => cmd(sh`${SUDO} microk8s add-node --token ${token} --format short`, { redact: [token] });
+/** The join URL `microk8s add-node` prints for this address: `<ip>:25000/<token>/<check>`. */
+export const joinUrl = (address: string, token: string, check: string): string => `${address}:25000/${token}/${check}`;
 /** `--format short` prints one `microk8s join <ip>:25000/<token>/<12hex>` line per address of the node. */
 export function parseJoinUrls(text: string): { address: string; token: string; check: string }[] {
   return [...text.matchAll(/^microk8s join (\d+\.\d+\.\d+\.\d+):25000\/(\S+)\/([0-9a-f]+)\s*$/gm)]
