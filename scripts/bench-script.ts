@@ -79,7 +79,7 @@ export async function runScript(spec: SiteSpec, mode: ScriptMode, pollMs: number
   const names = ctx.nodes.map((n) => n.name);
   const existing = await a.existingPool(ft);
   if (!names.every((n) => existing.some((p) => p.node === n && p.phase === 'ONLINE'))) {
-    await a.exposeSharedVolumesToNdm(ft);
+    await a.exposeSharedVolumesToNdm(ft, spec.lvm.volumeGroup);
     const candidates = await a.listBlockDeviceCandidates(ft, names, ctx.timeouts.storageReady);
     const choices = names.map((n) => {
       const options = candidates[n] ?? [];

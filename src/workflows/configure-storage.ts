@@ -54,7 +54,7 @@ async function configureCstor(ctx: SiteContext): Promise<void> {
     return;
   }
 
-  await runStep(ctx, first.name, NDM_FILTER, (a) => a.steps.exposeSharedVolumesToNdm(firstTarget));
+  await runStep(ctx, first.name, NDM_FILTER, (a) => a.steps.exposeSharedVolumesToNdm(firstTarget, spec.lvm.volumeGroup));
   const candidates = await runStep(ctx, first.name, BLOCK_DEVICES,
     (a) => a.waits(timeouts.storageReady).listBlockDeviceCandidates(firstTarget, names, timeouts.storageReady));
   if (candidates === SKIPPED) return;

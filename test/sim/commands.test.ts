@@ -203,7 +203,7 @@ test('storage: NDM filter, block devices, webhook, pools', async () => {
   assert.deepEqual(raw.map((d) => [d.node, d.path, d.deviceType, d.claimState, d.state]), [['k8s-vm-3', '/dev/sdb', 'disk', 'Unclaimed', 'Active']]);
   const json = (await run('k8s-vm-1', st.listBlockDevices())).stdout;
   assert.match(json, /^\{\n {4}"apiVersion": "v1",\n {4}"items": \[/);
-  const fixed = st.ndmConfigWithoutDmExclude(JSON.stringify(cm), (t) => yaml.load(t), (v) => yaml.dump(v))!;
+  const fixed = st.ndmConfigForSharedVolume(JSON.stringify(cm), st.mapperPath('ubuntu-vg', 'shared'), (t) => yaml.load(t), (v) => yaml.dump(v))!;
   const applied = await run('k8s-vm-1', { ...st.applyManifest(), stdin: fixed });
   assert.equal(applied.stdout, 'configmap/openebs-ndm-config configured\n');
   assert.match(applied.stderr, /^Warning: resource configmaps\/openebs-ndm-config is missing the kubectl\.kubernetes\.io\/last-applied-configuration annotation/);
