@@ -9,15 +9,15 @@ import { defineStep, SKIPPED } from './steps';
 export const ISCSID = defineStep({ id: 'iscsid', title: 'enable iscsid' });
 const ADDON_COMMUNITY = defineStep({ id: 'addon-community', title: 'microk8s enable community' });
 const ADDON_OPENEBS = defineStep({ id: 'addon-openebs', title: 'microk8s enable openebs' });
-const POOL_CHECK = defineStep({ id: 'cstor-pool-check', title: 'existing cStor pool?' });
+const POOL_CHECK = defineStep({ id: 'cstor-pool-check', title: 'existing cStor pool?', plan: { partOf: 'cstor-pool' } });
 const NDM_FILTER = defineStep({ id: 'ndm-filter', title: 'let OpenEBS NDM see LVM volumes' });
-const BLOCK_DEVICES = defineStep({ id: 'block-devices', title: 'list block devices' });
+const BLOCK_DEVICES = defineStep({ id: 'block-devices', title: 'list block devices', plan: { partOf: 'cstor-pool' } });
 const POOL = defineStep({ id: 'cstor-pool', title: 'create the cStor pool' });
-const POOL_ONLINE = defineStep({ id: 'cstor-pool-online', title: 'wait until every pool instance is ONLINE' });
+const POOL_ONLINE = defineStep({ id: 'cstor-pool-online', title: 'wait until every pool instance is ONLINE', plan: { partOf: 'cstor-pool' } });
 const OPENEBS_UPGRADE = defineStep({ id: 'openebs-upgrade', title: 'helm upgrade openebs to a chart with cStor 3.4 (3.3 cannot provision 3-replica volumes on Kubernetes 1.25+)' });
 const VOLUME_PROBE = defineStep({ id: 'cstor-volume-probe', title: 'a throw-away 3-replica volume binds, then is deleted' });
 
-export const STORAGE_STEPS = { ISCSID, ADDON_COMMUNITY, ADDON_OPENEBS, OPENEBS_UPGRADE, POOL, VOLUME_PROBE };
+export const STORAGE_STEPS = { ISCSID, ADDON_COMMUNITY, ADDON_OPENEBS, OPENEBS_UPGRADE, NDM_FILTER, POOL, VOLUME_PROBE };
 
 const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
 

@@ -7,13 +7,13 @@ import { firstManager, runStep, targetOf, type SiteContext } from './site-contex
 import { defineStep, SKIPPED } from './steps';
 
 const TLS_CHECK = defineStep({ id: 'tls-check', title: 'TLS secret present?' });
-const TLS_SECRET = defineStep({ id: 'tls-secret', title: 'create the TLS secret' });
+const TLS_SECRET = defineStep({ id: 'tls-secret', title: 'create the TLS secret', plan: { partOf: 'tls-check' } });
 const VALUES_FILE = defineStep({ id: 'values-file', title: 'write /etc/kloudspot/values.yaml' });
 const CHART_START = defineStep({ id: 'chart-start', title: 'kloudspot start' });
-const CHART_UPDATE = defineStep({ id: 'chart-update', title: 'kloudspot update --update-helm' });
-const CHART_STOP = defineStep({ id: 'chart-stop', title: 'kloudspot stop' });
-const CHART_READY = defineStep({ id: 'chart-ready', title: 'wait until every pod is Ready' });
-const CHART_GONE = defineStep({ id: 'chart-gone', title: 'wait until the pods are gone' });
+const CHART_UPDATE = defineStep({ id: 'chart-update', title: 'kloudspot update --update-helm', plan: { notInInstall: 'the update workflow' } });
+const CHART_STOP = defineStep({ id: 'chart-stop', title: 'kloudspot stop', plan: { notInInstall: 'the uninstall workflow' } });
+const CHART_READY = defineStep({ id: 'chart-ready', title: 'wait until every pod is Ready', plan: { partOf: 'chart-start' } });
+const CHART_GONE = defineStep({ id: 'chart-gone', title: 'wait until the pods are gone', plan: { notInInstall: 'the uninstall workflow' } });
 
 export const CHART_STEPS = { TLS_CHECK, VALUES_FILE, CHART_START };
 
