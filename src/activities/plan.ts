@@ -87,7 +87,8 @@ export function createPlanActivities(deps: ActivityDeps) {
       : ndmConfigForSharedVolume((await run(readOnly, i.first, readNdmConfig())).stdout, mapperPath(i.volumeGroup, SHARED_LV), (t) => yaml.load(t), (v) => yaml.dump(v));
     return [
       { step: 'openebs-upgrade', state: upgrade ? 'change' : 'done', detail: upgrade ? `openebs chart ${version ?? '?'} -> ${OPENEBS_CHART_VERSION}` : `openebs chart ${version}` },
-      { step: 'ndm-filter', state: ndm ? 'change' : 'done', detail: pool.done ? 'pool online: NDM not needed' : ndm ? `NDM path filter: include ${mapperPath(i.volumeGroup, SHARED_LV)}` : 'NDM sees the shared LV' },
+      { step: 'ndm-filter', state: ndm ? 'change' : 'done',
+        detail: pool.done ? 'pool online: NDM not needed' : ndm ? `NDM path filter: include ${mapperPath(i.volumeGroup, SHARED_LV)}` : 'NDM sees the shared LV' },
       judged('cstor-pool', pool),
       upgrade || !pool.done ? { step: 'cstor-volume-probe', state: 'change', detail: 'a throw-away 3-replica volume binds, then is deleted' }
         : { step: 'cstor-volume-probe', state: 'done', detail: 'pool online on cStor 3.4' },
