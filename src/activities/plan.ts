@@ -84,7 +84,8 @@ export function createPlanActivities(deps: ActivityDeps) {
     const upgrade = !version || versionBelow(version, OPENEBS_CHART_VERSION);
     const pool = await cluster.pool(i.first, i.nodes.map((n) => n.name));
     const ndm = pool.done ? undefined
-      : ndmConfigForSharedVolume((await run(readOnly, i.first, readNdmConfig())).stdout, mapperPath(i.volumeGroup, SHARED_LV), (t) => yaml.load(t), (v) => yaml.dump(v));
+      : ndmConfigForSharedVolume((await run(readOnly, i.first, readNdmConfig())).stdout, mapperPath(i.volumeGroup, SHARED_LV),
+        (t) => yaml.load(t), (v) => yaml.dump(v));
     return [
       { step: 'openebs-upgrade', state: upgrade ? 'change' : 'done', detail: upgrade ? `openebs chart ${version ?? '?'} -> ${OPENEBS_CHART_VERSION}` : `openebs chart ${version}` },
       { step: 'ndm-filter', state: ndm ? 'change' : 'done',
