@@ -33,8 +33,8 @@ export function createCstorVolumeActivities(deps: ActivityDeps) {
     },
 
     /** Creates the probe claim, waits until its cStor volume is Bound, deletes it; a volume that never binds says why. */
-    async probeCstorVolume(first: SshTarget, timeoutMs: number): Promise<{ changed: boolean; detail?: string }> {
-      await run(deps, first, { ...applyManifest(), stdin: v.renderProbeClaim() });
+    async probeCstorVolume(first: SshTarget, timeoutMs: number, storageClass?: string): Promise<{ changed: boolean; detail?: string }> {
+      await run(deps, first, { ...applyManifest(), stdin: v.renderProbeClaim(storageClass) });
       let volume: string | undefined;
       try {
         await waitFor(deps, `${v.PROBE_PVC}'s cStor volume Bound`, timeoutMs, async () => {

@@ -67,8 +67,11 @@ export function createStorageActivities(deps: ActivityDeps) {
       });
     },
 
-    async createCstorPool(first: SshTarget, choices: { node: string; blockDevice: string }[], replicaCount: number): Promise<StepResult> {
-      const r = await run(deps, first, { ...applyManifest(), stdin: s.renderCstorManifests(choices, replicaCount) });
+    /** `storageClass`: spec chart.storageClasses.shared (absent in runs from before: cstor-csi). */
+    async createCstorPool(
+      first: SshTarget, choices: { node: string; blockDevice: string }[], replicaCount: number, storageClass?: string,
+    ): Promise<StepResult> {
+      const r = await run(deps, first, { ...applyManifest(), stdin: s.renderCstorManifests(choices, replicaCount, storageClass) });
       return { changed: !/^\S+ unchanged$/m.test(r.stdout) || /created|configured/.test(r.stdout) };
     },
 

@@ -1,6 +1,7 @@
 // Phase 4, configure-storage: the seed's "Configure Storage" and the block-device part of `kloudspot init`.
 import { patched } from '@temporalio/workflow';
 import { storageNeed } from '../site/sizes';
+import type { SiteSpec } from '../site/schema';
 import { allNodes, type Phase } from './phase';
 import { firstManager, runStep, targetOf, type SiteContext } from './site-context';
 import { defineStep, SKIPPED } from './steps';
@@ -44,7 +45,10 @@ async function configureCstor(ctx: SiteContext): Promise<void> {
   const cstor34 = patched('openebs-cstor-3.4');
   const upgraded = cstor34 && await runStep(ctx, first.name, OPENEBS_UPGRADE,
     (a) => a.waits(timeouts.storageReady).upgradeOpenebsRelease(firstTarget, timeouts.storageReady));
-  const probe = () => runStep(ctx, first.name, VOLUME_PROBE, (a) => a.waits(timeouts.storageReady).probeCstorVolume(firstTarget, timeouts.storageReady));
+  // Specs recorded before `chart` existed: the default class.
+  const storageClass = (spec.chart as SiteSpec['chart'] | undefined)?.storageClasses.shared;
+  const probe = () => runStep(ctx, first.name, VOLUME_PROBE,
+    (a) => a.waits(timeouts.storageReady).probeCstorVolume(firstTarget, timeouts.storageReady, storageClass));
 
   const existing = await runStep(ctx, first.name, POOL_CHECK, (a) => a.steps.existingPool(firstTarget));
   if (existing !== SKIPPED && names.every((n) => existing.some((p) => p.node === n && p.phase === 'ONLINE'))) {
@@ -70,7 +74,7 @@ async function configureCstor(ctx: SiteContext): Promise<void> {
     return { node: n.name, blockDevice: chosen };
   }));
   const replicas = Math.min(3, ctx.nodes.length);
-  await runStep(ctx, first.name, POOL, (a) => a.steps.createCstorPool(firstTarget, choices, replicas));
+  await runStep(ctx, first.name, POOL, (a) => a.steps.createCstorPool(firstTarget, choices, replicas, storageClass));
   await runStep(ctx, first.name, POOL_ONLINE, (a) => a.waits(timeouts.storageReady).waitPoolOnline(firstTarget, names, timeouts.storageReady));
   if (cstor34) await probe();
   ctx.board.setSummary('pool', `cStor pool online on ${names.length} nodes: ${choices.map((c) => `${c.node}=${c.blockDevice}`).join(', ')}`);

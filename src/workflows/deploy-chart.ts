@@ -1,5 +1,6 @@
 // Phase 5, deploy-chart: the values file, the TLS certificate (uploaded by a person or self-signed by
 // choice), `kloudspot start`, then wait until every pod is Ready.
+import type { SiteSpec } from '../site/schema';
 import { steps } from './activities';
 import type { CertificateAnswer } from './answers';
 import type { Phase } from './phase';
@@ -25,6 +26,8 @@ export function valuesInput(ctx: SiteContext, tls: 'uploaded' | 'self-signed') {
   return {
     site: spec.site, customer: spec.customer, dnsHostname: spec.dnsHostname, virtualIp: spec.virtualIp,
     features: spec.features, storage: spec.storage, volumeGroup: spec.lvm.volumeGroup, tls,
+    // Specs recorded before `chart` existed have none: the values file as it was then.
+    storageClasses: (spec.chart as SiteSpec['chart'] | undefined)?.storageClasses, extraValues: (spec.chart as SiteSpec['chart'] | undefined)?.values,
   };
 }
 

@@ -52,11 +52,11 @@ export const PROBE_PVC = 'kloudspot-cstor-probe';
 export const PROBE_NAMESPACE = 'default';
 
 /** A small claim on the cStor StorageClass: with 3 replicas it is an HA volume, the case that needs a PDB. */
-export function renderProbeClaim(): string {
+export function renderProbeClaim(storageClass = STORAGE_CLASS): string {
   return JSON.stringify({
     apiVersion: 'v1', kind: 'PersistentVolumeClaim',
     metadata: { name: PROBE_PVC, namespace: PROBE_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'kloudspot-installer' } },
-    spec: { storageClassName: STORAGE_CLASS, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    spec: { storageClassName: storageClass, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
   });
 }
 

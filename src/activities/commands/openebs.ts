@@ -134,7 +134,7 @@ export function candidateBlockDevices(devices: BlockDevice[], node: string): Blo
 }
 
 /** A CStorPoolCluster with one striped pool per node on the chosen device, and its StorageClass. */
-export function renderCstorManifests(choices: { node: string; blockDevice: string }[], replicaCount: number): string {
+export function renderCstorManifests(choices: { node: string; blockDevice: string }[], replicaCount: number, storageClass = STORAGE_CLASS): string {
   const cspc = {
     apiVersion: 'cstor.openebs.io/v1', kind: 'CStorPoolCluster',
     metadata: { name: CSPC_NAME, namespace: 'openebs' },
@@ -148,7 +148,7 @@ export function renderCstorManifests(choices: { node: string; blockDevice: strin
   };
   const sc = {
     apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
-    metadata: { name: STORAGE_CLASS },
+    metadata: { name: storageClass },
     provisioner: 'cstor.csi.openebs.io',
     allowVolumeExpansion: true,
     parameters: { 'cas-type': 'cstor', cstorPoolCluster: CSPC_NAME, replicaCount: String(replicaCount) },
