@@ -76,10 +76,11 @@ export async function runScript(spec: SiteSpec, mode: ScriptMode, pollMs: number
   await eachNode((n) => a.enableIscsid(t(n)));
   await a.enableAddon(ft, 'community');
   await a.enableAddon(ft, 'openebs');
+  const upgraded = await a.upgradeOpenebsRelease(ft, ctx.timeouts.storageReady);
   const names = ctx.nodes.map((n) => n.name);
   const existing = await a.existingPool(ft);
   if (!names.every((n) => existing.some((p) => p.node === n && p.phase === 'ONLINE'))) {
-    await a.exposeSharedVolumesToNdm(ft);
+    await a.exposeSharedVolumesToNdm(ft, spec.lvm.volumeGroup);
     const candidates = await a.listBlockDeviceCandidates(ft, names, ctx.timeouts.storageReady);
     const choices = names.map((n) => {
       const options = candidates[n] ?? [];
@@ -88,6 +89,9 @@ export async function runScript(spec: SiteSpec, mode: ScriptMode, pollMs: number
     });
     await a.createCstorPool(ft, choices, Math.min(3, names.length));
     await a.waitPoolOnline(ft, names, ctx.timeouts.storageReady);
+    await a.probeCstorVolume(ft, ctx.timeouts.storageReady);
+  } else if (upgraded.changed) {
+    await a.probeCstorVolume(ft, ctx.timeouts.storageReady);
   }
 
   // deploy-chart (workflows/deploy-chart.ts), self-signed TLS.

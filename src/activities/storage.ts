@@ -8,6 +8,7 @@ import * as systemd from './commands/systemd';
 import { run, waitFor, type ActivityDeps } from './run';
 import type { StepResult } from './node-prep';
 import type { SshTarget } from './ssh';
+import { SHARED_LV } from './commands/lvm';
 import { aptInstall, packageInstalled, packageStatus } from './commands/apt';
 
 export interface BlockDeviceOption { name: string; path: string; sizeBytes: number; links: string[] }
@@ -27,11 +28,15 @@ export function createStorageActivities(deps: ActivityDeps) {
       return { changed: true };
     },
 
-    /** OpenEBS 3.x's NDM excludes /dev/dm-*, which hides every LVM volume (openebs/openebs#3622). */
-    async exposeSharedVolumesToNdm(first: SshTarget): Promise<StepResult> {
+    /**
+     * OpenEBS 3.x's NDM excludes /dev/dm-*, which hides every LVM volume (openebs/openebs#3622); dropping that
+     * exclude alone would offer every LV. The path filter includes the `shared` LV's /dev/mapper path instead.
+     */
+    async exposeSharedVolumesToNdm(first: SshTarget, volumeGroup: string): Promise<StepResult> {
       const cm = await run(deps, first, s.readNdmConfig());
       const before = s.ndmRestartStamp((await run(deps, first, s.readNdmDaemonSet())).stdout);
-      const updated = s.ndmConfigWithoutDmExclude(cm.stdout, (t) => yaml.load(t), (v) => yaml.dump(v, { lineWidth: -1 }), { [s.NDM_RESTART_MARK]: before });
+      const updated = s.ndmConfigForSharedVolume(cm.stdout, s.mapperPath(volumeGroup, SHARED_LV),
+        (t) => yaml.load(t), (v) => yaml.dump(v, { lineWidth: -1 }), { [s.NDM_RESTART_MARK]: before });
       if (updated) {
         await run(deps, first, { ...applyManifest(), stdin: updated });
       } else {
@@ -62,8 +67,11 @@ export function createStorageActivities(deps: ActivityDeps) {
       });
     },
 
-    async createCstorPool(first: SshTarget, choices: { node: string; blockDevice: string }[], replicaCount: number): Promise<StepResult> {
-      const r = await run(deps, first, { ...applyManifest(), stdin: s.renderCstorManifests(choices, replicaCount) });
+    /** `storageClass`: spec chart.storageClasses.shared (absent in runs from before: cstor-csi). */
+    async createCstorPool(
+      first: SshTarget, choices: { node: string; blockDevice: string }[], replicaCount: number, storageClass?: string,
+    ): Promise<StepResult> {
+      const r = await run(deps, first, { ...applyManifest(), stdin: s.renderCstorManifests(choices, replicaCount, storageClass) });
       return { changed: !/^\S+ unchanged$/m.test(r.stdout) || /created|configured/.test(r.stdout) };
     },
 

@@ -5,9 +5,11 @@ import type { Cluster } from './cluster-state';
 import { syncBlockDevices, syncPoolInstances } from './storage-sim';
 import { syncPods } from './chart-sim';
 import { syncCstorVolumes } from './cstor-volume-sim';
+import { syncOpenebsDeployments } from './openebs-deployments';
 
 /** Applies everything that became true since the last look. */
 export function refreshCluster(c: Cluster, now = Date.now()): void {
+  syncOpenebsDeployments(c, now);
   syncBlockDevices(c, now);
   syncPoolInstances(c, now);
   syncPods(c, now);

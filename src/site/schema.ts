@@ -6,6 +6,7 @@ import {
 import { nodeRole } from './roles';
 import { BastionSchema, sudoPasswordFile, workerFile } from './access-schema';
 import { HooksSchema, MicroK8sSchema, ProxySchema } from './field-schema';
+import { ChartSchema } from './chart-schema';
 
 export { nodeRole };
 
@@ -145,6 +146,8 @@ export const SiteSpecSchema = z.strictObject({
   proxy: ProxySchema.optional(),
   microk8s: MicroK8sSchema,
   hooks: HooksSchema.optional(),
+  // What the chart needs beyond the seed's questions (chart-schema.ts): StorageClass names, extra values.
+  chart: ChartSchema,
 }).superRefine((spec, ctx) => {
   const { prefixLength, gateway } = spec.network;
   const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });

@@ -2,6 +2,7 @@
 import { patched } from '@temporalio/workflow';
 import type { BlockDeviceOption } from '../activities/storage';
 import { storageNeed } from '../site/sizes';
+import type { SiteSpec } from '../site/schema';
 import { allNodes, type Phase } from './phase';
 import { firstManager, runStep, targetOf, type SiteContext } from './site-context';
 import { defineStep, SKIPPED } from './steps';
@@ -10,15 +11,17 @@ import { defineStep, SKIPPED } from './steps';
 export const ISCSID = defineStep({ id: 'iscsid', title: 'enable iscsid' });
 const ADDON_COMMUNITY = defineStep({ id: 'addon-community', title: 'microk8s enable community' });
 const ADDON_OPENEBS = defineStep({ id: 'addon-openebs', title: 'microk8s enable openebs' });
-const POOL_CHECK = defineStep({ id: 'cstor-pool-check', title: 'existing cStor pool?' });
+const POOL_CHECK = defineStep({ id: 'cstor-pool-check', title: 'existing cStor pool?', plan: { partOf: 'cstor-pool' } });
 const NDM_FILTER = defineStep({ id: 'ndm-filter', title: 'let OpenEBS NDM see LVM volumes' });
-const BLOCK_DEVICES = defineStep({ id: 'block-devices', title: 'list block devices' });
+const BLOCK_DEVICES = defineStep({ id: 'block-devices', title: 'list block devices', plan: { partOf: 'cstor-pool' } });
 const POOL = defineStep({ id: 'cstor-pool', title: 'create the cStor pool' });
-const POOL_ONLINE = defineStep({ id: 'cstor-pool-online', title: 'wait until every pool instance is ONLINE' });
+const POOL_ONLINE = defineStep({ id: 'cstor-pool-online', title: 'wait until every pool instance is ONLINE', plan: { partOf: 'cstor-pool' } });
 const OPENEBS_UPGRADE = defineStep({ id: 'openebs-upgrade', title: 'helm upgrade openebs to a chart with cStor 3.4 (3.3 cannot provision 3-replica volumes on Kubernetes 1.25+)' });
 const VOLUME_PROBE = defineStep({ id: 'cstor-volume-probe', title: 'a throw-away 3-replica volume binds, then is deleted' });
 
-export const STORAGE_STEPS = { ISCSID, ADDON_COMMUNITY, ADDON_OPENEBS, OPENEBS_UPGRADE, POOL, VOLUME_PROBE, POOL_CHECK, BLOCK_DEVICES, POOL_ONLINE };
+export const STORAGE_STEPS = {
+  ISCSID, ADDON_COMMUNITY, ADDON_OPENEBS, OPENEBS_UPGRADE, NDM_FILTER, POOL, VOLUME_PROBE, POOL_CHECK, BLOCK_DEVICES, POOL_ONLINE,
+};
 
 const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
 
@@ -56,7 +59,10 @@ async function configureCstor(ctx: SiteContext): Promise<void> {
   const cstor34 = patched('openebs-cstor-3.4');
   const upgraded = cstor34 && await runStep(ctx, first.name, OPENEBS_UPGRADE,
     (a) => a.waits(timeouts.storageReady).upgradeOpenebsRelease(firstTarget, timeouts.storageReady));
-  const probe = () => runStep(ctx, first.name, VOLUME_PROBE, (a) => a.waits(timeouts.storageReady).probeCstorVolume(firstTarget, timeouts.storageReady));
+  // Specs recorded before `chart` existed: the default class.
+  const storageClass = (spec.chart as SiteSpec['chart'] | undefined)?.storageClasses.shared;
+  const probe = () => runStep(ctx, first.name, VOLUME_PROBE,
+    (a) => a.waits(timeouts.storageReady).probeCstorVolume(firstTarget, timeouts.storageReady, storageClass));
 
   const existing = await runStep(ctx, first.name, POOL_CHECK, (a) => a.steps.existingPool(firstTarget));
   if (existing !== SKIPPED && names.every((n) => existing.some((p) => p.node === n && p.phase === 'ONLINE'))) {
@@ -66,7 +72,7 @@ async function configureCstor(ctx: SiteContext): Promise<void> {
     return;
   }
 
-  await runStep(ctx, first.name, NDM_FILTER, (a) => a.steps.exposeSharedVolumesToNdm(firstTarget));
+  await runStep(ctx, first.name, NDM_FILTER, (a) => a.steps.exposeSharedVolumesToNdm(firstTarget, spec.lvm.volumeGroup));
   const candidates = await runStep(ctx, first.name, BLOCK_DEVICES,
     (a) => a.waits(timeouts.storageReady).listBlockDeviceCandidates(firstTarget, names, timeouts.storageReady));
   if (candidates === SKIPPED) return;
@@ -75,7 +81,7 @@ async function configureCstor(ctx: SiteContext): Promise<void> {
     node: n.name, blockDevice: await chooseBlockDevice(ctx, n.name, candidates[n.name] ?? []),
   })));
   const replicas = Math.min(3, ctx.nodes.length);
-  await runStep(ctx, first.name, POOL, (a) => a.steps.createCstorPool(firstTarget, choices, replicas));
+  await runStep(ctx, first.name, POOL, (a) => a.steps.createCstorPool(firstTarget, choices, replicas, storageClass));
   await runStep(ctx, first.name, POOL_ONLINE, (a) => a.waits(timeouts.storageReady).waitPoolOnline(firstTarget, names, timeouts.storageReady));
   if (cstor34) await probe();
   ctx.board.setSummary('pool', `cStor pool online on ${names.length} nodes: ${choices.map((c) => `${c.node}=${c.blockDevice}`).join(', ')}`);

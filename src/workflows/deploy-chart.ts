@@ -1,5 +1,6 @@
 // Phase 5, deploy-chart: the values file, the TLS certificate (uploaded by a person or self-signed by
 // choice), `kloudspot start`, then wait until every pod is Ready.
+import type { SiteSpec } from '../site/schema';
 import { steps } from './activities';
 import type { CertificateAnswer } from './answers';
 import type { Phase } from './phase';
@@ -7,13 +8,13 @@ import { firstManager, runStep, targetOf, type SiteContext } from './site-contex
 import { defineStep, SKIPPED } from './steps';
 
 const TLS_CHECK = defineStep({ id: 'tls-check', title: 'TLS secret present?' });
-const TLS_SECRET = defineStep({ id: 'tls-secret', title: 'create the TLS secret' });
+const TLS_SECRET = defineStep({ id: 'tls-secret', title: 'create the TLS secret', plan: { partOf: 'tls-check' } });
 const VALUES_FILE = defineStep({ id: 'values-file', title: 'write /etc/kloudspot/values.yaml' });
 const CHART_START = defineStep({ id: 'chart-start', title: 'kloudspot start' });
-const CHART_UPDATE = defineStep({ id: 'chart-update', title: 'kloudspot update --update-helm' });
-const CHART_STOP = defineStep({ id: 'chart-stop', title: 'kloudspot stop' });
-const CHART_READY = defineStep({ id: 'chart-ready', title: 'wait until every pod is Ready' });
-const CHART_GONE = defineStep({ id: 'chart-gone', title: 'wait until the pods are gone' });
+const CHART_UPDATE = defineStep({ id: 'chart-update', title: 'kloudspot update --update-helm', plan: { notInInstall: 'the update workflow' } });
+const CHART_STOP = defineStep({ id: 'chart-stop', title: 'kloudspot stop', plan: { notInInstall: 'the uninstall workflow' } });
+const CHART_READY = defineStep({ id: 'chart-ready', title: 'wait until every pod is Ready', plan: { partOf: 'chart-start' } });
+const CHART_GONE = defineStep({ id: 'chart-gone', title: 'wait until the pods are gone', plan: { notInInstall: 'the uninstall workflow' } });
 
 export const CHART_STEPS = { TLS_CHECK, VALUES_FILE, CHART_START };
 
@@ -25,6 +26,8 @@ export function valuesInput(ctx: SiteContext, tls: 'uploaded' | 'self-signed') {
   return {
     site: spec.site, customer: spec.customer, dnsHostname: spec.dnsHostname, virtualIp: spec.virtualIp,
     features: spec.features, storage: spec.storage, volumeGroup: spec.lvm.volumeGroup, tls,
+    // Specs recorded before `chart` existed have none: the values file as it was then.
+    storageClasses: (spec.chart as SiteSpec['chart'] | undefined)?.storageClasses, extraValues: (spec.chart as SiteSpec['chart'] | undefined)?.values,
   };
 }
 

@@ -7,9 +7,9 @@ import type { Phase } from './phase';
 import { firstManager, managers, runStep, targetOf, workers, type SiteContext, type SiteNode } from './site-context';
 import { defineStep, SKIPPED } from './steps';
 
-const MICROK8S_READY = defineStep({ id: 'microk8s-ready', title: 'microk8s status --wait-ready' });
+const MICROK8S_READY = defineStep({ id: 'microk8s-ready', title: 'microk8s status --wait-ready', plan: { partOf: 'high-availability' } });
 const JOIN = defineStep({ id: 'join', title: 'microk8s add-node / join' });
-const JOIN_WAIT = defineStep({ id: 'join-wait', title: 'wait until the node is Ready' });
+const JOIN_WAIT = defineStep({ id: 'join-wait', title: 'wait until the node is Ready', plan: { partOf: 'join' } });
 const HIGH_AVAILABILITY = defineStep({ id: 'high-availability', title: 'wait for high-availability: yes' });
 /** No surprise upgrades (microk8s#1022): snapd refreshes no MicroK8s on its own once the cluster is formed. */
 const REFRESH_HOLD = defineStep({ id: 'refresh-hold', title: 'snap refresh --hold microk8s' });

@@ -7,9 +7,9 @@ import { HOOK_PHASES, type HookPhase } from '../site/field-schema';
 import type { SiteSpec } from '../site/schema';
 import type { Phase } from './phase';
 import { runStep, targetOf, type SiteContext } from './site-context';
-import { defineStep } from './steps';
+import { defineStep, runtimeStep, type StepDef } from './steps';
 
-const HOOK_FILES = defineStep({ id: 'hook-files', title: 'check the hook scripts on the worker (regular, readable, at most 64 KiB)' });
+export const HOOK_FILES = defineStep({ id: 'hook-files', title: 'check the hook scripts on the worker (regular, readable, at most 64 KiB)' });
 
 type When = 'before' | 'after';
 
@@ -23,9 +23,18 @@ export function hookFiles(spec: SiteSpec): HookFile[] {
   return (['before', 'after'] as const).flatMap((when) => HOOK_PHASES.flatMap((phase) => hooksOf(spec, when, phase)));
 }
 
+/** The step of one hook script: `hook-before-prepare-nodes-0`, as plan lists it too. */
+export const hookStep = (when: When, phase: string, i: number, h: HookFile) => runtimeStep({ id: `hook-${when}-${phase}-${i}`, title: `hook ${h.field}: ${h.file}` });
+
+/** Every hook step of the spec, in run order within each phase. */
+export function hookSteps(spec: SiteSpec): { def: StepDef; when: When; phase: string; file: string }[] {
+  return HOOK_PHASES.flatMap((phase) => (['before', 'after'] as const).flatMap((when) =>
+    hooksOf(spec, when, phase).map((h, i) => ({ def: hookStep(when, phase, i, h), when, phase, file: h.file }))));
+}
+
 async function runHooks(ctx: SiteContext, when: When, phase: string): Promise<void> {
   for (const [i, h] of hooksOf(ctx.spec, when, phase).entries()) {
-    const def = defineStep({ id: `hook-${when}-${phase}-${i}`, title: `hook ${h.field}: ${h.file}` });
+    const def = hookStep(when, phase, i, h);
     await Promise.all(ctx.nodes.map((n) => runStep(ctx, n.name, def, (a) => a.steps.runHook(targetOf(ctx, n), { ...h, site: ctx.spec.site, phase, when }))));
   }
 }

@@ -12,7 +12,9 @@ import { FORM_CLUSTER_STEPS } from './form-cluster';
 import { preflightInput, preflightNode } from './preflight';
 import { PREPARE_NODE_STEPS, PROXY_STEPS } from './prepare-node';
 import { firstManager, proxyInput, siteNodes, siteTimeouts, targetOf, type SiteContext } from './site-context';
-import type { StepDef } from './steps';
+import { declaredSteps, type StepDef } from './steps';
+import { HOOK_FILES, hookFiles, hookSteps } from './hooks';
+import { CLUSTER_MEMBERS } from './prepare-nodes';
 
 const { planNode, planCluster } = proxyActivities<Activities>({
   startToCloseTimeout: '5m', heartbeatTimeout: '20s',
@@ -28,12 +30,9 @@ export interface SitePlan {
   unknown: number;
 }
 
-const TITLES = new Map<string, string>([
-  ...PREPARE_NODE_STEPS, PROXY_STEPS.CONTAINERD_PROXY, STORAGE_STEPS.ISCSID, FORM_CLUSTER_STEPS.JOIN, FORM_CLUSTER_STEPS.HIGH_AVAILABILITY,
-  FORM_CLUSTER_STEPS.REFRESH_HOLD,
-  ...FORM_CLUSTER_STEPS.ADDONS.map((a) => a.step), STORAGE_STEPS.ADDON_COMMUNITY, STORAGE_STEPS.ADDON_OPENEBS, STORAGE_STEPS.POOL,
-  ...Object.values(CHART_STEPS),
-].map((d: StepDef) => [d.id, d.title]));
+// The imports above declare the install's steps; plan titles every one of them (and the spec's hook steps).
+void [PREPARE_NODE_STEPS, PROXY_STEPS, STORAGE_STEPS, FORM_CLUSTER_STEPS, CHART_STEPS, HOOK_FILES, CLUSTER_MEMBERS];
+const titles = (spec: SiteSpec) => new Map<string, string>([...declaredSteps(), ...hookSteps(spec).map((h) => h.def)].map((d: StepDef) => [d.id, d.title]));
 
 export async function planSite(spec: SiteSpec): Promise<SitePlan> {
   // Only what the checks need of a context: no status board, no questions.
@@ -67,8 +66,11 @@ export async function planSite(spec: SiteSpec): Promise<SitePlan> {
     storageAddons: [{ step: STORAGE_STEPS.ADDON_COMMUNITY.id, addon: 'community' }, { step: STORAGE_STEPS.ADDON_OPENEBS.id, addon: 'openebs' }],
     values: valuesInput(ctx as SiteContext, spec.tls.mode === 'upload' ? 'uploaded' : 'self-signed'),
     tlsUpload: spec.tls.mode === 'upload',
+    volumeGroup: spec.lvm.volumeGroup,
+    hooks: { files: hookFiles(spec).length, steps: hookSteps(spec).map((h) => ({ step: h.def.id, when: h.when, phase: h.phase, file: h.file })) },
   }) : [];
 
+  const TITLES = titles(spec);
   const steps = [...perNode.flat(), ...clusterSteps].map((s) => ({ ...s, title: TITLES.get(s.step) ?? s.step }));
   return {
     site: spec.site, preflight, steps,

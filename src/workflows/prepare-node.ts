@@ -20,9 +20,9 @@ const PROXY = defineStep({ id: 'proxy', title: 'proxy for apt and snapd' });
 const CONTAINERD_PROXY = defineStep({ id: 'containerd-proxy', title: 'proxy for containerd (containerd-env), restart if changed' });
 const APT_UPGRADE = defineStep({ id: 'apt-upgrade', title: 'apt-get update && dist-upgrade (unattended)', reportToParent: true });
 const REBOOT = {
-  check: defineStep({ id: 'reboot-check', title: 'reboot needed? (/var/run/reboot-required)' }),
+  check: defineStep({ id: 'reboot-check', title: 'reboot needed? (/var/run/reboot-required)', plan: { partOf: 'reboot' } }),
   reboot: defineStep({ id: 'reboot', title: 'reboot' }),
-  wait: defineStep({ id: 'reboot-wait', title: 'wait for a new boot id', reportToParent: true }),
+  wait: defineStep({ id: 'reboot-wait', title: 'wait for a new boot id', reportToParent: true, plan: { partOf: 'reboot' } }),
 };
 const HOSTNAME = defineStep({ id: 'hostname', title: 'hostnamectl set-hostname' });
 /** A clone with MicroK8s already installed: its kubelet keeps the old name until MicroK8s restarts. */
@@ -33,9 +33,9 @@ const KLOUDSPOT_TOOLS = defineStep({ id: 'kloudspot-tools', title: 'install the 
 const SHARED_VOLUME = defineStep({ id: 'shared-volume', title: 'lvcreate the shared volume' });
 /** After the tools: their packages can ask for a second reboot. */
 const REBOOT_AGAIN = {
-  check: defineStep({ id: 'reboot-again-check', title: 'reboot needed? (/var/run/reboot-required)' }),
+  check: defineStep({ id: 'reboot-again-check', title: 'reboot needed? (/var/run/reboot-required)', plan: { partOf: 'reboot-again' } }),
   reboot: defineStep({ id: 'reboot-again', title: 'reboot' }),
-  wait: defineStep({ id: 'reboot-again-wait', title: 'wait for a new boot id', reportToParent: true }),
+  wait: defineStep({ id: 'reboot-again-wait', title: 'wait for a new boot id', reportToParent: true, plan: { partOf: 'reboot-again' } }),
 };
 /** Around a reboot of a node already in the cluster, through another manager. */
 const inClusterSteps = (suffix: string) => ({
@@ -46,7 +46,8 @@ const inClusterSteps = (suffix: string) => ({
 });
 const IN_CLUSTER = { [REBOOT.reboot.id]: inClusterSteps(''), [REBOOT_AGAIN.reboot.id]: inClusterSteps('-again') };
 /** The steps as plan reports them (the reboot checks are the reboots' own "already done?"). */
-export const PREPARE_NODE_STEPS = [PROXY, APT_UPGRADE, REBOOT.reboot, HOSTNAME, HOSTS_FILE, STATIC_ADDRESS, KLOUDSPOT_TOOLS, SHARED_VOLUME];
+export const PREPARE_NODE_STEPS = [PROXY, APT_UPGRADE, REBOOT.reboot, HOSTNAME, KUBELET_NAME, HOSTS_FILE, STATIC_ADDRESS, KLOUDSPOT_TOOLS, SHARED_VOLUME,
+  REBOOT_AGAIN.reboot, ...Object.values(IN_CLUSTER).flatMap((x) => Object.values(x))];
 export const PROXY_STEPS = { PROXY, CONTAINERD_PROXY };
 const REPORTED = new Set([APT_UPGRADE, REBOOT.wait, KLOUDSPOT_TOOLS, REBOOT_AGAIN.wait, ...Object.values(IN_CLUSTER).flatMap((x) => [x.drain, x.uncordon])]
   .map((d) => d.id));

@@ -8,7 +8,7 @@ import { HOSTS_FILE, prepareNode, type PrepareNodeInput } from './prepare-node';
 import { firstManager, managers, proxyInput, runStep, targetOf, type SiteContext, type SiteNode } from './site-context';
 import { defineStep, SKIPPED } from './steps';
 
-const CLUSTER_MEMBERS = defineStep({ id: 'cluster-members', title: 'nodes already in the cluster (kubectl get nodes)' });
+export const CLUSTER_MEMBERS = defineStep({ id: 'cluster-members', title: 'nodes already in the cluster (kubectl get nodes)', plan: { partOf: 'drain' } });
 
 type Extra = Pick<PrepareNodeInput, 'inCluster' | 'skipUpgrade'>;
 

@@ -12,10 +12,31 @@ export interface StepDef {
   title: string;
   /** A prepare-node step that takes minutes: its start is reported to the install (prepare-node.ts). */
   reportToParent?: boolean;
+  /**
+   * How `plan` shows the step: absent, under its own id; `partOf`, inside another planned step (a wait or a read
+   * that belongs to it); `notInInstall`, never (the install never runs it: why).
+   */
+  plan?: { partOf: string } | { notInInstall: string };
 }
 
+const DECLARED = new Map<string, Readonly<StepDef>>();
+
+/** Declares a step once, at module level: plan's coverage test reads every declaration back (declaredSteps). */
 export function defineStep(def: StepDef): Readonly<StepDef> {
+  if (DECLARED.has(def.id)) throw new Error(`step ${def.id} is declared twice`);
+  const frozen = Object.freeze({ ...def });
+  DECLARED.set(def.id, frozen);
+  return frozen;
+}
+
+/** A step made per spec at run time (a hook script): not a declaration. */
+export function runtimeStep(def: StepDef): Readonly<StepDef> {
   return Object.freeze({ ...def });
+}
+
+/** Every step declared so far (the modules that declare them must be loaded). */
+export function declaredSteps(): Readonly<StepDef>[] {
+  return [...DECLARED.values()];
 }
 
 export const SKIPPED = Symbol('skipped');

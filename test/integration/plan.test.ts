@@ -7,6 +7,9 @@ import { startInstall } from '../../src/client/installs';
 import { renderPlan } from '../../src/client/render-plan';
 import * as api from '../../src/workflows/api';
 import type { SitePlan } from '../../src/workflows/plan';
+import '../../src/workflows';
+import { declaredSteps } from '../../src/workflows/steps';
+import { hookSteps } from '../../src/workflows/hooks';
 import { startInstallEnv, type InstallEnv } from '../helpers/install';
 
 let env: InstallEnv;
@@ -60,6 +63,35 @@ test('plan on bare nodes lists every node\'s changes and leaves no side effect; 
     const again = await startInstall(env.client, fleet.spec);
     assert.equal((await again.result() as api.InstallStatus).state, 'completed');
     assert.equal(fleet.effects().length, effectsAfterInstall, 'the second install changed nothing, as plan said');
+  } finally {
+    await fleet.stop();
+  }
+});
+
+test('plan on bare nodes covers every step an install may take, derived from the step declarations', { timeout: 120_000 }, async () => {
+  const spec = {
+    tls: { mode: 'upload' as const },
+    hooks: { before: { 'prepare-nodes': ['/tmp/kloudspot-plan-before.sh'] }, after: { 'deploy-chart': ['/tmp/kloudspot-plan-after.sh'] } },
+  };
+  const fleet = await startFleet({ nodes: 3, site: 'planned-all', seed: 9, proxy: 'http://proxy.sim.example:3128', specOverrides: spec });
+  try {
+    const bare = await plan(fleet.spec);
+    assert.deepEqual(fleet.effects(), [], 'plan changed nothing on any node');
+    const listed = new Set(bare.steps.map((s) => s.step));
+    // Every declared step is listed under its own id or the step it is part of, unless the install never runs it.
+    const declared = declaredSteps();
+    assert.ok(declared.length > 40, `the workflow modules declared their steps (${declared.length})`);
+    const expected = declared.filter((d) => !(d.plan && 'notInInstall' in d.plan)).map((d) => (d.plan && 'partOf' in d.plan ? d.plan.partOf : d.id));
+    assert.deepEqual([...new Set(expected)].filter((id) => !listed.has(id)), [], 'declared steps plan does not list');
+    for (const d of declared) if (d.plan && 'partOf' in d.plan) assert.ok(declared.some((x) => x.id === (d.plan as { partOf: string }).partOf), `${d.id} is part of a declared step`);
+    // The spec's hook steps, on every node, and the steps named in the issue among them.
+    for (const h of hookSteps(fleet.spec)) {
+      assert.deepEqual(bare.steps.filter((s) => s.step === h.def.id).map((s) => s.node).sort(), fleet.spec.nodes.map((n) => n.name).sort());
+    }
+    for (const id of ['openebs-upgrade', 'cstor-volume-probe', 'drain', 'uncordon', 'kubelet-name', 'proxy', 'refresh-hold', 'hook-files']) assert.ok(listed.has(id), id);
+    // Nothing listed that was never declared: every step carries its declared title.
+    const titles = new Map([...declared, ...hookSteps(fleet.spec).map((h) => h.def)].map((d) => [d.id, d.title]));
+    assert.deepEqual(bare.steps.filter((s) => titles.get(s.step) !== s.title).map((s) => s.step), []);
   } finally {
     await fleet.stop();
   }

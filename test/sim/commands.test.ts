@@ -8,6 +8,7 @@ import * as mk from '../../src/activities/commands/microk8s';
 import { connectAll, closeAll, eventually, type SimClient, type Run } from '../helpers/sim';
 import { CERT, KEY, OTHER_KEY } from '../helpers/sim-tls';
 import type { NdmFilter } from '../../src/activities/commands/openebs';
+import { openebsDeploymentsAvailable } from '../../src/activities/commands/cstor-volume';
 import { prep, kubectlWait, type RemoteCommand, facts, st, chart } from '../helpers/commands';
 
 let fleet: Fleet;
@@ -203,7 +204,7 @@ test('storage: NDM filter, block devices, webhook, pools', async () => {
   assert.deepEqual(raw.map((d) => [d.node, d.path, d.deviceType, d.claimState, d.state]), [['k8s-vm-3', '/dev/sdb', 'disk', 'Unclaimed', 'Active']]);
   const json = (await run('k8s-vm-1', st.listBlockDevices())).stdout;
   assert.match(json, /^\{\n {4}"apiVersion": "v1",\n {4}"items": \[/);
-  const fixed = st.ndmConfigWithoutDmExclude(JSON.stringify(cm), (t) => yaml.load(t), (v) => yaml.dump(v))!;
+  const fixed = st.ndmConfigForSharedVolume(JSON.stringify(cm), st.mapperPath('ubuntu-vg', 'shared'), (t) => yaml.load(t), (v) => yaml.dump(v))!;
   const applied = await run('k8s-vm-1', { ...st.applyManifest(), stdin: fixed });
   assert.equal(applied.stdout, 'configmap/openebs-ndm-config configured\n');
   assert.match(applied.stderr, /^Warning: resource configmaps\/openebs-ndm-config is missing the kubectl\.kubernetes\.io\/last-applied-configuration annotation/);
@@ -217,6 +218,8 @@ test('storage: NDM filter, block devices, webhook, pools', async () => {
   assert.deepEqual([lv.path, lv.deviceType, lv.sizeBytes], ['/dev/dm-1', 'lvm', 20 * 2 ** 30]);
   assert.ok(lv.links.includes('/dev/disk/by-id/dm-name-ubuntu--vg-shared'));
   const disk = all.find((d) => d.node === 'k8s-vm-3')!;
+  // The cStor webhook answers only once its Deployment is Available (the installer waits the same way).
+  assert.equal((await run('k8s-vm-1', kubectlWait(openebsDeploymentsAvailable, 30))).code, 0);
   const deny = (body: string) => `Error from server (BadRequest): error when creating "STDIN": admission webhook "admission-webhook.cstor.openebs.io" denied the request: invalid cspc specification: ${body}\n`;
   const wrongNode = await run('k8s-vm-1', { ...st.applyManifest(), stdin: st.renderCstorManifests([{ node: 'k8s-vm-1', blockDevice: disk.name }], 3) });
   assert.equal(wrongNode.stderr, deny(`invalid pool spec: block device ${disk.name} doesn't belongs to node k8s-vm-3`));

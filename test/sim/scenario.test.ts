@@ -138,10 +138,11 @@ test('the whole seed procedure on three simulated nodes', { timeout: realistic ?
     // The LVs stay hidden until /dev/dm- leaves the path filter and NDM restarts.
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(st.parseBlockDevices((await sh(c[first], st.listBlockDevices())).stdout), []);
-    const fixed = st.ndmConfigWithoutDmExclude((await sh(c[first], st.readNdmConfig())).stdout, (t) => yaml.load(t), (v) => yaml.dump(v));
+    const edit = (json: string) => st.ndmConfigForSharedVolume(json, st.mapperPath('ubuntu-vg', 'shared'), (t) => yaml.load(t), (v) => yaml.dump(v));
+    const fixed = edit((await sh(c[first], st.readNdmConfig())).stdout);
     assert.ok(fixed, 'the default NDM config excludes /dev/dm-');
     assert.match((await sh(c[first], { ...st.applyManifest(), stdin: fixed })).stdout, /^configmap\/openebs-ndm-config configured$/m);
-    assert.equal(st.ndmConfigWithoutDmExclude((await sh(c[first], st.readNdmConfig())).stdout, (t) => yaml.load(t), (v) => yaml.dump(v)), null);
+    assert.equal(edit((await sh(c[first], st.readNdmConfig())).stdout), null);
     await sh(c[first], st.restartNdm());
     const devices = await eventually(async () => {
       const bds = st.parseBlockDevices((await sh(c[first], st.listBlockDevices())).stdout);

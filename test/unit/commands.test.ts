@@ -140,16 +140,25 @@ test('parsers read the real formats', () => {
     '2: ens18    inet 192.168.1.107/24 brd 192.168.1.255 scope global ens18\\       valid_lft forever preferred_lft forever'), ['192.168.1.107/24']);
 });
 
-test('the NDM filter edit removes /dev/dm- and nothing else, once', () => {
+test('the NDM filter edit swaps the /dev/dm- exclude for an include of the shared LV (and whole disks), once', () => {
   const config = { filterconfigs: [{ key: 'path-filter', name: 'path filter', state: 'true', include: '', exclude: '/dev/loop,/dev/fd0,/dev/sr0,/dev/ram,/dev/md,/dev/dm-,/dev/rbd,/dev/zd' }] };
   const cm = JSON.stringify({ data: { 'node-disk-manager.config': yaml.dump(config) } });
-  const out = s.ndmConfigWithoutDmExclude(cm, (t) => yaml.load(t), (v) => yaml.dump(v));
+  const edit = (json: string, path: string, ann?: Record<string, string>) =>
+    s.ndmConfigForSharedVolume(json, path, (t) => yaml.load(t), (v) => yaml.dump(v), ann);
+  const shared = s.mapperPath('ubuntu-vg', 'shared');
+  assert.equal(shared, '/dev/mapper/ubuntu--vg-shared');
+  const out = edit(cm, shared);
   assert.ok(out);
-  const exclude = (yaml.load(JSON.parse(out!).data['node-disk-manager.config']) as typeof config).filterconfigs[0].exclude;
-  assert.equal(exclude, '/dev/loop,/dev/fd0,/dev/sr0,/dev/ram,/dev/md,/dev/rbd,/dev/zd');
-  assert.equal(s.ndmConfigWithoutDmExclude(out!, (t) => yaml.load(t), (v) => yaml.dump(v)), null);
+  const pf = (yaml.load(JSON.parse(out!).data['node-disk-manager.config']) as typeof config).filterconfigs[0];
+  assert.equal(pf.exclude, '/dev/loop,/dev/fd0,/dev/sr0,/dev/ram,/dev/md,/dev/rbd,/dev/zd');
+  assert.equal(pf.include, '/dev/sd,/dev/vd,/dev/xvd,/dev/nvme,/dev/mapper/ubuntu--vg-shared');
+  assert.equal(edit(out!, shared), null);
+  // A config left by an earlier installer (exclude dropped, include empty) is narrowed to the shared LV.
+  const loose = { filterconfigs: [{ ...config.filterconfigs[0], exclude: '/dev/loop,/dev/md' }] };
+  const narrowed = edit(JSON.stringify({ data: { 'node-disk-manager.config': yaml.dump(loose) } }), shared)!;
+  assert.equal((yaml.load(JSON.parse(narrowed).data['node-disk-manager.config']) as typeof config).filterconfigs[0].include, pf.include);
   // The change remembers the restart stamp NDM had then, so a crash before the restart is caught on retry.
-  const marked = s.ndmConfigWithoutDmExclude(cm, (t) => yaml.load(t), (v) => yaml.dump(v), { [s.NDM_RESTART_MARK]: 'none' })!;
+  const marked = edit(cm, shared, { [s.NDM_RESTART_MARK]: 'none' })!;
   assert.equal(s.ndmRestartMark(marked), 'none');
   assert.equal(s.ndmRestartMark(cm), undefined);
   assert.equal(s.ndmRestartStamp(JSON.stringify({ spec: { template: { metadata: { annotations: {} } } } })), 'none');

@@ -70,42 +70,54 @@ export interface ChartValuesInput {
   storage: { elasticsearch: number; streamState: number; insightsDatabase: number; kafka: number; zookeeper: number };
   volumeGroup: string;
   tls: 'uploaded' | 'self-signed';
+  /** Spec chart.storageClasses (absent in runs from before: the cStor class only). */
+  storageClasses?: { shared: string; unshared?: string };
+  /** Spec chart.values: extra values by dotted key, never one the installer writes (chart-schema.ts). */
+  extraValues?: Record<string, string | number | boolean>;
 }
 
 /** A YAML double-quoted scalar (JSON's string syntax is YAML's): "null", "true", "1e3" or "0x1F" stay strings. */
 const str = (v: string): string => JSON.stringify(v);
+const scalar = (v: string | number | boolean): string => (typeof v === 'string' ? str(v) : String(v));
+
+/** Values as an ordered tree whose leaves are YAML scalars already written out. */
+interface Tree { [key: string]: string | Tree }
+
+function put(tree: Tree, path: string, leaf: string): void {
+  const keys = path.split('.');
+  let at = tree;
+  for (const k of keys.slice(0, -1)) {
+    const next = at[k];
+    if (typeof next === 'string') throw new Error(`values key ${path} lies under the value ${k}`);
+    at = next ?? (at[k] = {});
+  }
+  at[keys[keys.length - 1]] = leaf;
+}
+
+/** Block YAML, two spaces a level; keys are plain (chart-schema.ts VALUE_PATH), leaves already quoted. */
+function emit(tree: Tree, indent = ''): string[] {
+  return Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [`${indent}${k}: ${v}`] : [`${indent}${k}:`, ...emit(v, `${indent}  `)]));
+}
 
 /**
  * The values file `kloudspot init` would write from the same answers (hostname, customer, features,
- * storage per volume, TLS). The chart's own key names are not public: these follow the seed's questions.
- * Every string is quoted: a plain `customerRef: null` would reach the chart as YAML null.
+ * storage per volume, TLS). The chart's own key names are not public: these follow the seed's questions
+ * (README "The chart's values"). Every string is quoted: a plain `customerRef: null` would reach the chart as YAML null.
  */
 export function renderValues(v: ChartValuesInput): string {
-  const lines = [
-    '# Written by kloudspot-installer from the site spec; `kloudspot update --update-helm` applies changes.',
-    `site: ${str(v.site)}`,
-    'global:',
-    `  hostname: ${str(v.dnsHostname)}`,
-    `  customerRef: ${str(v.customer)}`,
-    `  loadBalancerIP: ${str(v.virtualIp)}`,
-    'features:',
-    `  kloudManage: ${v.features.kloudManage === true}`,
-    `  kloudInsights: ${v.features.kloudInsights === true}`,
-    `  kloudHybrid: ${v.features.kloudHybrid === true}`,
-    'storage:',
-    `  sharedStorageClass: ${str(STORAGE_CLASS)}`,
-    `  unsharedVolumeGroup: ${str(v.volumeGroup)}`,
-    '  volumes:',
-    `    elasticsearch: ${str(`${v.storage.elasticsearch}Gi`)}`,
-    `    streamState: ${str(`${v.storage.streamState}Gi`)}`,
-    `    insightsDatabase: ${str(`${v.storage.insightsDatabase}Gi`)}`,
-    `    kafka: ${str(`${v.storage.kafka}Gi`)}`,
-    `    zookeeper: ${str(`${v.storage.zookeeper}Gi`)}`,
-    'ingress:',
-    `  tlsSecret: ${str(v.tls === 'uploaded' ? TLS_SECRET : '')}`,
-    '',
-  ];
-  return lines.join('\n');
+  const tree: Tree = {};
+  put(tree, 'site', str(v.site));
+  put(tree, 'global.hostname', str(v.dnsHostname));
+  put(tree, 'global.customerRef', str(v.customer));
+  put(tree, 'global.loadBalancerIP', str(v.virtualIp));
+  for (const f of ['kloudManage', 'kloudInsights', 'kloudHybrid'] as const) put(tree, `features.${f}`, String(v.features[f] === true));
+  put(tree, 'storage.sharedStorageClass', str(v.storageClasses?.shared ?? STORAGE_CLASS));
+  if (v.storageClasses?.unshared) put(tree, 'storage.unsharedStorageClass', str(v.storageClasses.unshared));
+  put(tree, 'storage.unsharedVolumeGroup', str(v.volumeGroup));
+  for (const k of ['elasticsearch', 'streamState', 'insightsDatabase', 'kafka', 'zookeeper'] as const) put(tree, `storage.volumes.${k}`, str(`${v.storage[k]}Gi`));
+  put(tree, 'ingress.tlsSecret', str(v.tls === 'uploaded' ? TLS_SECRET : ''));
+  for (const [k, x] of Object.entries(v.extraValues ?? {})) put(tree, k, scalar(x));
+  return ['# Written by kloudspot-installer from the site spec; `kloudspot update --update-helm` applies changes.', ...emit(tree), ''].join('\n');
 }
 
 export interface PodState {

@@ -1,7 +1,7 @@
 // OpenEBS after the community add-on: its release moved to a chart carrying cStor 3.4 (the add-on pins 3.3.x,
 // whose volume controller creates PodDisruptionBudgets through policy/v1beta1, gone in Kubernetes 1.25:
 // openebs-archive/cstor-operators#435, fixed by #436 in 3.4.0), and a throw-away volume that proves the pool.
-import { KUBECTL } from './kubectl';
+import { KUBECTL, type KubeWait } from './kubectl';
 import { STORAGE_CLASS } from './openebs';
 import { cmd, query, sh, SUDO, type RemoteCommand } from './sh';
 
@@ -31,15 +31,32 @@ export function versionBelow(v: string, than: string): boolean {
 export const upgradeOpenebs = (timeoutSeconds: number): RemoteCommand =>
   cmd(sh`${SUDO} microk8s helm3 upgrade ${OPENEBS_RELEASE} openebs/openebs -n ${OPENEBS_NAMESPACE} --version ${OPENEBS_CHART_VERSION} --reuse-values --wait --timeout ${`${timeoutSeconds}s`}`);
 
+/**
+ * The release's Deployments (cStor admission server, cspc/cvc operators, localpv provisioner, NDM operator):
+ * `microk8s enable openebs` returns before their pods are up, and until the admission server is Available its
+ * webhook refuses every CStorPoolCluster ("failed calling webhook"). kubectl 1.32 `wait --help`; DeploymentAvailable.
+ */
+export const openebsDeploymentsAvailable: KubeWait = { resource: 'deployments', namespace: OPENEBS_NAMESPACE, for: 'condition=Available', all: true };
+export const listOpenebsDeployments = (): RemoteCommand => query(sh`${KUBECTL} -n ${OPENEBS_NAMESPACE} get deployments -o json`);
+
+/** Names of the Deployments whose Available condition is not True (apps/v1 DeploymentCondition), from `get -o json`. */
+export function unavailableDeployments(json: string): { total: number; unavailable: string[] } {
+  const list = JSON.parse(json) as { items?: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[] };
+  const items = list.items ?? [];
+  const unavailable = items.filter((d) => !(d.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True'))
+    .map((d) => (/^[a-z0-9][-a-z0-9.]{0,252}$/.test(d.metadata.name) ? d.metadata.name : '?'));
+  return { total: items.length, unavailable };
+}
+
 export const PROBE_PVC = 'kloudspot-cstor-probe';
 export const PROBE_NAMESPACE = 'default';
 
 /** A small claim on the cStor StorageClass: with 3 replicas it is an HA volume, the case that needs a PDB. */
-export function renderProbeClaim(): string {
+export function renderProbeClaim(storageClass = STORAGE_CLASS): string {
   return JSON.stringify({
     apiVersion: 'v1', kind: 'PersistentVolumeClaim',
     metadata: { name: PROBE_PVC, namespace: PROBE_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'kloudspot-installer' } },
-    spec: { storageClassName: STORAGE_CLASS, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    spec: { storageClassName: storageClass, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
   });
 }
 

@@ -43,20 +43,38 @@ export const NDM_CONFIG_KEY = 'node-disk-manager.config';
 
 export interface NdmFilter { key: string; name?: string; state?: string; include?: string; exclude?: string }
 
-/** Returns the ConfigMap JSON with `/dev/dm-` taken out of the path filter's exclude list, or null when already so. */
-export function ndmConfigWithoutDmExclude(
-  configMapJson: string, parseYaml: (t: string) => unknown, dumpYaml: (v: unknown) => string, annotations?: Record<string, string>,
+/**
+ * Whole disks NDM's default (empty) include list let through; kept visible once the include list is set, so a
+ * node's extra raw disk is still offered beside its `shared` LV (the seed's "which blockdevice" question).
+ */
+export const WHOLE_DISK_PATHS = ['/dev/sd', '/dev/vd', '/dev/xvd', '/dev/nvme'];
+
+/** `/dev/mapper/ubuntu--vg-shared`: device-mapper doubles each `-` of the VG and LV names (the same on every node). */
+export const mapperPath = (vg: string, lv: string): string => `/dev/mapper/${vg.replace(/-/g, '--')}-${lv.replace(/-/g, '--')}`;
+
+/**
+ * Returns the ConfigMap JSON whose path filter lets NDM see the `shared` LV and no other LV, or null when it
+ * already does. NDM 2.x (node-disk-manager v2.0.0 cmd/ndm_daemonset/filter/pathfilter.go) passes a device only if
+ * it matches the include list (when set) and no exclude entry; both match substrings of the kernel path
+ * (/dev/dm-N) and, for LVM devices, of the /dev/mapper path. So `/dev/dm-` leaves the exclude list and the
+ * include list names the shared LV's mapper path (plus whole disks): the other LVs stay hidden.
+ */
+export function ndmConfigForSharedVolume(
+  configMapJson: string, sharedPath: string, parseYaml: (t: string) => unknown, dumpYaml: (v: unknown) => string, annotations?: Record<string, string>,
 ): string | null {
   const cm = JSON.parse(configMapJson) as { data?: Record<string, string>; metadata?: Record<string, unknown> };
   const raw = cm.data?.[NDM_CONFIG_KEY];
   if (!raw) throw new Error(`ConfigMap openebs-ndm-config has no ${NDM_CONFIG_KEY}`);
   const config = parseYaml(raw) as { filterconfigs?: NdmFilter[] };
   const pathFilter = config.filterconfigs?.find((f) => f.key === 'path-filter');
-  if (!pathFilter?.exclude) return null;
-  const parts = pathFilter.exclude.split(',').map((p) => p.trim()).filter(Boolean);
-  const kept = parts.filter((p) => p !== '/dev/dm-');
-  if (kept.length === parts.length) return null;
-  pathFilter.exclude = kept.join(',');
+  if (!pathFilter) throw new Error('the NDM config has no path-filter (filterconfigs key path-filter)');
+  const list = (v?: string) => (v ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const exclude = list(pathFilter.exclude);
+  const include = list(pathFilter.include);
+  const wantedInclude = [...new Set([...(include.length ? include : WHOLE_DISK_PATHS), sharedPath])];
+  if (!exclude.includes('/dev/dm-') && wantedInclude.length === include.length) return null;
+  pathFilter.exclude = exclude.filter((p) => p !== '/dev/dm-').join(',');
+  pathFilter.include = wantedInclude.join(',');
   const out = {
     apiVersion: 'v1', kind: 'ConfigMap',
     metadata: { name: 'openebs-ndm-config', namespace: 'openebs', ...(annotations ? { annotations } : {}) },
@@ -116,7 +134,7 @@ export function candidateBlockDevices(devices: BlockDevice[], node: string): Blo
 }
 
 /** A CStorPoolCluster with one striped pool per node on the chosen device, and its StorageClass. */
-export function renderCstorManifests(choices: { node: string; blockDevice: string }[], replicaCount: number): string {
+export function renderCstorManifests(choices: { node: string; blockDevice: string }[], replicaCount: number, storageClass = STORAGE_CLASS): string {
   const cspc = {
     apiVersion: 'cstor.openebs.io/v1', kind: 'CStorPoolCluster',
     metadata: { name: CSPC_NAME, namespace: 'openebs' },
@@ -130,7 +148,7 @@ export function renderCstorManifests(choices: { node: string; blockDevice: strin
   };
   const sc = {
     apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
-    metadata: { name: STORAGE_CLASS },
+    metadata: { name: storageClass },
     provisioner: 'cstor.csi.openebs.io',
     allowVolumeExpansion: true,
     parameters: { 'cas-type': 'cstor', cstorPoolCluster: CSPC_NAME, replicaCount: String(replicaCount) },

@@ -6,6 +6,7 @@ import type { Cluster } from '../cluster-state';
 import { COMMUNITY_ADDONS, INGRESS_OBJECTS, METALLB_CRDS, METALLB_OBJECTS } from '../addons-data';
 import { addonEnabled, availableAddons, waitReady } from './microk8s-state';
 import { ndmConfigMap, startNdm } from '../storage-sim';
+import { startOpenebsDeployments } from '../openebs-deployments';
 import { helmTable } from '../chart-sim';
 
 const REGEX_IPV4_RANGE = /^[0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*-[0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*$/;
@@ -137,6 +138,7 @@ async function openebs(p: Proc, cluster: Cluster): Promise<number> {
   cluster.store.put({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'openebs-ndm', namespace: 'openebs', labels: { app: 'openebs', component: 'ndm', release: 'openebs' } }, spec: { template: { metadata: { annotations: {} } } } });
   cluster.addons.add('openebs');
   startNdm(cluster, now);
+  startOpenebsDeployments(cluster, release.chartVersion, now);
   p.out(`${helmTable(release)}NOTES:\nSuccessfully installed OpenEBS.\n\nCheck the status by running: kubectl get pods -n openebs\n\n` +
     'The default values will install NDM and enable OpenEBS hostpath and device\nstorage engines along with their default StorageClasses. Use `kubectl get sc`\nto see the list of installed OpenEBS StorageClasses.\n\n' +
     'For other engines, you will need to perform a few more additional steps to\nenable the engine, configure the engines (e.g. creating pools) and create\nStorageClasses.\n\n');

@@ -1,4 +1,5 @@
 // `microk8s helm3` (helm 3.x): status (table or -o json), list, uninstall. Errors as helm prints them.
+import { startOpenebsDeployments, untilOpenebsAvailable } from '../openebs-deployments';
 import type { Proc } from '../process';
 import type { Cluster } from '../cluster-state';
 import { helmStatusJson, helmTable, removePods } from '../chart-sim';
@@ -83,6 +84,9 @@ async function upgrade(p: Proc, c: Cluster, ns: string, positional: string[], ar
   release.revision++;
   release.lastDeployed = Date.now();
   release.description = 'Upgrade complete';
+  // New pods for every Deployment; `--wait` returns once they are Available (helm pkg/kube/wait.go).
+  startOpenebsDeployments(c, version, Date.now());
+  if (args.includes('--wait')) await untilOpenebsAvailable(p, c);
   p.out(`Release "${name}" has been upgraded. Happy Helming!\n${helmTable(release)}`);
   p.effect(`helm upgrade ${ns}/${name} ${chartRef} ${version} revision ${release.revision}`);
   return 0;

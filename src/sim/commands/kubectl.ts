@@ -6,6 +6,7 @@ import type { Proc } from '../process';
 import type { Cluster } from '../cluster-state';
 import { RESOURCES, kindOf, kubeJson, listJson, qualifiedName, type KubeObject } from '../kube-store';
 import { reconcileCspc, startNdm, validateCspc } from '../storage-sim';
+import { webhookUnreachable } from '../openebs-deployments';
 import { sha256hex } from '../random';
 import { KUBERNETES_VERSION } from '../addons-data';
 import { createSecretTls } from './kubectl-secret';
@@ -150,6 +151,8 @@ async function apply(p: Proc, c: Cluster, f: Flags): Promise<number> {
     delete (full.metadata as Record<string, unknown>).creationTimestamp;
     const old = c.store.get(obj.kind, ns, obj.metadata.name);
     if (obj.kind === 'CStorPoolCluster') {
+      const unreachable = webhookUnreachable(c, source, !old);
+      if (unreachable) { p.err(unreachable); status = 1; continue; }
       const denied = validateCspc(c, full);
       if (denied) {
         p.err(`Error from server (BadRequest): error when ${old ? 'applying patch' : 'creating'} "${source}": admission webhook "admission-webhook.cstor.openebs.io" denied the request: invalid cspc specification: ${denied}\n`);
