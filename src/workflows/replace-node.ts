@@ -28,11 +28,11 @@ export interface ReplaceNodeInput {
   with: string;
 }
 
-const REMOVE_NODE = defineStep({ id: 'remove-node', title: 'microk8s remove-node --force: the dead node out of Kubernetes and the datastore' });
-const CLUSTER_WHOLE = defineStep({ id: 'cluster-whole', title: 'every node Ready and the datastore voters complete' });
-const POOL_MOVE = defineStep({ id: 'cstor-pool-move', title: 'the dead node\'s pool in the CStorPoolCluster moved to the new node' });
-const LOST_REPLICAS = defineStep({ id: 'lost-replicas', title: 'cStor volume replicas left on the dead node\'s pool' });
-const CHART_HEALTHY = defineStep({ id: 'chart-healthy', title: 'the chart deployed and every pod Ready' });
+const REMOVE_NODE = defineStep({ id: 'remove-node', title: 'microk8s remove-node --force: the dead node out of Kubernetes and the datastore', plan: { notInInstall: 'the replace-node workflow' } });
+const CLUSTER_WHOLE = defineStep({ id: 'cluster-whole', title: 'every node Ready and the datastore voters complete', plan: { notInInstall: 'the replace-node workflow' } });
+const POOL_MOVE = defineStep({ id: 'cstor-pool-move', title: 'the dead node\'s pool in the CStorPoolCluster moved to the new node', plan: { notInInstall: 'the replace-node workflow' } });
+const LOST_REPLICAS = defineStep({ id: 'lost-replicas', title: 'cStor volume replicas left on the dead node\'s pool', plan: { notInInstall: 'the replace-node workflow' } });
+const CHART_HEALTHY = defineStep({ id: 'chart-healthy', title: 'the chart deployed and every pod Ready', plan: { notInInstall: 'the replace-node workflow' } });
 
 const removeDead = (old: string): Phase => ({
   name: 'form-cluster',

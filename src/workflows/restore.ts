@@ -15,11 +15,11 @@ import { firstManager, runStep, targetOf } from './site-context';
 import { openSite, runSite } from './site-run';
 import { defineStep, SKIPPED } from './steps';
 
-const READ_BACKUP = defineStep({ id: 'read-backup', title: 'the backup: manifest, digests, site and node roles' });
-const RESTORE_DATASTORE = defineStep({ id: 'restore-datastore', title: 'microk8s dbctl restore of the backup\'s datastore' });
-const RESTORE_VALUES = defineStep({ id: 'restore-values', title: 'the backup\'s /etc/kloudspot/values.yaml' });
-const CHART_READY = defineStep({ id: 'chart-ready', title: 'wait until every pod of the restored release is Ready' });
-const CLUSTER_MEMBERS = defineStep({ id: 'cluster-members', title: 'nodes already in the cluster (kubectl get nodes): a re-run' });
+const READ_BACKUP = defineStep({ id: 'read-backup', title: 'the backup: manifest, digests, site and node roles', plan: { notInInstall: 'the restore workflow' } });
+const RESTORE_DATASTORE = defineStep({ id: 'restore-datastore', title: 'microk8s dbctl restore of the backup\'s datastore', plan: { notInInstall: 'the restore workflow' } });
+const RESTORE_VALUES = defineStep({ id: 'restore-values', title: 'the backup\'s /etc/kloudspot/values.yaml', plan: { notInInstall: 'the restore workflow' } });
+const CHART_READY = defineStep({ id: 'restored-chart-ready', title: 'wait until every pod of the restored release is Ready', plan: { notInInstall: 'the restore workflow' } });
+const CLUSTER_MEMBERS = defineStep({ id: 'restore-rerun-members', title: 'nodes already in the cluster (kubectl get nodes): a re-run', plan: { notInInstall: 'the restore workflow' } });
 
 export async function restore(input: RestoreInput): Promise<InstallStatus> {
   const ctx = openSite(input.spec);

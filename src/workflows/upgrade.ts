@@ -17,8 +17,8 @@ import { managers, runStep, targetOf, type SiteContext, type SiteNode } from './
 import { openSite, runSite } from './site-run';
 import { defineStep, InstallAborted } from './steps';
 
-const DOCTOR = defineStep({ id: 'doctor', title: 'doctor: nothing failing before the upgrade' });
-const BACKUP = defineStep({ id: 'backup', title: 'a backup younger than a day, or take one' });
+const DOCTOR = defineStep({ id: 'doctor', title: 'doctor: nothing failing before the upgrade', plan: { notInInstall: 'the upgrade workflow' } });
+const BACKUP = defineStep({ id: 'backup', title: 'a backup younger than a day, or take one', plan: { notInInstall: 'the upgrade workflow' } });
 /** A backup younger than this counts as fresh before an upgrade. */
 const FRESH_BACKUP_MS = 24 * 3_600_000;
 /** kubectl drain's own bound on refused evictions before a person is asked (kubectl's default is forever). */
