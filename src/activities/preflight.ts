@@ -99,7 +99,10 @@ export function createPreflightActivities(deps: ActivityDeps) {
       if (vip?.code === 0 || arp?.code === 1) {
         // On a re-run the VIP answers because our own MetalLB announces it: that is not a conflict.
         const metallb = sudoProblem ? undefined : await run(deps, target, { ...addonStatus('metallb'), okCodes: [0, 1, 127] });
-        const ours = metallb?.code === 0 && safeAddonState(metallb.stdout) === 'enabled';
+        // A worker answers for the cluster instead (status.py: "acting as a node in a cluster"): it is joined, so
+        // the address is our MetalLB's too.
+        const joinedWorker = metallb?.code === 0 && /^This MicroK8s deployment is acting as a node in a cluster\.$/m.test(metallb.stdout);
+        const ours = metallb?.code === 0 && (joinedWorker || safeAddonState(metallb.stdout) === 'enabled');
         if (!ours) {
           problems.push(`the virtual IP ${input.virtualIp} already answers ${vip?.code === 0 ? 'ping' : 'ARP (arping -D), though not ping'}: ` +
             'another machine uses it; pick a free address for virtualIp');
