@@ -39,7 +39,13 @@ test('the plan activities on a bare node: every prepare step judged, no side eff
     address: { interface: n.interface, address: n.address, prefixLength, gateway, nameservers },
     volumeGroup: fleet.spec.lvm.volumeGroup, sharedVolumeSize: fleet.spec.lvm.sharedVolumeSize,
   });
-  assert.deepEqual(steps.map((s) => s.step), ['apt-upgrade', 'reboot', 'hostname', 'hosts-file', 'static-address', 'kloudspot-tools', 'shared-volume', 'iscsid']);
-  assert.ok(steps.every((s) => s.node === n.name && (s.state === 'change' || s.state === 'done')));
+  const rolling = ['drain', 'node-ready', 'uncordon', 'voters-back'];
+  assert.deepEqual(steps.map((s) => s.step), ['apt-upgrade', 'reboot', ...rolling, 'hostname', 'kubelet-name', 'hosts-file', 'static-address',
+    'kloudspot-tools', 'shared-volume', 'reboot-again', ...rolling.map((r) => `${r}-again`), 'iscsid']);
+  const state = (step: string) => steps.find((s) => s.step === step)?.state;
+  for (const step of ['apt-upgrade', 'hostname', 'hosts-file', 'static-address', 'kloudspot-tools', 'shared-volume', 'iscsid']) assert.equal(state(step), 'change', step);
+  // A bare node is in no cluster: its reboots drain nothing; MicroK8s comes after the hostname (no kubelet rename).
+  for (const step of [...rolling, ...rolling.map((r) => `${r}-again`), 'kubelet-name']) assert.equal(state(step), 'done', step);
+  assert.ok(steps.every((s) => s.node === n.name));
   assert.deepEqual(fleet.effects(), [], 'planning changed nothing');
 });

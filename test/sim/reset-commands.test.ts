@@ -28,7 +28,7 @@ const run = (cmd: { command: string }) => c['k8s-vm-1'].run(cmd.command);
 test('microk8s leave on a node in no cluster, remove-node of an unknown node (leave.py, remove_node.py)', async () => {
   const leave = await run(mk.leave());
   assert.deepEqual([leave.code, leave.stdout], [1, 'This MicroK8s deployment is not acting as a node in a cluster.\n']);
-  const removed = await run(mk.removeNode('k8s-vm-9'));
+  const removed = await run(mk.removeNode('k8s-vm-9', false));
   assert.equal(removed.code, 1);
   assert.equal(removed.stdout, 'Node k8s-vm-9 does not exist in Kubernetes.\n');
   assert.equal(removed.stderr, 'Error from server (NotFound): nodes "k8s-vm-9" not found\n');
