@@ -165,7 +165,7 @@ describe('kloudspot-installer CLI', { concurrency: 2 }, () => {
           () => cli(['resolve', 'cli-b', '--step', failure.step!, '--action', 'later', ...conn]),
           () => cli(['resolve', 'cli-b', '--step', 'k8s-vm-3:nothing', '--action', 'retry', ...conn]),
         ]);
-        expectExit(badAction, 2, 'resolve with an unknown action', /--action must be retry, skip or abort, not "later"/);
+        expectExit(badAction, 2, 'resolve with an unknown action', /--action must be retry, skip or abort \(or wait, force after a blocked drain\), not "later"/);
         expectExit(wrongStep, 2, 'resolve of the wrong step', /Refused: no failed step k8s-vm-3:nothing.*pending/);
         fb.faults.remove(fault);
         const resolved = await cli(['resolve', 'cli-b', '--step', failure.step!, '--action', 'retry', ...conn]);
