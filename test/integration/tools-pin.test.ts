@@ -21,6 +21,8 @@ test('a tools script whose SHA-256 is not the pinned one is never run; the quest
     const q = await waitForQuestion(handle, (x) => x.kind === 'failure' && x.step === 'k8s-vm-1:kloudspot-tools', 240_000);
     assert.match(q.prompt, new RegExp(`SHA-256 ${SIM_TOOLS_SHA256}, not the pinned ${pinned}; it was not run`));
     for (const n of fleet.spec.nodes) {
+      // Each node checks its own download: judge a node once its own step has failed, not the first one's.
+      await waitForQuestion(handle, (x) => x.kind === 'failure' && x.step === `${n.name}:kloudspot-tools`, 240_000);
       const audit = fleet.audit(n.name);
       assert.ok(audit.some((e) => e.command.includes('sha256sum')), `${n.name}: the download was checked`);
       assert.ok(!audit.some((e) => e.command.includes(`bash ${TOOLS_FILE}`) || /\|\s*sudo bash/.test(e.command)), `${n.name}: the script never ran`);
