@@ -21,8 +21,11 @@ function refuseWhileRunning(name: api.PhaseName, title: string, ids: (site: stri
     name, title, hosts: () => [],
     async run(ctx) {
       const me = workflowInfo();
-      const myStart = me.runStartTime.getTime();
-      const busy = (await runningWorkflows(ids(ctx.spec.site, ctx.nodes.map((n) => n.name))))
+      // Both start times from the server's describe: workflowInfo's runStartTime can be later (a busy worker's
+      // first task), which made an install started first refuse a reset started a moment after it.
+      const found = await runningWorkflows([...ids(ctx.spec.site, ctx.nodes.map((n) => n.name)), me.workflowId]);
+      const myStart = found.find((w) => w.id === me.workflowId)?.startedAt ?? me.runStartTime.getTime();
+      const busy = found
         .filter((w) => w.id !== me.workflowId && (w.startedAt < myStart || (w.startedAt === myStart && w.id < me.workflowId)))
         .map((w) => w.id);
       if (busy.length) {
