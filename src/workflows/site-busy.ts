@@ -23,10 +23,13 @@ function refuseWhileRunning(name: api.PhaseName, title: string, ids: (site: stri
       const me = workflowInfo();
       // Both start times from the server's describe: workflowInfo's runStartTime can be later (a busy worker's
       // first task), which made an install started first refuse a reset started a moment after it.
-      const found = await runningWorkflows([...ids(ctx.spec.site, ctx.nodes.map((n) => n.name)), me.workflowId]);
-      const myStart = found.find((w) => w.id === me.workflowId)?.startedAt ?? me.runStartTime.getTime();
+      // Which entry is this run is told by the ids asked about, not by workflowInfo's id: a replay may run the
+      // history under another workflow id.
+      const others = ids(ctx.spec.site, ctx.nodes.map((n) => n.name)).filter((id) => id !== me.workflowId);
+      const found = await runningWorkflows([...others, me.workflowId]);
+      const myStart = found.find((w) => !others.includes(w.id))?.startedAt ?? me.runStartTime.getTime();
       const busy = found
-        .filter((w) => w.id !== me.workflowId && (w.startedAt < myStart || (w.startedAt === myStart && w.id < me.workflowId)))
+        .filter((w) => others.includes(w.id) && (w.startedAt < myStart || (w.startedAt === myStart && w.id < me.workflowId)))
         .map((w) => w.id);
       if (busy.length) {
         throw ApplicationFailure.create({
