@@ -3,6 +3,7 @@
 import { NodeSSH } from 'node-ssh';
 import type { Client } from 'ssh2';
 import type { Fleet } from '../../src/sim';
+import type { SshTarget } from '../../src/activities/ssh';
 
 export interface Run { code: number | null; signal?: string | null; stdout: string; stderr: string }
 
@@ -66,4 +67,10 @@ export function execRaw(client: Client, command: string, stdin?: string): Promis
       else ch.end();
     });
   });
+}
+
+/** The installer's SSH target for a simulated node, as the workflows build it from the spec. */
+export function simTarget(fleet: Fleet, name: string): SshTarget {
+  const n = fleet.node(name);
+  return { node: n.name, host: n.address, port: n.port, username: fleet.spec.ssh.user, privateKeyFile: fleet.keyFile };
 }

@@ -9,7 +9,7 @@ import { holdAptListsLock } from '../../src/sim/apt-locks';
 import { aptLockBusy, aptUpdate } from '../../src/activities/commands/apt';
 import { createNodePrepActivities, type StepResult } from '../../src/activities/node-prep';
 import { SshPool, type SshTarget } from '../../src/activities/ssh';
-import { connect } from '../helpers/sim';
+import { connect, simTarget } from '../helpers/sim';
 
 let fleet: Fleet;
 let pool: SshPool;
@@ -22,10 +22,7 @@ after(async () => {
   await fleet?.stop();
 });
 
-const target = (name: string): SshTarget => {
-  const n = fleet.node(name);
-  return { node: name, host: n.address, port: n.port, username: fleet.spec.ssh.user, privateKeyFile: fleet.keyFile };
-};
+const target = (name: string): SshTarget => simTarget(fleet, name);
 
 test('apt-get update fails at once with exit 100 while another apt holds the lists lock, as apt 2.6 does', async () => {
   const node = fleet.node('k8s-vm-1');

@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFleet, type Fleet } from '../../src/sim';
+import { simTarget } from '../helpers/sim';
 import { SshPool, type SshTarget } from '../../src/activities/ssh';
 import { run } from '../../src/activities/run';
 import { createNodePrepActivities } from '../../src/activities/node-prep';
@@ -22,10 +23,7 @@ after(async () => {
   await fleet?.stop();
 });
 
-const target = (name: string): SshTarget => {
-  const n = fleet.node(name);
-  return { node: n.name, host: n.address, port: n.port, username: fleet.spec.ssh.user, privateKeyFile: fleet.keyFile };
-};
+const target = (name: string): SshTarget => simTarget(fleet, name);
 
 test('a fresh node: nothing to restart', async () => {
   const acts = createKubeletNameActivities({ pool });

@@ -9,6 +9,7 @@ import { startFleet, type Fleet } from '../../src/sim';
 import { createNodePrepActivities } from '../../src/activities/node-prep';
 import { createResetActivities } from '../../src/activities/reset';
 import { NETPLAN_FILE, NETPLAN_ORIGINALS_DIR, NETPLAN_RESET_SCRIPT, NETPLAN_RESET_UNIT } from '../../src/activities/commands/netplan';
+import { simTarget } from '../helpers/sim';
 import { SshPool, type SshTarget } from '../../src/activities/ssh';
 import type { StaticAddressInput } from '../../src/activities/checks/node';
 import type { StepResult } from '../../src/activities/node-prep';
@@ -27,10 +28,7 @@ after(async () => {
   await fleet?.stop();
 });
 
-const target = (name: string): SshTarget => {
-  const n = fleet.node(name);
-  return { node: name, host: n.address, port: n.port, username: fleet.spec.ssh.user, privateKeyFile: fleet.keyFile };
-};
+const target = (name: string): SshTarget => simTarget(fleet, name);
 const input = (name: string, over: Partial<StaticAddressInput> = {}): StaticAddressInput => {
   const n = fleet.spec.nodes.find((x) => x.name === name)!;
   return { interface: n.interface, address: n.address, prefixLength: fleet.spec.network.prefixLength, gateway: fleet.spec.network.gateway,

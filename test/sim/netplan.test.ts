@@ -9,7 +9,7 @@ import { startFleet, type Fleet } from '../../src/sim';
 import { createNodePrepActivities } from '../../src/activities/node-prep';
 import { SshPool, type SshTarget } from '../../src/activities/ssh';
 import type { StaticAddressInput } from '../../src/activities/checks/node';
-import { eventually } from '../helpers/sim';
+import { eventually, simTarget } from '../helpers/sim';
 
 let fleet: Fleet;
 let pool: SshPool;
@@ -25,10 +25,7 @@ after(async () => {
   await fleet?.stop();
 });
 
-const target = (name: string): SshTarget => {
-  const n = fleet.node(name);
-  return { node: name, host: n.address, port: n.port, username: fleet.spec.ssh.user, privateKeyFile: fleet.keyFile };
-};
+const target = (name: string): SshTarget => simTarget(fleet, name);
 const input = (name: string, over: Partial<StaticAddressInput> = {}): StaticAddressInput => {
   const n = fleet.spec.nodes.find((x) => x.name === name)!;
   return { interface: n.interface, address: n.address, prefixLength: fleet.spec.network.prefixLength, gateway: fleet.spec.network.gateway,

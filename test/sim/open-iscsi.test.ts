@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFleet, type Fleet } from '../../src/sim';
+import { simTarget } from '../helpers/sim';
 import { SshPool, type SshTarget } from '../../src/activities/ssh';
 import { createStorageActivities } from '../../src/activities/storage';
 import { createClusterChecks } from '../../src/activities/checks/cluster';
@@ -18,10 +19,7 @@ after(async () => {
   await fleet?.stop();
 });
 
-const target = (name: string): SshTarget => {
-  const n = fleet.node(name);
-  return { node: n.name, host: n.address, port: n.port, username: fleet.spec.ssh.user, privateKeyFile: fleet.keyFile };
-};
+const target = (name: string): SshTarget => simTarget(fleet, name);
 
 test('a node without open-iscsi gets it installed, then iscsid enabled; one with it only the service', { timeout: 60_000 }, async () => {
   const deps = { pool };

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { startFleet, type Fleet } from '../../src/sim';
 import { addIcmpSilentHost } from '../../src/sim/commands/basic';
+import { simTarget } from '../helpers/sim';
 import { SshPool, type SshTarget } from '../../src/activities/ssh';
 import { createPreflightActivities, type PreflightResult } from '../../src/activities/preflight';
 import { preflightInput } from '../../src/workflows/preflight';
@@ -23,10 +24,7 @@ after(async () => {
   await fleet?.stop();
 });
 
-const target = (name: string): SshTarget => {
-  const n = fleet.node(name);
-  return { node: n.name, host: n.address, port: n.port, username: fleet.spec.ssh.user, privateKeyFile: fleet.keyFile };
-};
+const target = (name: string): SshTarget => simTarget(fleet, name);
 
 test('a firewalled machine holds the virtual IP: ping says free, arping -D says taken', { timeout: 60_000 }, async () => {
   const nodes = fleet.spec.nodes.map((n) => ({ ...n, role: 'manager' as const }));

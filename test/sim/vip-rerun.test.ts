@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { startFleet, type Fleet } from '../../src/sim';
+import { simTarget } from '../helpers/sim';
 import { SshPool, type SshTarget } from '../../src/activities/ssh';
 import { createPreflightActivities, type PreflightResult } from '../../src/activities/preflight';
 import { preflightInput } from '../../src/workflows/preflight';
@@ -24,10 +25,7 @@ after(async () => {
   await fleet?.stop();
 });
 
-const target = (name: string): SshTarget => {
-  const n = fleet.node(name);
-  return { node: n.name, host: n.address, port: n.port, username: fleet.spec.ssh.user, privateKeyFile: fleet.keyFile };
-};
+const target = (name: string): SshTarget => simTarget(fleet, name);
 const on = async (name: string, c: RemoteCommand) => {
   const r = await run({ pool }, target(name), { ...c, okCodes: [0, 1, 2, 127] });
   assert.equal(r.code, 0, `${c.command}: ${r.stdout}${r.stderr}`);
