@@ -4,8 +4,10 @@
 // after a killed worker finds its work done and does nothing again.
 import * as m from './commands/microk8s';
 import * as s from './commands/openebs';
+import * as v from './commands/cstor-replicas';
 import { applyManifest } from './commands/kubectl';
 import { commandFailed, run, waitFor, type ActivityDeps } from './run';
+import type { RemoteCommand } from './commands/sh';
 import { failure, FailureType, verifyFailed } from './failures';
 import type { StepResult } from './node-prep';
 import type { SshTarget } from './ssh';
@@ -68,6 +70,51 @@ export function createReplaceNodeActivities(deps: ActivityDeps) {
     async volumesWithReplicaOn(control: SshTarget, node: string): Promise<string[]> {
       const replicas = s.parseVolumeReplicas((await run(deps, control, s.listVolumeReplicas())).stdout);
       return [...new Set(replicas.filter((r) => r.node === node).map((r) => r.volume))].sort();
+    },
+
+    /**
+     * Every cStor volume that had a replica on `old`'s lost pool gets one on `fresh`'s pool instead, in the two
+     * edits the webhook allows (lost pool out, its replica's finalizer cleared; new pool in), and the wait lasts
+     * until every volume has its replicaCount of replicas, all Healthy, on live pools, and every CStorVolume is
+     * Healthy. Each look decides the next edit from what the cluster says, so a retry picks up where it was.
+     */
+    async moveVolumeReplicas(control: SshTarget, old: string, fresh: string, timeoutMs: number): Promise<StepResult> {
+      const edits: string[] = [];
+      const read = async (c: RemoteCommand) => (await run(deps, control, c)).stdout;
+      const edit = async (c: RemoteCommand, what: string) => {
+        const r = await run(deps, control, c);
+        if (r.code !== 0) throw commandFailed(control, r, `cannot ${what}`);
+        if (!/\(no change\)/.test(r.stdout)) edits.push(what);
+      };
+      const volumes = await waitFor(deps, `every cStor volume's replicas Healthy on live pools (${old}'s moved to ${fresh})`, timeoutMs, async () => {
+        const instances = s.parsePoolInstances(await read(s.listPoolInstances()));
+        const live = instances.filter((i) => i.node !== old).map((i) => i.name);
+        const target = instances.find((i) => i.node === fresh && i.phase === 'ONLINE')?.name;
+        const configs = v.parseVolumeConfigs(await read(v.listVolumeConfigs())).filter((c) => c.phase === 'Bound' && c.desired.length > 0);
+        const replicas = s.parseVolumeReplicas(await read(s.listVolumeReplicas()));
+        const phases = new Map(s.parseVolumes(await read(s.listVolumes())).map((x) => [x.name, x.phase]));
+        const waiting: string[] = [];
+        for (const c of configs) {
+          const lost = c.desired.filter((p) => !live.includes(p));
+          const settled = c.current.length === c.desired.length && c.desired.every((p) => c.current.includes(p));
+          // One scale-down at a time, and none while another change is under way (pkg/webhook/cvc.go).
+          if (lost.length > 0 && settled) await edit(v.setReplicaPools(c.name, c.desired.filter((p) => p !== lost[0])), `take ${lost[0]} out of ${c.name}`);
+          for (const r of replicas.filter((x) => x.volume === c.name && !live.includes(x.pool) && !c.desired.includes(x.pool))) {
+            await edit(v.releaseLostReplica(r.name), `release ${r.name}`);
+          }
+          if (lost.length === 0 && settled && c.desired.length < c.replicaCount && target && !c.desired.includes(target)) {
+            await edit(v.setReplicaPools(c.name, [...c.desired, target]), `put ${target} into ${c.name}`);
+          }
+          const mine = replicas.filter((x) => x.volume === c.name);
+          const notHealthy = mine.filter((x) => x.phase !== 'Healthy' || !live.includes(x.pool)).map((x) => `${x.pool} ${x.phase}`);
+          if (lost.length || !settled || c.desired.length < c.replicaCount || mine.length !== c.replicaCount || notHealthy.length || phases.get(c.name) !== 'Healthy') {
+            waiting.push(`${c.name} (volume ${phases.get(c.name) ?? 'missing'}; pools ${c.desired.join(' ') || 'none'}; replicas not Healthy: ${notHealthy.join(', ') || 'none'})`);
+          }
+        }
+        if (waiting.length > 0 && !target) waiting.unshift(`no ONLINE pool instance on ${fresh}`);
+        return waiting.length ? { seen: waiting.slice(0, 5).join('; ') } : { done: configs.length };
+      });
+      return { changed: edits.length > 0, detail: edits.length ? `${edits.length} edits; ${volumes} cStor volumes Healthy on live pools` : `${volumes} cStor volumes already Healthy on live pools` };
     },
 
     /** The dead node's pool in the CStorPoolCluster now names the new node and its device (cstor-operators docs/troubleshooting). */

@@ -5,6 +5,7 @@ import type { Cluster } from './cluster-state';
 import { syncBlockDevices, syncPoolInstances } from './storage-sim';
 import { syncPods } from './chart-sim';
 import { syncCstorVolumes } from './cstor-volume-sim';
+import { syncVolumeReplicas } from './cvc-sim';
 import { syncOpenebsDeployments } from './openebs-deployments';
 
 /** Applies everything that became true since the last look. */
@@ -14,4 +15,5 @@ export function refreshCluster(c: Cluster, now = Date.now()): void {
   syncPoolInstances(c, now);
   syncPods(c, now);
   syncCstorVolumes(c, now);
+  syncVolumeReplicas(c, now);
 }

@@ -6,7 +6,7 @@ import type { Rng } from './random';
 export type LatencyKind =
   | 'command' | 'aptUpdate' | 'aptUpgrade' | 'aptInstall' | 'toolsInstall' | 'rebootDown' | 'rebootAuthFail'
   | 'microk8sStart' | 'join' | 'nodeReady' | 'addonEnable' | 'openebsEnable' | 'ndmDiscovery' | 'cspiOnline'
-  | 'podReady' | 'helm' | 'netplanApply' | 'lvcreate' | 'ping';
+  | 'podReady' | 'helm' | 'netplanApply' | 'lvcreate' | 'ping' | 'replicaRebuild';
 
 /** A fixed number of milliseconds, or [min, max] drawn from the fleet's seeded generator. */
 export type Millis = number | [number, number];
@@ -28,6 +28,7 @@ export const FAST: LatencyModel = {
     command: [5, 20], aptUpdate: 20, aptUpgrade: 40, aptInstall: 20, toolsInstall: 30, rebootDown: 150,
     rebootAuthFail: 150, microk8sStart: 60, join: 40, nodeReady: 60, addonEnable: 20, openebsEnable: 40,
     ndmDiscovery: 80, cspiOnline: 250, podReady: [60, 200], helm: 30, netplanApply: 20, lvcreate: 10, ping: 5,
+    replicaRebuild: 1500,
   },
 };
 
@@ -39,6 +40,7 @@ export const REALISTIC: LatencyModel = {
     command: [10, 40], aptUpdate: 1200, aptUpgrade: 3000, aptInstall: 1200, toolsInstall: 2000, rebootDown: 2000,
     rebootAuthFail: 1000, microk8sStart: 2000, join: 2000, nodeReady: 1000, addonEnable: 1200, openebsEnable: 2000,
     ndmDiscovery: 1500, cspiOnline: 2000, podReady: [1000, 5000], helm: 1000, netplanApply: 500, lvcreate: 200, ping: 1,
+    replicaRebuild: 10_000,
   },
 };
 

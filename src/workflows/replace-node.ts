@@ -4,7 +4,7 @@
 // prepared, introduced to every /etc/hosts and joined in the role, the voters and Ready nodes are complete again,
 // the dead node's cStor pool is moved to the new node's block device (openebs-archive/cstor-operators#416) and the
 // chart is healthy. Every phase is the install's own, or checks before it acts: a re-run changes nothing.
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import { FailureType } from '../activities/failures';
 import type { SiteSpec } from '../site/schema';
 import type { InstallStatus } from './api';
@@ -32,6 +32,7 @@ const REMOVE_NODE = defineStep({ id: 'remove-node', title: 'microk8s remove-node
 const CLUSTER_WHOLE = defineStep({ id: 'cluster-whole', title: 'every node Ready and the datastore voters complete', plan: { notInInstall: 'the replace-node workflow' } });
 const POOL_MOVE = defineStep({ id: 'cstor-pool-move', title: 'the dead node\'s pool in the CStorPoolCluster moved to the new node', plan: { notInInstall: 'the replace-node workflow' } });
 const LOST_REPLICAS = defineStep({ id: 'lost-replicas', title: 'cStor volume replicas left on the dead node\'s pool', plan: { notInInstall: 'the replace-node workflow' } });
+const MOVE_REPLICAS = defineStep({ id: 'move-volume-replicas', title: 'cStor volume replicas moved off the dead node\'s pool and rebuilt Healthy', plan: { notInInstall: 'the replace-node workflow' } });
 const CHART_HEALTHY = defineStep({ id: 'chart-healthy', title: 'the chart deployed and every pod Ready', plan: { notInInstall: 'the replace-node workflow' } });
 
 const removeDead = (old: string): Phase => ({
@@ -72,6 +73,12 @@ const movePool = (old: string, fresh: string): Phase => ({
     }
     await runStep(ctx, undefined, STORAGE_STEPS.POOL_ONLINE, (a) => a.waits(wait).waitPoolOnline(t, names, wait));
     ctx.board.setSummary('pool', `cStor pool online on ${names.length} nodes (${old}'s moved to ${fresh})`);
+    if (patched('replace-node-move-replicas')) {
+      // Each volume's replica on the lost pool moves to the new pool and rebuilds there (migrate_cstor_volume.md).
+      const moved = await runStep(ctx, undefined, MOVE_REPLICAS, (a) => a.waits(wait).moveVolumeReplicas(t, old, fresh, wait));
+      if (moved !== SKIPPED) ctx.board.setSummary('volume replicas', moved.detail ?? 'every cStor volume Healthy on live pools');
+      return;
+    }
     // Replicas on the lost pool are not moved yet (cstor-operators docs/troubleshooting/migrate_cstor_volume.md):
     // say which volumes run short of one, so a person knows.
     const short = await runStep(ctx, undefined, LOST_REPLICAS, (a) => a.steps.volumesWithReplicaOn(t, old));

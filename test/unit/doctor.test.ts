@@ -57,7 +57,7 @@ const cluster = (over: Partial<ClusterFacts> = {}): ClusterFacts => ({
   from: 'a', errors: {}, virtualIpAnswers: true, datastoreVoters: ['10.0.0.1:19001', '10.0.0.2:19001', '10.0.0.3:19001'],
   kubeNodes: ['a', 'b', 'c'].map((name) => ({ name, status: 'Ready', roles: '<none>', version: 'v1.32.3' })),
   pools: [{ name: 'p-1', node: 'a', phase: 'ONLINE' }], pods: [{ name: 'web-0', phase: 'Running', ready: true }],
-  volumes: [{ name: 'pvc-1', phase: 'Healthy' }], replicas: [{ name: 'pvc-1-p-1', volume: 'pvc-1', node: 'a', phase: 'Healthy' }],
+  volumes: [{ name: 'pvc-1', phase: 'Healthy' }], replicas: [{ name: 'pvc-1-p-1', volume: 'pvc-1', node: 'a', pool: 'p-1', phase: 'Healthy' }],
   ingressCertificate: { notAfter: NOW + 200 * DAY, subject: 'kloudspot.acme.example' }, ...over,
 });
 function facts(nodeOver: Record<string, Partial<NodeFacts>> = {}, clusterOver: Partial<ClusterFacts> = {}): DoctorFacts {
@@ -108,7 +108,7 @@ test('host key, unreachable node, voters, pools, pods, virtual IP', () => {
   assert.deepEqual(notOk(facts({}, { pools: [{ name: 'p-1', node: 'a', phase: 'OFFLINE' }] })), ['pools=fail']);
   assert.deepEqual(notOk(facts({}, { pods: [{ name: 'web-0', phase: 'Pending', ready: false }, { name: 'job', phase: 'Succeeded', ready: false }] })), ['pods=fail']);
   assert.deepEqual(notOk(facts({}, { virtualIpAnswers: false })), ['virtual-ip=fail']);
-  assert.deepEqual(notOk(facts({}, { replicas: [{ name: 'pvc-1-p-1', volume: 'pvc-1', node: 'a', phase: 'Offline' }] })), ['volume-replicas=fail']);
+  assert.deepEqual(notOk(facts({}, { replicas: [{ name: 'pvc-1-p-1', volume: 'pvc-1', node: 'a', pool: 'p-1', phase: 'Offline' }] })), ['volume-replicas=fail']);
   assert.deepEqual(notOk(facts({}, { volumes: [{ name: 'pvc-1', phase: 'Degraded' }] })), ['volume-replicas=fail']);
   assert.deepEqual(notOk(facts({}, { ingressCertificate: null })), ['ingress-certificate=fail'], 'tls.mode upload without a Secret');
   assert.deepEqual(notOk({ ...facts({}, { ingressCertificate: null }), tlsMode: 'self-signed' }), []);

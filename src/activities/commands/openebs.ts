@@ -178,7 +178,7 @@ export const deleteStorageClass = (): RemoteCommand => cmd(sh`${KUBECTL} delete 
 export const listVolumes = (): RemoteCommand => query(sh`${KUBECTL} -n openebs get cstorvolumes -o json`);
 export const listVolumeReplicas = (): RemoteCommand => query(sh`${KUBECTL} -n openebs get cstorvolumereplicas -o json`);
 
-export interface VolumeReplica { name: string; volume: string; node: string; phase: string }
+export interface VolumeReplica { name: string; volume: string; node: string; pool: string; phase: string }
 const objectName = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 /** A name from the node, shown in the report: a Kubernetes object name or `?`. */
 const checkedName = (s: unknown) => (typeof s === 'string' && objectName.test(s) ? s : '?');
@@ -195,6 +195,7 @@ export function parseVolumeReplicas(json: string): VolumeReplica[] {
     name: checkedName(r.metadata.name),
     volume: checkedName(r.metadata.labels?.['cstorvolume.openebs.io/name']),
     node: checkedName(r.metadata.labels?.['cstorpoolinstance.openebs.io/hostname']),
+    pool: checkedName(r.metadata.labels?.['cstorpoolinstance.openebs.io/name']),
     phase: checkedPhase(r.status?.phase ?? ''),
   }));
 }

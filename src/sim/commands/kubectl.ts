@@ -13,6 +13,7 @@ import { createSecretTls } from './kubectl-secret';
 import { waitFor } from './kubectl-wait';
 import { cordon, drain } from './kubectl-drain';
 import { deleteObject } from './kubectl-delete';
+import { patchObject } from './kubectl-patch';
 import { claimCreated } from '../cstor-volume-sim';
 import { REFUSED, kindServed, listObjects, resourceArg, type Flags } from './kubectl-resources';
 
@@ -214,6 +215,7 @@ export async function kubectl(p: Proc, args: string[]): Promise<number> {
     case 'drain': return drain(p, c, f);
     case 'cordon': case 'uncordon': return cordon(p, c, f, verb === 'cordon');
     case 'delete': return deleteObject(p, c, f);
+    case 'patch': return patchObject(p, c, f);
     case 'create':
       if (f.rest[0] === 'secret' && f.rest[1] === 'tls') return createSecretTls(p, c, f.rest[2], f.ns ?? 'default', f.other, f.output);
       if (f.rest[0] === 'namespace' || f.rest[0] === 'ns') {
