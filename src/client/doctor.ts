@@ -1,47 +1,34 @@
 // Client side of `doctor`: the site as installed (the install's own input, and the host keys its preflight
 // saw), one doctor run, the per-site Schedule, and the report as text. Used by the CLI and the tests.
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { SiteSpec } from '../site/schema';
 import * as api from '../workflows/api';
 import { CustomerKey, HealthKey, SiteKey } from '../temporal/search-attributes';
 import { EXIT_FAILED, UserError } from './errors';
+import { historyStart, latestReplacement, pinnedHostKeys, readHistory, runInput } from './site-members';
 
 const taskQueue = () => process.env.KLOUDSPOT_TASK_QUEUE || api.TASK_QUEUE;
 
-const notFound = (err: unknown) => err instanceof WorkflowNotFoundError || /not found/i.test((err as Error).message);
-
 /**
  * The spec the site's latest install ran with, and the host key of each node its preflight pinned. A restore
- * (restore/<site>) started after the install rebuilt the site on new machines: its spec and host keys win.
+ * (restore/<site>) started after the install rebuilt the site on new machines: its spec and host keys win. A
+ * replace-node that completed after either put a new machine in a dead one's place: its spec (the current
+ * members) wins, and the new machine's host key from its preflight joins the others.
  */
 export async function installedSite(client: Client, site: string): Promise<api.DoctorInput> {
-  const read = async (workflowId: string) => {
-    try {
-      return await client.workflow.getHandle(workflowId).fetchHistory();
-    } catch (err) {
-      if (notFound(err)) return undefined;
-      throw err;
-    }
-  };
-  const startedAt = (h: Awaited<ReturnType<typeof read>>) => Number(h?.events?.[0]?.eventTime?.seconds ?? -1);
-  const [install, restored] = await Promise.all([read(api.installWorkflowId(site)), read(api.restoreWorkflowId(site))]);
-  const history = restored && startedAt(restored) > startedAt(install) ? restored : install;
+  const [install, restored] = await Promise.all([readHistory(client, api.installWorkflowId(site)), readHistory(client, api.restoreWorkflowId(site))]);
+  const history = restored && historyStart(restored) > historyStart(install) ? restored : install;
   if (!history) {
     throw new UserError(`No install of site "${site}" on this server: doctor checks what an install set up; check the name with \`kloudspot-installer list\`.`, EXIT_FAILED);
   }
-  const converter = client.options.loadedDataConverter;
-  const events = history.events ?? [];
-  const input = await decodeFromPayloadsAtIndex<SiteSpec | api.RestoreInput>(converter, 0, events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads);
-  const spec = history === restored ? (input as api.RestoreInput).spec : input as SiteSpec;
-  const hostKeys: Record<string, string> = {};
-  for (const e of events) {
-    const payloads = e.activityTaskCompletedEventAttributes?.result?.payloads;
-    if (!payloads?.length) continue;
-    const r = await decodeFromPayloadsAtIndex<{ facts?: { node?: string; hostKey?: string } }>(converter, 0, payloads).catch(() => undefined);
-    if (r?.facts?.node && r.facts.hostKey && !hostKeys[r.facts.node]) hostKeys[r.facts.node] = r.facts.hostKey;
-  }
-  return { spec, hostKeys };
+  const input = await runInput<SiteSpec | api.RestoreInput>(client, history);
+  const base = history === restored ? (input as api.RestoreInput).spec : input as SiteSpec;
+  const hostKeys = await pinnedHostKeys(client, history);
+  const replaced = await latestReplacement(client, site, historyStart(history));
+  if (!replaced) return { spec: base, hostKeys };
+  // The new machine's key from the replacement's own preflight, over any the install saw at that name.
+  const fresh = await pinnedHostKeys(client, replaced.history);
+  return { spec: replaced.spec, hostKeys: { ...hostKeys, ...fresh } };
 }
 
 export async function runDoctor(client: Client, site: string): Promise<api.DoctorReport> {

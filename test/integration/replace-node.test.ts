@@ -77,6 +77,10 @@ test('replace-node: a dead manager replaced by a fifth machine, its worker kille
   const faults = new HealthFaults(fleet);
   await faults.powerOff(dead);
   faults.poolOffline(dead);
+  faults.replicaPhase(dead, 'Offline');
+  const lost = new Set(c.store.list('CStorVolumeReplica', 'openebs')
+    .filter((r) => r.metadata.labels?.['cstorpoolinstance.openebs.io/hostname'] === dead).map((r) => r.metadata.labels!['cstorvolume.openebs.io/name']));
+  assert.ok(lost.size > 0);
 
   // The spec names k8s-vm-5 in the dead node's place; a spec still naming the dead node is refused before anything starts.
   await assert.rejects(startReplaceNode(client, parseSiteSpec({ ...full, nodes: full.nodes.slice(0, 4) }), dead, 'k8s-vm-5'),
@@ -100,13 +104,19 @@ test('replace-node: a dead manager replaced by a fifth machine, its worker kille
       && fleet.effects('k8s-vm-5').length > 0, 600_000, 20);
     assert.ok(!fleet.effects('k8s-vm-5').some((e) => /^microk8s join/.test(e.effect ?? '')), 'killed before k8s-vm-5 joined');
     await killWorker(a);
-    await worker();
+    const b = await worker();
     // The one question a person must answer: which of k8s-vm-5's two block devices holds the pool.
     const q = await eventually(async () => [...asked.values()].find((x) => x.kind === 'blockDevice'), 600_000, 100);
     assert.equal(q.node, 'k8s-vm-5');
     assert.equal(q.options?.length, 2);
     chosen = q.options![1];
     await handle.executeUpdate(chooseBlockDeviceUpdate, { args: [{ node: 'k8s-vm-5', blockDevice: chosen }] });
+    // Mid-rebuild: a replica on k8s-vm-5's new pool is reconstructing from the others when the worker dies.
+    const rebuilding = await eventually(async () => c.store.list('CStorVolumeReplica', 'openebs').find((r) =>
+      r.metadata.labels?.['cstorpoolinstance.openebs.io/hostname'] === 'k8s-vm-5' && (r.status as { phase: string }).phase === 'ReconstructingNewReplica'), 600_000, 10);
+    await killWorker(b);
+    assert.equal((rebuilding.status as { phase: string }).phase, 'ReconstructingNewReplica', 'killed while a replica was rebuilding');
+    await worker();
     done = await handle.result() as InstallStatus;
     assert.equal(done.state, 'completed', done.lastError);
   } finally {
@@ -126,11 +136,24 @@ test('replace-node: a dead manager replaced by a fifth machine, its worker kille
   assert.deepEqual(cspc.pools.map((p) => `${p.nodeSelector['kubernetes.io/hostname']}`), spec.nodes.map((n) => n.name), 'the dead node\'s pool now on k8s-vm-5');
   assert.equal(cspc.pools[deadAt].dataRaidGroups[0].blockDevices[0].blockDeviceName, chosen, 'on the device the person chose');
   assert.equal(c.releases.get(RELEASE)?.status, 'deployed');
-  // Volumes with a replica on the lost pool are named for a person (their move is not automated).
-  const lost = new Set(c.store.list('CStorVolumeReplica', 'openebs')
-    .filter((r) => r.metadata.labels?.['cstorpoolinstance.openebs.io/hostname'] === dead).map((r) => r.metadata.labels!['cstorvolume.openebs.io/name']));
-  assert.ok(lost.size > 0);
-  assert.ok(done!.summary?.['volume replicas']?.startsWith(`${lost.size} cStor volumes kept a replica on ${dead}'s lost pool`), JSON.stringify(done!.summary));
+  // Every volume has its three replicas again, all Healthy, on live pools: those that lost one to the dead pool
+  // rebuilt it on k8s-vm-5's. Read from the cluster's objects (CVC spec and status, CVRs, CStorVolumes).
+  const hostOf = new Map(c.store.list('CStorPoolInstance', 'openebs').map((i) => [i.metadata.name, (i.spec as { hostName: string }).hostName]));
+  const volumes = c.store.list('CStorVolume', 'openebs');
+  assert.ok(volumes.length > 0);
+  for (const v of volumes) {
+    const pv = v.metadata.name;
+    assert.equal((v.status as { phase: string }).phase, 'Healthy', `${pv} Healthy`);
+    const replicas = c.store.list('CStorVolumeReplica', 'openebs', { 'cstorvolume.openebs.io/name': pv });
+    const hosts = replicas.map((r) => `${hostOf.get(r.metadata.labels!['cstorpoolinstance.openebs.io/name']) ?? 'no live pool'} ${(r.status as { phase: string }).phase}`).sort();
+    assert.equal(new Set(hosts).size, 3, `${pv}: three replicas on three pools (${hosts.join(', ')})`);
+    for (const h of hosts) assert.match(h, new RegExp(`^(${names.join('|')}) Healthy$`), `${pv}: ${h}`);
+    if (lost.has(pv)) assert.ok(hosts.includes('k8s-vm-5 Healthy'), `${pv} rebuilt its lost replica on k8s-vm-5 (${hosts.join(', ')})`);
+    const cvc = c.store.get('CStorVolumeConfig', 'openebs', pv)!;
+    const want = (cvc.spec as { policy: { replicaPoolInfo: { poolName: string }[] } }).policy.replicaPoolInfo.map((p) => p.poolName).sort();
+    assert.deepEqual(want, replicas.map((r) => r.metadata.labels!['cstorpoolinstance.openebs.io/name']).sort(), `${pv}: replicaPoolInfo names its live pools`);
+    assert.deepEqual([...(cvc.status as { poolInfo: string[] }).poolInfo].sort(), want, `${pv}: the controller serves them`);
+  }
   for (const n of names) {
     const hosts = fleet.node(n).state.files.get('/etc/hosts')?.content ?? '';
     assert.match(hosts, /^\S+ k8s-vm-5$/m, `${n} resolves k8s-vm-5`);
