@@ -12,6 +12,7 @@ import { HealthFaults, startFleet, type Fleet } from '../../src/sim';
 import { parseSiteSpec } from '../../src/site/load';
 import { startInstall } from '../../src/client/installs';
 import { startReplaceNode } from '../../src/client/replace-node';
+import { runDoctor } from '../../src/client/doctor';
 import { UserError } from '../../src/client/errors';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import type { GroupProcess } from '../../src/stack/process-group';
@@ -159,6 +160,12 @@ test('replace-node: a dead manager replaced by a fifth machine, its worker kille
     assert.match(hosts, /^\S+ k8s-vm-5$/m, `${n} resolves k8s-vm-5`);
     assert.doesNotMatch(hosts, new RegExp(`${dead}$`, 'm'), `${n} forgot ${dead}`);
   }
+  // doctor after the replacement reads the site as it is now: k8s-vm-5 (its pinned key), not the dead node.
+  const report = await runDoctor(client, 'replaced');
+  const checked = new Set(report.checks.map((x) => x.node).filter(Boolean));
+  assert.deepEqual([...checked].sort(), names, JSON.stringify(report.checks.filter((x) => x.level !== 'ok')));
+  assert.match(report.checks.find((x) => x.check === 'ssh' && x.node === 'k8s-vm-5')!.value, /SHA256:.*\(pinned\)/);
+  assert.deepEqual(report.checks.filter((x) => x.level !== 'ok').map((x) => `${x.check}@${x.node ?? ''}: ${x.value}`), [], 'every check ok');
   // Each side effect once, the kill notwithstanding: one removal, one join, one pool move.
   assert.deepEqual(fleet.duplicateEffects(), []);
   assert.equal(fleet.effects().filter((e) => /remove-node/.test(e.effect ?? '')).length, 1);

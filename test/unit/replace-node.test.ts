@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { parseNodeJson, removeNode } from '../../src/activities/commands/microk8s';
 import { parsePoolCluster } from '../../src/activities/commands/openebs';
 import { replaceProblem } from '../../src/workflows/replace-node-input';
+import { parseVolumeConfigs, setReplicaPools } from '../../src/activities/commands/cstor-replicas';
+import { deniedPoolChange } from '../../src/sim/cvc-sim';
 
 const nodes = (...names: string[]) => ({ nodes: names.map((name) => ({ name, address: '10.0.0.1', interface: 'ens18' })) });
 
@@ -34,4 +36,25 @@ test('removeNode: --force, the name quoted, exit 1 accepted (already gone)', () 
   assert.match(c.command, /microk8s remove-node k8s-vm-2 --force$/);
   assert.match(removeNode('a; b').command, /microk8s remove-node 'a; b' --force$/);
   assert.deepEqual(c.okCodes, [0, 1]);
+});
+
+test('volume replica moves: the CVC read strictly, the patch quoted, and the webhook refuses a pool renamed in one edit', () => {
+  const cvc = (name: string, desired: string[], current: string[]) => ({
+    apiVersion: 'cstor.openebs.io/v1', kind: 'CStorVolumeConfig', metadata: { name },
+    spec: { provision: { replicaCount: 3 }, policy: { replicaPoolInfo: desired.map((poolName) => ({ poolName })) } },
+    status: { phase: 'Bound', poolInfo: current },
+  });
+  assert.deepEqual(parseVolumeConfigs(JSON.stringify({ items: [cvc('pvc-1', ['p-a', 'p-b'], ['p-a', 'p-b', 'p-c'])] })),
+    [{ name: 'pvc-1', phase: 'Bound', replicaCount: 3, desired: ['p-a', 'p-b'], current: ['p-a', 'p-b', 'p-c'] }]);
+  assert.throws(() => parseVolumeConfigs(JSON.stringify({ items: [cvc('pvc-1', ['p-a; rm -rf /'], [])] })), /unexpected pool name/);
+  assert.equal(setReplicaPools('pvc-1', ['p-a', 'p-b']).command,
+    'sudo -n env LC_ALL=C microk8s kubectl -n openebs patch cstorvolumeconfig pvc-1 --type=merge \'--patch={"spec":{"policy":{"replicaPoolInfo":[{"poolName":"p-a"},{"poolName":"p-b"}]}}}\'');
+  const three = cvc('pvc-1', ['p-a', 'p-b', 'p-c'], ['p-a', 'p-b', 'p-c']);
+  assert.equal(deniedPoolChange(three, ['p-a', 'p-b', 'p-d']), 'volume replica migration directly by modifying pool names [p-c] is not yet supported');
+  assert.equal(deniedPoolChange(three, ['p-a']), 'Can\'t perform more than one replica scale down requested scale down count 2');
+  assert.equal(deniedPoolChange(three, ['p-a', 'p-b']), undefined);
+  // Checked in the webhook's order: the pool list against status first, then a change already under way.
+  assert.equal(deniedPoolChange(cvc('pvc-1', ['p-a', 'p-b'], ['p-a', 'p-b', 'p-c']), ['p-a', 'p-b', 'p-d']), 'volume replica migration directly by modifying pool names [p-c] is not yet supported');
+  assert.equal(deniedPoolChange(cvc('pvc-1', ['p-a', 'p-b', 'p-d'], ['p-a', 'p-b']), ['p-a', 'p-b', 'p-d', 'p-e']), 'scaling of CVC pvc-1 is already in progress');
+  assert.equal(deniedPoolChange(cvc('pvc-1', ['p-a', 'p-b'], ['p-a', 'p-b']), ['p-a', 'p-b', 'p-d']), undefined);
 });
