@@ -64,6 +64,22 @@ export async function upsertDoctorSchedule(client: Client, input: api.DoctorInpu
   }
 }
 
+/**
+ * After the site's members changed (replace-node): an existing Schedule's runs read the site as it is now, at the
+ * same interval. Its action holds the spec it was made with, so it is rewritten; false when there is none.
+ */
+export async function refreshDoctorSchedule(client: Client, site: string): Promise<boolean> {
+  try {
+    const every = (await client.schedule.getHandle(api.doctorScheduleId(site)).describe()).spec.intervals?.[0]?.every;
+    if (!every) return false;
+    await upsertDoctorSchedule(client, await installedSite(client, site), Number(every));
+    return true;
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError || /not found/i.test((err as Error).message)) return false;
+    throw err;
+  }
+}
+
 /** Removes the Schedule; false when there was none. */
 export async function removeDoctorSchedule(client: Client, site: string): Promise<boolean> {
   try {

@@ -3,6 +3,7 @@ import { loadSiteSpecFile } from '../../site/load';
 import { EXIT_BAD_INPUT, EXIT_FAILED, UserError } from '../errors';
 import { replaceProblem } from '../../workflows/replace-node-input';
 import { startReplaceNode } from '../replace-node';
+import { refreshDoctorSchedule } from '../doctor';
 import { watchInstall } from '../watch';
 import { clientFor, globals } from './common';
 
@@ -23,6 +24,8 @@ export function registerReplaceNode(program: Command): void {
       const handle = await startReplaceNode(client, spec, o.node, o.with, file);
       process.stdout.write(`Started ${handle.workflowId}\n`);
       const r = await watchInstall(client, spec.site, { workflowId: handle.workflowId, uiUrl: globals(cmd).uiUrl });
-      if (!r.ok) process.exitCode = EXIT_FAILED;
+      if (!r.ok) { process.exitCode = EXIT_FAILED; return; }
+      // A doctor Schedule made before holds the old members: its runs would look at the dead node.
+      if (await refreshDoctorSchedule(client, spec.site)) process.stdout.write(`Schedule doctor/${spec.site} now checks ${o.with} instead of ${o.node}\n`);
     });
 }
