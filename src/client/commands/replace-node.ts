@@ -13,7 +13,7 @@ export function registerReplaceNode(program: Command): void {
     .requiredOption('--node <old>', 'the node that is gone for good (no longer in nodes[])')
     .requiredOption('--with <new>', 'the new machine (in nodes[] where the old one was, so it takes its role)')
     .description('replace a dead node: remove it from Kubernetes and the datastore, prepare and join the new machine in its role, ' +
-      'move its cStor pool to the new machine, wait until every node is Ready, the voters complete and the chart healthy (workflow replace-node/<site>/<old>)')
+      'move its cStor pool to the new machine and each volume replica it held (rebuilt there), wait until every node is Ready, the voters complete and the chart healthy (workflow replace-node/<site>/<old>)')
     .addHelpText('after', '\nExample (k8s-vm-2 died; k8s-vm-5 now stands in its place in nodes[]):\n  $ kloudspot-installer replace-node site.yaml --node k8s-vm-2 --with k8s-vm-5')
     .action(async (file: string, o: { node: string; with: string }, cmd: Command) => {
       const spec = loadSiteSpecFile(file);
