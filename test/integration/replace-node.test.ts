@@ -19,7 +19,7 @@ import type { GroupProcess } from '../../src/stack/process-group';
 import { installerBundle } from '../../src/worker/worker';
 import { chooseBlockDeviceUpdate, resolveFailureUpdate, type InstallStatus, type Question } from '../../src/workflows/api';
 import { RELEASE } from '../../src/activities/commands/chart';
-import { testDataConverter, waitForQuestion } from '../helpers/install';
+import { recordHistory, testDataConverter, waitForQuestion } from '../helpers/install';
 import { eventually } from '../helpers/sim';
 import { killWorker, startWorkerProcess } from '../helpers/worker-process';
 
@@ -119,6 +119,7 @@ test('replace-node: a dead manager replaced by a fifth machine, its worker kille
     assert.equal((rebuilding.status as { phase: string }).phase, 'ReconstructingNewReplica', 'killed while a replica was rebuilding');
     await worker();
     done = await handle.result() as InstallStatus;
+    await recordHistory(client, handle.workflowId, 'replace-node_v2');
     assert.equal(done.state, 'completed', done.lastError);
   } finally {
     clearInterval(watch);
