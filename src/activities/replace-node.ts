@@ -99,7 +99,7 @@ export function createReplaceNodeActivities(deps: ActivityDeps) {
           const settled = c.current.length === c.desired.length && c.desired.every((p) => c.current.includes(p));
           // One scale-down at a time, and none while another change is under way (pkg/webhook/cvc.go).
           if (lost.length > 0 && settled) await edit(v.setReplicaPools(c.name, c.desired.filter((p) => p !== lost[0])), `take ${lost[0]} out of ${c.name}`);
-          for (const r of replicas.filter((x) => x.volume === c.name && !live.includes(x.pool) && !c.desired.includes(x.pool))) {
+          for (const r of replicas.filter((x) => x.volume === c.name && x.name !== '?' && !live.includes(x.pool) && !c.desired.includes(x.pool))) {
             await edit(v.releaseLostReplica(r.name), `release ${r.name}`);
           }
           if (lost.length === 0 && settled && c.desired.length < c.replicaCount && target && !c.desired.includes(target)) {

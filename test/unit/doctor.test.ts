@@ -37,11 +37,12 @@ test('parsers read the real formats and refuse anything else', () => {
   assert.throws(() => parseRefreshTimes('timer: x\nhold: tomorrow at 10:00 UTC\n'), /unexpected hold time/);
   assert.equal(parseSnapHeld('Name      Version  Rev    Tracking     Publisher   Notes\nmicrok8s  v1.32.3  7394   1.32/stable  canonical\u2713  classic,held\n'), true);
   assert.equal(parseSnapHeld('Name      Version  Rev    Tracking     Publisher   Notes\nmicrok8s  v1.32.3  7394   1.32/stable  canonical\u2713  classic\n'), false);
-  const cvr = { items: [{ metadata: { name: 'pvc-1-cstor-storage-abcd', labels: { 'cstorvolume.openebs.io/name': 'pvc-1', 'cstorpoolinstance.openebs.io/hostname': 'k8s-vm-2' } },
+  const cvr = { items: [{ metadata: { name: 'pvc-1-cstor-storage-abcd', labels: { 'cstorvolume.openebs.io/name': 'pvc-1', 'cstorpoolinstance.openebs.io/hostname': 'k8s-vm-2',
+    'cstorpoolinstance.openebs.io/name': 'cstor-storage-abcd' } },
     status: { phase: 'Offline' } }, { metadata: { name: 'x\u001b[31m', labels: {} }, status: { phase: 'Healthy; rm' } }] };
   assert.deepEqual(parseVolumeReplicas(JSON.stringify(cvr)), [
-    { name: 'pvc-1-cstor-storage-abcd', volume: 'pvc-1', node: 'k8s-vm-2', phase: 'Offline' },
-    { name: '?', volume: '?', node: '?', phase: '?' }], 'names from the node are held to Kubernetes patterns');
+    { name: 'pvc-1-cstor-storage-abcd', volume: 'pvc-1', node: 'k8s-vm-2', pool: 'cstor-storage-abcd', phase: 'Offline' },
+    { name: '?', volume: '?', node: '?', pool: '?', phase: '?' }], 'names from the node are held to Kubernetes patterns');
   assert.deepEqual(parseVolumes(JSON.stringify({ items: [{ metadata: { name: 'pvc-1' }, status: { phase: 'Degraded' } }] })), [{ name: 'pvc-1', phase: 'Degraded' }]);
   assert.deepEqual(parseTlsCertificate(Buffer.from(CERT).toString('base64')), { notAfter: Date.UTC(2036, 10, 22, 16, 8, 51), subject: 'kloudspot.sim.example' });
   assert.throws(() => parseTlsCertificate('not base64!'), /not base64/);
