@@ -37,8 +37,8 @@ test('parsers read the real formats and refuse anything else', () => {
   assert.throws(() => parseRefreshTimes('timer: x\nhold: tomorrow at 10:00 UTC\n'), /unexpected hold time/);
   assert.equal(parseSnapHeld('Name      Version  Rev    Tracking     Publisher   Notes\nmicrok8s  v1.32.3  7394   1.32/stable  canonical\u2713  classic,held\n'), true);
   assert.equal(parseSnapHeld('Name      Version  Rev    Tracking     Publisher   Notes\nmicrok8s  v1.32.3  7394   1.32/stable  canonical\u2713  classic\n'), false);
-  const cvr = { items: [{ metadata: { name: 'pvc-1-cstor-storage-abcd', labels: { 'cstorvolume.openebs.io/name': 'pvc-1', 'cstorpoolinstance.openebs.io/hostname': 'k8s-vm-2',
-    'cstorpoolinstance.openebs.io/name': 'cstor-storage-abcd' } },
+  const labels = { 'cstorvolume.openebs.io/name': 'pvc-1', 'cstorpoolinstance.openebs.io/hostname': 'k8s-vm-2', 'cstorpoolinstance.openebs.io/name': 'cstor-storage-abcd' };
+  const cvr = { items: [{ metadata: { name: 'pvc-1-cstor-storage-abcd', labels },
     status: { phase: 'Offline' } }, { metadata: { name: 'x\u001b[31m', labels: {} }, status: { phase: 'Healthy; rm' } }] };
   assert.deepEqual(parseVolumeReplicas(JSON.stringify(cvr)), [
     { name: 'pvc-1-cstor-storage-abcd', volume: 'pvc-1', node: 'k8s-vm-2', pool: 'cstor-storage-abcd', phase: 'Offline' },
