@@ -9,6 +9,7 @@ import { createBackupActivities } from './backup';
 import { createRestoreActivities } from './restore';
 import { createSupportBundleActivities } from './support-bundle';
 import { createKnownHostsActivities } from './known-hosts';
+import { createHostKeyScanActivities } from './host-key-scan';
 import { createFieldActivities } from './field';
 import { createHookActivities } from './hooks';
 import { createKubeletNameActivities } from './kubelet-name';
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
   return {
     ...createPreflightActivities(deps),
     ...createKnownHostsActivities(),
+    ...createHostKeyScanActivities(deps),
     ...createPlanActivities(deps),
     ...createNodePrepActivities(deps),
     ...createKubeletNameActivities(deps),

@@ -142,6 +142,9 @@ export const answerBlockDevice = (c: Client, site: string, a: api.ChooseBlockDev
   update(c, site, api.chooseBlockDeviceUpdate, a, workflowId);
 export const uploadCertificate = (c: Client, site: string, a: api.UploadCertificate) => update(c, site, api.uploadCertificateUpdate, a);
 export const useSelfSigned = (c: Client, site: string) => update(c, site, api.useSelfSignedCertificateUpdate, {});
+/** The first-contact host key question of the install (or of `workflowId`: add-node/..., replace-node/...). */
+export const confirmHostKeys = (c: Client, site: string, a: api.ConfirmHostKeys, workflowId?: string) =>
+  update(c, site, api.confirmHostKeysUpdate, a, workflowId);
 /** `workflowId`: another site workflow than the install (upgrade/<site>, replace-node/<site>/<node>). */
 export const resolveFailure = (c: Client, site: string, a: api.ResolveFailure, workflowId?: string) => update(c, site, api.resolveFailureUpdate, a, workflowId);
 export const confirmReset = (c: Client, site: string, a: api.ConfirmReset) => update(c, site, api.confirmResetUpdate, a, api.resetWorkflowId(site));

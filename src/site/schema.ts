@@ -82,6 +82,12 @@ export const SiteSpecSchema = z.strictObject({
     /** Absent: sudo must not ask for a password (NOPASSWD). */
     sudoPasswordFile: sudoPasswordFile().optional(),
     bastion: BastionSchema.optional(),
+    /**
+     * false (the default): a node with no nodes[].hostKey and no pin of the worker gets nothing but the key exchange
+     * until a person confirms its key (the hostKeys question). true: its first key is pinned unasked (sites where
+     * nobody can answer; the key is then shown in the status summary only).
+     */
+    trustOnFirstUse: z.boolean({ error: 'is not true or false. Fix: write true (pin first-seen host keys unasked) or false (ask; the default)' }).default(false),
   }),
   nodes: z.array(NodeSchema, { error: 'is not a list. Fix: list the nodes, each as { name, address, interface }' })
     .min(3, { error: 'has fewer than 3 nodes. Fix: list at least 3 nodes; a highly available cluster needs 3 managers' })

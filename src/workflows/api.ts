@@ -16,7 +16,7 @@ export interface NodeStatus {
   refreshHold?: string;
 }
 
-export type QuestionKind = 'blockDevice' | 'certificate' | 'failure' | 'confirmReset';
+export type QuestionKind = 'blockDevice' | 'certificate' | 'failure' | 'confirmReset' | 'hostKeys';
 
 export interface Question {
   id: string;
@@ -71,6 +71,12 @@ export type ResetAnswer = 'confirm' | 'abort';
 export interface ConfirmReset { answer: ResetAnswer }
 export const confirmResetSignal = defineSignal<[ConfirmReset]>('confirmReset');
 export const confirmResetUpdate = defineUpdate<string, [ConfirmReset]>('confirmResetUpdate');
+
+/** The host keys of nodes met for the first time (no nodes[].hostKey, no pin of the worker), before anything runs there. */
+export type HostKeysAnswer = 'accept' | 'reject';
+export interface ConfirmHostKeys { answer: HostKeysAnswer }
+export const confirmHostKeysSignal = defineSignal<[ConfirmHostKeys]>('confirmHostKeys');
+export const confirmHostKeysUpdate = defineUpdate<string, [ConfirmHostKeys]>('confirmHostKeysUpdate');
 
 export const statusQuery = defineQuery<InstallStatus>('status');
 

@@ -7,7 +7,7 @@ import { removeChart, updateChart } from './deploy-chart';
 import { joinNodes } from './form-cluster';
 import type { Phase } from './phase';
 import { preflightPhase } from './preflight';
-import { requirePinnedHostKeys } from './host-keys';
+import { firstContact, requirePinnedHostKeys } from './host-keys';
 import { introduceNodes, prepareNodesNamed } from './prepare-nodes';
 import { checkedNodeName } from './site-input';
 import { openSite, runSite } from './site-run';
@@ -34,7 +34,7 @@ export async function addNode(spec: SiteSpec, nodeName: string): Promise<Install
   }
   node.role = 'worker';
   return runSite(ctx, [
-    requirePinnedHostKeys([nodeName]), preflightPhase({ virtualIpInUse: true }),
+    requirePinnedHostKeys([nodeName]), ...firstContact(), preflightPhase({ virtualIpInUse: true }),
     prepareNodesNamed([nodeName]), introduceNodes([nodeName]), joinNodes([nodeName]),
   ]);
 }
