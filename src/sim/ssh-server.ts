@@ -101,6 +101,9 @@ export class NodeServer {
     });
   }
 
+  /** Logins accepted so far (a client that only reads the host key never gets this far). */
+  logins = 0;
+
   /** Stops accepting: new connections are refused. Existing ones stay until dropped. */
   close(): Promise<void> {
     const tcp = this.tcp;
@@ -136,6 +139,7 @@ export class NodeServer {
       const k = this.clientKey;
       if (ctx.key.algo !== k.type || !ctx.key.data.equals(k.getPublicSSH())) return ctx.reject(['publickey']);
       if (ctx.signature && ctx.blob && k.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject(['publickey']);
+      if (ctx.signature) this.logins++;
       ctx.accept();
     });
     client.on('ready', () => {
