@@ -23,7 +23,8 @@ test('a first install asks; nothing but the key exchange meanwhile; accept pins 
   const fleet = await startFleet({ nodes: 3, site: 'hk-accept', seed: 71, confirmHostKeys: true, specOverrides: { tls: { mode: 'self-signed' } } });
   try {
     // k8s-vm-1's key is in the spec: it is not asked about.
-    const spec = parseSiteSpec({ ...fleet.spec, nodes: fleet.spec.nodes.map((n, i) => (i === 0 ? { ...n, hostKey: fleet.node(n.name).hostKeyFingerprint } : n)) });
+    const nodes = fleet.spec.nodes.map((n, i) => (i === 0 ? { ...n, hostKey: fleet.node(n.name).hostKeyFingerprint } : n));
+    const spec = parseSiteSpec({ ...fleet.spec, nodes });
     assert.equal(spec.ssh.trustOnFirstUse, false, 'asking is the default');
     const h = await startInstall(env.client, spec);
     const q = await waitForQuestion(h, (x) => x.kind === 'hostKeys', 120_000);
