@@ -4,13 +4,17 @@
 // with a failure naming the nodes, a key in the spec is not asked about, and an impostor at a later run still stops.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
+import { readCodecKeyFile } from '../../src/codec/codec';
+import { startCodecServer } from '../../src/codec/server';
+import { resolveTemporalCli } from '../../src/temporal/cli-path';
 import { startFleet, type Fleet } from '../../src/sim';
 import { parseSiteSpec } from '../../src/site/load';
 import { confirmHostKeys, startInstall } from '../../src/client/installs';
 import { answerCommand, renderStatus } from '../../src/client/render';
-import { confirmHostKeysSignal } from '../../src/workflows/api';
-import { startInstallEnv, status, waitForQuestion, type InstallEnv } from '../helpers/install';
+import { startInstallEnv, status, TEST_CODEC_KEY_FILE, waitForQuestion, type InstallEnv } from '../helpers/install';
 
 let env: InstallEnv;
 before(async () => { env = await startInstallEnv(); });
@@ -73,12 +77,15 @@ test('a first install asks; nothing but the key exchange meanwhile; accept pins 
   }
 });
 
-test('a rejection stops the install with a failure naming the nodes; nothing ran on any node', { timeout: 200_000 }, async () => {
+test('a rejection (Temporal CLI signal) stops the install with a failure naming the nodes; nothing ran on any node', { timeout: 200_000 }, async () => {
   const fleet = await startFleet({ nodes: 3, site: 'hk-reject', seed: 72, confirmHostKeys: true, specOverrides: { tls: { mode: 'self-signed' } } });
+  // The worker refuses plaintext: the Temporal CLI encrypts its input through a codec server, as a person's would.
+  const codec = await startCodecServer({ port: 0, keys: readCodecKeyFile(TEST_CODEC_KEY_FILE), allowedOrigin: 'http://localhost:8233', requireToken: false });
   try {
     const h = await startInstall(env.client, fleet.spec);
     await waitForQuestion(h, (x) => x.kind === 'hostKeys', 120_000);
-    await h.signal(confirmHostKeysSignal, { answer: 'reject' }); // as the Web UI and the Temporal CLI send it
+    await promisify(execFile)(resolveTemporalCli(), ['workflow', 'signal', '--address', env.h.server.address, '--namespace', env.h.server.namespace,
+      '--codec-endpoint', codec.url, '--workflow-id', h.workflowId, '--name', 'confirmHostKeys', '--input', '{"answer": "reject"}']);
     await assert.rejects(h.result(), (err: unknown) => {
       assert.ok(err instanceof WorkflowFailedError);
       const cause = err.cause as Error & { type?: string };
@@ -90,6 +97,7 @@ test('a rejection stops the install with a failure naming the nodes; nothing ran
     assert.equal(logins(fleet), 0, 'no node was logged into');
     assert.deepEqual(commands(fleet), [], 'no command ran on any node');
   } finally {
+    await codec.close();
     await fleet.stop();
   }
 });
