@@ -2,6 +2,7 @@
 // as `ssh-keyscan` does: the key exchange only, refused in the host verifier before authentication, so the node
 // receives neither a signature of our key nor a command. A node behind a bastion is reached through an
 // authenticated tunnel of the pool instead (the node's own session still runs no command and is dropped).
+import { Context } from '@temporalio/activity';
 import { Client } from 'ssh2';
 import { SshConnectError, describeConnectFailure } from './ssh-errors';
 import { fingerprintOf } from './ssh-support';
@@ -38,6 +39,8 @@ export function createHostKeyScanActivities(deps: ActivityDeps) {
     /** The key a person is asked to confirm (workflows/host-keys.ts confirmHostKeys). */
     async readHostKey(target: SshTarget): Promise<string> {
       const t = { ...target, expectedHostKey: undefined };
+      // A slow handshake (or a bastion's tunnel) may outlast the step's heartbeat timeout: beat while it runs.
+      const beat = setInterval(() => { try { Context.current().heartbeat(); } catch { /* called outside an activity (tests) */ } }, 5000);
       try {
         if (!t.bastion) return await scanHostKey(t);
         const key = await deps.pool.hostKeyOf(t);
@@ -45,6 +48,8 @@ export function createHostKeyScanActivities(deps: ActivityDeps) {
         return key;
       } catch (err) {
         throw toFailure(t, err);
+      } finally {
+        clearInterval(beat);
       }
     },
   };
