@@ -14,7 +14,8 @@ import { startFleet, type Fleet } from '../../src/sim';
 import { parseSiteSpec } from '../../src/site/load';
 import { confirmHostKeys, startInstall } from '../../src/client/installs';
 import { answerCommand, renderStatus } from '../../src/client/render';
-import { startInstallEnv, status, TEST_CODEC_KEY_FILE, waitForQuestion, type InstallEnv } from '../helpers/install';
+import { finish, startInstallEnv, status, TEST_CODEC_KEY_FILE, waitForQuestion, type InstallEnv } from '../helpers/install';
+import { eventually } from '../helpers/sim';
 
 let env: InstallEnv;
 before(async () => { env = await startInstallEnv(); });
@@ -118,5 +119,27 @@ test('every key in the spec (or ssh.trustOnFirstUse): no question, the install g
     } finally {
       await fleet.stop();
     }
+  }
+});
+
+test('add-node asks about the new node only, answered on the add-node workflow; the node is then prepared', { timeout: 500_000 }, async () => {
+  const fleet = await startFleet({ nodes: 4, site: 'hk-add', seed: 74, confirmHostKeys: true, specOverrides: { tls: { mode: 'self-signed' } } });
+  try {
+    const pinned = fleet.spec.nodes.slice(0, 3).map((n) => ({ ...n, hostKey: fleet.node(n.name).hostKeyFingerprint }));
+    const three = parseSiteSpec({ ...fleet.spec, nodes: pinned });
+    const done = await finish(await startInstall(env.client, three), 300_000);
+    assert.equal(done.state, 'completed', 'every key in the spec: the install never asked');
+    const grown = parseSiteSpec({ ...fleet.spec, nodes: [...pinned, fleet.spec.nodes[3]] });
+    const h = await startInstall(env.client, grown, 'addNode', [grown, 'k8s-vm-4']);
+    const q = await waitForQuestion(h, (x) => x.kind === 'hostKeys', 120_000);
+    assert.equal(q.lastError?.split(' ')[0], 'k8s-vm-4');
+    assert.ok(q.lastError?.endsWith(fleet.node('k8s-vm-4').hostKeyFingerprint));
+    assert.equal(answerCommand(grown.site, q, h.workflowId), `kloudspot-installer answer hk-add hostkeys --accept --workflow ${h.workflowId}   (or: --reject)`);
+    assert.deepEqual(commands(fleet, 'k8s-vm-4'), [], 'nothing ran on the new node before the answer');
+    assert.equal(await confirmHostKeys(env.client, grown.site, { answer: 'accept' }, h.workflowId), 'host keys accepted');
+    await eventually(async () => commands(fleet, 'k8s-vm-4').length > 0, 120_000, 300);
+    await h.terminate('test done: the new node is being prepared');
+  } finally {
+    await fleet.stop();
   }
 });
