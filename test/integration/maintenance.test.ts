@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { startFleet } from '../../src/sim';
 import { parseSiteSpec } from '../../src/site/load';
 import { startInstall } from '../../src/client/installs';
-import { finish, startInstallEnv, type InstallEnv } from '../helpers/install';
+import { finish, recordHistory, startInstallEnv, type InstallEnv } from '../helpers/install';
 
 let env: InstallEnv;
 before(async () => { env = await startInstallEnv(); });
@@ -24,6 +24,7 @@ test('updateDeployment, addNode and uninstall reuse the install\'s phases', { ti
     const changed = parseSiteSpec({ ...three, storage: { ...three.storage, kafka: 5 } });
     const updated = await finish(await startInstall(env.client, changed, 'updateDeployment'));
     assert.equal(updated.state, 'completed');
+    await recordHistory(env.client, `update/${three.site}`, 'update-deployment_v2');
     const values = fleet.node('k8s-vm-1').state.files.get('/etc/kloudspot/values.yaml')?.content ?? '';
     assert.match(values, /kafka: "5Gi"/);
     assert.ok(fleet.effects('k8s-vm-1').some((e) => /update|upgrade/i.test(e.effect ?? '') && /kloudspot update/.test(e.command)), 'kloudspot update ran');
@@ -32,6 +33,7 @@ test('updateDeployment, addNode and uninstall reuse the install\'s phases', { ti
     const grown = parseSiteSpec({ ...changed, nodes: full.nodes });
     const added = await finish(await startInstall(env.client, grown, 'addNode', [grown, 'k8s-vm-4']));
     assert.equal(added.state, 'completed');
+    await recordHistory(env.client, `add-node/${grown.site}/k8s-vm-4`, 'add-node_v2');
     assert.equal(fleet.node('k8s-vm-4').state.hostname, 'k8s-vm-4');
     for (const n of ['k8s-vm-1', 'k8s-vm-2', 'k8s-vm-3', 'k8s-vm-4']) {
       assert.match(fleet.node(n).state.files.get('/etc/hosts')?.content ?? '', /^\S+ k8s-vm-4$/m, `${n} resolves k8s-vm-4`);
