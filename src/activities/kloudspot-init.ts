@@ -20,7 +20,9 @@ function inActivity(): Context | undefined {
 export function createKloudspotInitActivities(deps: ActivityDeps) {
   const checks = createKloudspotInitChecks(deps);
   return {
-    async runKloudspotInit(first: SshTarget, input: KloudspotInitInput, opts: { promptTimeoutMs?: number } = {}): Promise<StepResult & { transcript?: TranscriptEntry[] }> {
+    async runKloudspotInit(
+      first: SshTarget, input: KloudspotInitInput, opts: { promptTimeoutMs?: number } = {},
+    ): Promise<StepResult & { transcript?: TranscriptEntry[] }> {
       const before = await checks.initValues(first, input);
       if (before.done) return { changed: false, detail: before.detail };
       if (deps.readOnly) throw failure(FailureType.NotReadOnly, `refused to run kloudspot init on ${first.node}: this activity may only read`, { nonRetryable: true });
@@ -32,7 +34,8 @@ export function createKloudspotInitActivities(deps: ActivityDeps) {
       let r;
       try {
         r = await deps.pool.dialogue(first, command, {
-          reply: (prompt) => replyTo(prompt, { ...input, blockDevices }), promptTimeoutMs: opts.promptTimeoutMs ?? INIT_PROMPT_TIMEOUT_MS, signal: ctx?.cancellationSignal,
+          reply: (prompt) => replyTo(prompt, { ...input, blockDevices }),
+          promptTimeoutMs: opts.promptTimeoutMs ?? INIT_PROMPT_TIMEOUT_MS, signal: ctx?.cancellationSignal,
         });
       } catch (err) {
         if (err instanceof DialogueError) {

@@ -175,7 +175,8 @@ export class SshPool {
     const conn = await this.connection(target);
     const sent = await this.withSudo(target, conn, command, undefined, password);
     this.log({ event: 'ssh.pty.start', node: target.node, command });
-    return runDialogue(conn.client, sent.command, { killGraceMs: this.killGraceMs, ...opts, first: sent.stdin, secrets: [...opts.secrets ?? [], ...password ? [password] : []] });
+    const secrets = [...opts.secrets ?? [], ...password ? [password] : []];
+    return runDialogue(conn.client, sent.command, { killGraceMs: this.killGraceMs, ...opts, first: sent.stdin, secrets });
   }
   private kill(target: SshTarget, shown: string, ch: ClientChannel, why: string, done: () => void): void {
     this.log({ event: 'ssh.exec.stop', node: target.node, command: shown, reason: why });
