@@ -56,8 +56,11 @@ export function runDialogue(client: Client, command: string, opts: DialogueOptio
       opts.signal?.removeEventListener('abort', onAbort);
       if (outcome instanceof Error) reject(outcome); else resolve(outcome);
     };
+    /** Set once the dialogue gives up: the channel's close that follows is its end, not a result. */
+    let failed: DialogueError | undefined;
     const fail = (why: DialogueError['why'], message: string) => {
-      const err = new DialogueError(message, why, transcript, tail.toString());
+      if (settled || failed) return;
+      const err = (failed = new DialogueError(message, why, transcript, tail.toString()));
       if (!channel) return finish(err);
       stopRemoteCommand(channel, opts.killGraceMs ?? 2_000, () => finish(err));
       setTimeout(() => finish(err), 3 * (opts.killGraceMs ?? 2_000)).unref();
@@ -66,7 +69,7 @@ export function runDialogue(client: Client, command: string, opts: DialogueOptio
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
     const judge = () => {
-      if (settled || !channel || code !== undefined) return;
+      if (settled || failed || !channel || code !== undefined) return;
       const now = Date.now();
       const line = promptLine(pending);
       const quiet = now - lastData;
@@ -109,6 +112,7 @@ export function runDialogue(client: Client, command: string, opts: DialogueOptio
       ch.on('exit', (c: number | null, sig?: string) => { code = exitCodeOf(c, sig); });
       ch.on('close', () => {
         tail.push(red.flush());
+        if (failed) return finish(failed);
         if (code === undefined) return finish(new DialogueError(`the connection closed while "${command}" was running; its outcome is unknown`, 'lost', transcript, tail.toString()));
         finish({ code, output: tail.toString(), transcript });
       });
