@@ -84,9 +84,12 @@ export class FaultController {
   }
 
   /** The fault that fires for this simple command on this node, if any (and counts it down). */
-  check(node: string, text: string): FaultAction | undefined {
+  check(node: string, text: string, source: 'ssh' | 'timer' | 'fault' = 'ssh'): FaultAction | undefined {
+    // A command a systemd timer runs has no SSH session to lose, and chaos models the network and the worker.
+    const overSsh = source === 'ssh';
     for (const a of this.armed) {
       if (a.left <= 0) continue;
+      if (!overSsh && a.spec.kind === 'disconnect') continue;
       if (a.spec.node !== undefined && a.spec.node !== node) continue;
       if (!matches(a.spec.match, text)) continue;
       if (a.spec.kind === 'transient' && !applies(a.spec.error, text)) continue;
@@ -95,7 +98,7 @@ export class FaultController {
       this.fired.push({ id: a.id, node, command: text, describe: action.describe, at: Date.now() });
       return action;
     }
-    return this.drawChaos(node, text);
+    return overSsh ? this.drawChaos(node, text) : undefined;
   }
 
   private drawChaos(node: string, text: string): FaultAction | undefined {

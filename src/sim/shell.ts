@@ -111,7 +111,7 @@ export async function runWords(session: Session, words: string[], io: Io): Promi
   if (BUILTINS.has(name)) return builtin(session, name, args, io);
 
   const text = words.join(' ');
-  const fault = session.world.faultController.check(session.node.name, text);
+  const fault = session.world.faultController.check(session.node.name, text, session.audit.source);
   if (fault) {
     const entry = session.audit;
     entry.fault = entry.fault ? `${entry.fault}; ${fault.describe}` : fault.describe;

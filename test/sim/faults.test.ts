@@ -212,3 +212,21 @@ test('chaos is deterministic under a seed', async () => {
   assert.deepEqual(a, b);
   assert.ok(a.codes.includes(100) && a.codes.includes(0), `a mix of dpkg-lock failures and successes: ${a.codes}`);
 });
+
+test('a command a systemd timer runs has no SSH session: disconnect faults and chaos leave it alone', async () => {
+  const f = await startFleet({ nodes: 3, seed: 7 });
+  try {
+    // Every SSH command would be cut; the timer's `lvcreate` must still run (the chaos run once counted its rerun as a duplicate).
+    f.faults.add({ kind: 'disconnect', node: 'k8s-vm-1', match: /^lvcreate /, when: 'before' });
+    const c = await connect(f, 'k8s-vm-1');
+    const armed = await c.run('sudo systemd-run --on-active=1 --unit=probe lvcreate -y -L 1G -n probe ubuntu-vg');
+    c.close();
+    assert.equal(armed.code, 0, armed.stderr);
+    f.faults.chaos({ probability: 1, kinds: ['disconnect-before'] });
+    await eventually(async () => f.node('k8s-vm-1').state.lvs.some((lv) => lv.name === 'probe'), 5000, 50);
+    const ran = f.audit('k8s-vm-1').filter((e) => e.source === 'timer');
+    assert.deepEqual(ran.map((e) => [e.fault ?? '', e.exitCode]), [['', 0]]);
+  } finally {
+    await f.stop();
+  }
+});
