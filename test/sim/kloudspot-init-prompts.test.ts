@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../../src/sim';
 import { NodeServer, ed25519KeyPair, type ExecRequest } from '../../src/sim/ssh-server';
-import { promptLine, replyTo, shownPrompt, type InitAnswers } from '../../src/activities/commands/kloudspot-init';
+import { initValuesMismatches, parseInitValues, promptLine, replyTo, shownPrompt, type InitAnswers } from '../../src/activities/commands/kloudspot-init';
 import { SshPool, type SshTarget } from '../../src/activities/ssh';
 import { DialogueError } from '../../src/activities/ssh-pty';
 
@@ -68,6 +68,21 @@ test('hostile prompt text is sanitised before it is matched or shown', () => {
   assert.ok(shown.length < 220, shown);
   assert.match(shown, /^"\? Wipe disks\? \(y\/N\) x+\.\.\."$/);
   assert.equal(reply(hostile).kind, 'unknown');
+});
+
+test('the read-back names each value the written file gets wrong, the node\'s text sanitised', () => {
+  const file = (hostname: string, es = '10Gi') => [
+    'global:', `  hostname: ${JSON.stringify(hostname)}`, '  customerRef: "steve"',
+    'features:', '  kloudManage: false', '  kloudInsights: false', '  kloudHybrid: true',
+    'storage:', '  volumes:', `    elasticsearch: ${JSON.stringify(es)}`, '    insightsDatabase: "12Gi"', '',
+  ].join('\n');
+  assert.deepEqual(initValuesMismatches(parseInitValues(file('dibble.net')), answers), []);
+  assert.deepEqual(initValuesMismatches(parseInitValues(file('other.net', '9Gi')), answers), [
+    'global.hostname is "other.net", the spec says "dibble.net"', 'storage.volumes.elasticsearch is "9Gi", the spec says "10Gi"',
+  ]);
+  const [m] = initValuesMismatches(parseInitValues(file('\u001b]52;c;eA==\u0007evil')), answers);
+  assert.equal(m, 'global.hostname is "evil", the spec says "dibble.net"');
+  assert.ok(initValuesMismatches(parseInitValues('global: {}\n'), answers).includes('storage.volumes.elasticsearch is missing'));
 });
 
 // A node whose sshd runs a scripted interactive program on a PTY.
