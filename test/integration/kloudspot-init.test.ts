@@ -9,6 +9,7 @@ import { INIT_VALUES_FILE, initValuesMismatches, parseInitValues } from '../../s
 import { initInput } from '../../src/workflows/deploy-chart';
 import { SiteSpecSchema } from '../../src/site/schema';
 import { finish, startInstallEnv, type InstallEnv } from '../helpers/install';
+import { connect } from '../helpers/sim';
 
 let env: InstallEnv;
 before(async () => { env = await startInstallEnv(); });
@@ -43,6 +44,17 @@ test('deploy.mode kloudspot-init: kloudspot init answered over a PTY writes the 
     const again = await finish(await startInstall(env.client, fleet.spec), 180_000);
     assert.equal(again.state, 'completed', again.lastError);
     assert.deepEqual(fleet.effects().slice(before).map((e) => `${e.node}: ${e.effect}`), [], 'the re-run changed nothing');
+    assert.equal(fleet.audit().filter((e) => /kloudspot init/.test(e.command)).length, 1, 'the re-run found the file as the spec says: no second PTY session');
+
+    // The tool's survey prompts need a terminal: without a PTY it refuses (so the installer's PTY is what made it work).
+    const c = await connect(fleet, firstName);
+    try {
+      const r = await c.run('sudo -n kloudspot init');
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /inappropriate ioctl for device/);
+    } finally {
+      c.close();
+    }
   } finally {
     await fleet.stop();
   }
