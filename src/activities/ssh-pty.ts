@@ -83,15 +83,19 @@ export function runDialogue(client: Client, command: string, opts: DialogueOptio
           channel.write(`${r.text}\r`);
           return;
         }
+        if (r.kind === 'wait') {
+          if (now - lastPrompt >= opts.promptTimeoutMs) timedOut(line);
+          return;
+        }
         if (r.kind === 'refuse') return fail('refused', `it asked ${shownPrompt(line)}, which the installer will not answer: ${r.reason}`);
         if (quiet >= unknownAfterMs) {
           return fail('unknown-prompt', `it asked ${shownPrompt(line)}, a prompt the installer does not know (not in the seed's transcript): answer it by hand or extend the prompt table`);
         }
       }
-      if (now - lastPrompt >= opts.promptTimeoutMs) {
-        fail('prompt-timeout', `no prompt and no end within ${opts.promptTimeoutMs} ms after ${transcript.length} answer(s); last line ${shownPrompt(line || tail.toString())}`);
-      }
+      if (now - lastPrompt >= opts.promptTimeoutMs) timedOut(line);
     };
+    const timedOut = (line: string) =>
+      fail('prompt-timeout', `no prompt and no end within ${opts.promptTimeoutMs} ms after ${transcript.length} answer(s); last line ${shownPrompt(line || tail.toString())}`);
     const tick = setInterval(judge, Math.max(10, Math.min(settleMs, 100)));
     if (opts.signal?.aborted) return onAbort();
 
@@ -103,7 +107,8 @@ export function runDialogue(client: Client, command: string, opts: DialogueOptio
       const take = (d: Buffer) => {
         const text = red.push(d);
         tail.push(text);
-        pending += text;
+        // Only the last line is ever read: a chatty install step must not grow this without bound.
+        pending = (pending + text).slice(-8192);
         lastData = Date.now();
       };
       // A PTY merges stderr into its output; ssh2 still offers the stream.

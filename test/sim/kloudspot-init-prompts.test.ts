@@ -130,13 +130,14 @@ test('over a PTY: known prompts answered in turn, an unknown one stops the comma
 
 test('over a PTY: a command that never asks again ends at the prompt timeout, not in a hang', async () => {
   script = async (req) => {
-    req.out('Waiting for all CSPI UP...\n');
+    // The seed's progress line, left unfinished: waited on (not an unknown prompt), up to the prompt timeout.
+    req.out('CSPI up now!\n\u001b[1mWaiting for all CSPI UP...');
     await new Promise((resolve) => req.signal.addEventListener('abort', resolve, { once: true }));
     return 1;
   };
-  const err = await pool.dialogue(target(), 'fake-init', { reply: (p) => replyTo(p, answers), promptTimeoutMs: 500 }).then(
+  const err = await pool.dialogue(target(), 'fake-init', { reply: (p) => replyTo(p, answers), promptTimeoutMs: 1500, unknownAfterMs: 200 }).then(
     () => assert.fail('must not resolve'), (e: unknown) => e);
   assert.ok(err instanceof DialogueError);
-  assert.equal(err.why, 'prompt-timeout');
-  assert.match(err.message, /no prompt and no end within 500 ms/);
+  assert.equal(err.why, 'prompt-timeout', err.message);
+  assert.match(err.message, /no prompt and no end within 1500 ms after 0 answer\(s\); last line "Waiting for all CSPI UP\.\.\."/);
 });

@@ -40,7 +40,12 @@ export const FEATURE_PROMPTS: Record<Feature, string> = { kloudManage: 'KloudMan
 export type Reply =
   | { kind: 'answer'; id: string; text: string; secret: boolean }
   | { kind: 'refuse'; id: string; reason: string }
+  /** A progress line of the seed's transcript that may stay unfinished for minutes: wait, it is no prompt. */
+  | { kind: 'wait' }
   | { kind: 'unknown' };
+
+/** The seed's progress lines (OpenEBS install, the CSPI wait), in case the tool prints one without its line break. */
+const PROGRESS = /^(?:installing OpenEBS\.\.\.|Successfully installed OpenEBS\.|All Pods are UP now\.\.\.|Waiting for all CSPI UP\.\.\.|CSPI up now!)$/;
 
 interface PromptRule { id: string; pattern: RegExp; reply: (m: RegExpExecArray, a: InitAnswers) => Reply }
 
@@ -85,8 +90,9 @@ const RULES: PromptRule[] = [
   },
 ];
 
-/** The reply to one prompt (already sanitised by promptLine): an answer, a refusal with its reason, or unknown. */
+/** The reply to one prompt (already sanitised by promptLine): an answer, a refusal with its reason, wait, or unknown. */
 export function replyTo(prompt: string, a: InitAnswers): Reply {
+  if (PROGRESS.test(prompt)) return { kind: 'wait' };
   for (const rule of RULES) {
     const m = rule.pattern.exec(prompt);
     if (m) return rule.reply(m, a);
