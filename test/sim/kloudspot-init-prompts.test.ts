@@ -141,3 +141,22 @@ test('over a PTY: a command that never asks again ends at the prompt timeout, no
   assert.equal(err.why, 'prompt-timeout', err.message);
   assert.match(err.message, /no prompt and no end within 1500 ms after 0 answer\(s\); last line "Waiting for all CSPI UP\.\.\."/);
 });
+
+test('over a PTY: an answer marked secret reaches the program only; its terminal echo and the transcript are redacted', async () => {
+  const secret = 'pw-7f3a9c-secret';
+  let received: string | null = null;
+  script = async (req) => {
+    req.out('? Admin password ');
+    received = await req.stdin.readLine();
+    req.out(`stored ${received}\n`);
+    return 0;
+  };
+  const r = await pool.dialogue(target(), 'fake-init', {
+    reply: (p) => (p === '? Admin password' ? { kind: 'answer', id: 'password', text: secret, secret: true } : { kind: 'unknown' }), promptTimeoutMs: 5_000,
+  });
+  assert.equal(r.code, 0);
+  assert.equal(received, secret, 'the program got the answer');
+  assert.ok(!r.output.includes(secret), r.output);
+  assert.match(r.output, /stored \[REDACTED\]/);
+  assert.deepEqual(r.transcript, [{ prompt: '? Admin password', answer: '[REDACTED]' }]);
+});
