@@ -40,6 +40,8 @@ export const FailureType = {
   ChecksumMismatch: 'ChecksumMismatch',
   /** reset was started while an install, update, add-node or refresh-certs of the site runs: nothing was done. */
   SiteBusy: 'SiteBusy',
+  /** An interactive tool (`kloudspot init`) asked what the installer does not answer, or never asked the next question. */
+  PromptUnanswered: 'PromptUnanswered',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 

@@ -23,6 +23,7 @@ import { createCstorVolumeActivities } from './cstor-volume';
 import { createRollingActivities } from './rolling';
 import { createStorageActivities } from './storage';
 import { createReplaceNodeActivities } from './replace-node';
+import { createKloudspotInitActivities } from './kloudspot-init';
 
 /** `temporal`: the worker's own connection, for the activities that talk to Temporal (the doctor's schedule). */
 export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) {
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createCstorVolumeActivities(deps),
     ...createStorageActivities(deps),
     ...createChartActivities(deps),
+    ...createKloudspotInitActivities(deps),
     ...createDoctorActivities(deps),
     ...createDoctorScheduleActivities(temporal),
     ...createRefreshCertsActivities(deps),

@@ -43,11 +43,12 @@ export async function startInstall(client: Client, spec: SiteSpec, workflowType 
   const workflowId = workflowType === 'installCluster' ? api.installWorkflowId(spec.site)
     : workflowType === 'resetSite' ? api.resetWorkflowId(spec.site)
       : workflowType === 'addNode' ? `add-node/${spec.site}/${String(args[1])}` : `${workflowType === 'updateDeployment' ? 'update' : 'uninstall'}/${spec.site}`;
-  // Said here at once; the install's first phase refuses too (a start from the Web UI or the Temporal CLI).
-  if (workflowType === 'installCluster') {
+  // Said here at once; the workflow's first phase refuses too (a start from the Web UI or the Temporal CLI).
+  if (Object.hasOwn(api.REFUSED_DURING_RESET, workflowType)) {
+    const { why, then } = api.REFUSED_DURING_RESET[workflowType as api.RefusedDuringReset];
     const reset = api.resetWorkflowId(spec.site);
     if ((await client.workflow.getHandle(reset).describe().catch(() => undefined))?.status.name === 'RUNNING') {
-      throw new UserError(`${reset} is running: ${api.INSTALL_DURING_RESET}, so nothing was done. Fix: ${api.resetRunningFix(spec.site)}.`, EXIT_FAILED);
+      throw new UserError(`${reset} is running: ${why}, so nothing was done. Fix: ${api.resetRunningFix(spec.site, then)}.`, EXIT_FAILED);
     }
   }
   try {

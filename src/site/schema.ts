@@ -154,6 +154,13 @@ export const SiteSpecSchema = z.strictObject({
   hooks: HooksSchema.optional(),
   // What the chart needs beyond the seed's questions (chart-schema.ts): StorageClass names, extra values.
   chart: ChartSchema,
+  // Who writes /etc/kloudspot/values.yaml: the installer from the spec (`values`), or `kloudspot init` itself,
+  // its prompts answered over a terminal from the spec (`kloudspot-init`, src/activities/commands/kloudspot-init.ts).
+  deploy: z.strictObject({
+    mode: z.enum(['values', 'kloudspot-init'], {
+      error: 'is not a deploy mode. Fix: write values (the installer writes values.yaml from the spec) or kloudspot-init (kloudspot init writes it, its prompts answered from the spec)',
+    }).default('values'),
+  }).default({ mode: 'values' }),
 }).superRefine((spec, ctx) => {
   const { prefixLength, gateway } = spec.network;
   const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -186,6 +193,9 @@ export const SiteSpecSchema = z.strictObject({
   const managers = spec.nodes.filter((_, i) => nodeRole(spec.nodes, i) === 'manager').length;
   if (spec.nodes.length >= 3 && managers < 3) {
     add(['nodes'], `has ${managers} manager(s). Fix: a highly available cluster needs at least 3 managers; remove role: worker from some nodes or set role: manager`);
+  }
+  if (spec.deploy.mode === 'kloudspot-init' && (Object.keys(spec.chart.values).length > 0 || spec.chart.storageClasses.unshared)) {
+    add(['chart'], 'sets values that kloudspot init never asks for (chart.values, chart.storageClasses.unshared). Fix: remove them, or use deploy.mode: values');
   }
   if (spec.features.kloudInsights && spec.storage.insightsDatabase === 0) {
     add(['storage', 'insightsDatabase'], 'is 0 but features.kloudInsights is on. Fix: give the KloudInsights database some gigabytes, e.g. 10');
