@@ -2,7 +2,8 @@
 # mTLS between the worker, the CLI and the Temporal frontend (issue 17, finding 1; docs/security.md).
 # Writes into DIR (default deploy/secrets/mtls), mode 0600 keys, refusing to overwrite an existing CA:
 #   ca.crt / ca.key            the private CA (keep ca.key offline once the certificates are issued)
-#   frontend.crt / .key        the frontend's server certificate (SANs: the names in FRONTEND_NAMES)
+#   frontend.crt / .key        the frontend's server certificate (SANs: the names in FRONTEND_NAMES; also the
+#                              server's own client certificate for its system worker in docker-compose.yml)
 #   worker.crt / .key          client certificate of the worker
 #   cli.crt / .key             client certificate of an operator's CLI
 # Then: the frontend requires client certificates signed by ca.crt (Temporal config global.tls.frontend:
@@ -36,7 +37,8 @@ issue() { # name, extendedKeyUsage, [subjectAltName]
     -extfile "$ext" -out "$dir/$name.crt" 2>/dev/null
   rm -f "$dir/$name.csr" "$ext"
 }
-issue frontend serverAuth "$san"
+# clientAuth too: in docker-compose.yml the server's system worker and internode calls present this certificate.
+issue frontend serverAuth,clientAuth "$san"
 issue worker clientAuth
 issue cli clientAuth
 chmod 0600 "$dir"/*.key

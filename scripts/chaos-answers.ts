@@ -102,6 +102,13 @@ export class Answerer {
       this.stats.duplicates++;
       await this.send('duplicate certificate', h((w) => w.signal(api.uploadCertificateSignal, cert)));
       this.later('late self-signed', h((w) => w.signal(api.useSelfSignedCertificateSignal, {})));
+    } else if (q.kind === 'hostKeys') {
+      // First contact: the chaos run trusts its own simulated nodes, and accepts twice (the second is refused).
+      if (!(await this.send('host keys', h((w) => w.signal(api.confirmHostKeysSignal, { answer: 'accept' }))))) return;
+      this.stats.answers++;
+      this.say(`${this.site}: accepted the host keys of first contact (and again at once)`);
+      this.stats.duplicates++;
+      await this.send('duplicate host keys', h((w) => w.signal(api.confirmHostKeysSignal, { answer: 'accept' })));
     } else if (q.kind === 'failure' && q.step) {
       const a = { step: q.step, action: 'retry' as const };
       if (!(await this.send(`retry ${q.step}`, h((w) => w.signal(api.resolveFailureSignal, a))))) return;

@@ -103,7 +103,7 @@ async function main(): Promise<number> {
     const site = `chaos-${i + 1}`;
     const fleet = await startFleet({
       nodes: n.nodes, site, seed: seed * 100 + i, latency: 'realistic', latencyScale: Number(o.latencyScale),
-      severalBlockDevices: [rng.int(0, n.nodes - 1)], dir: join(dir, site),
+      severalBlockDevices: [rng.int(0, n.nodes - 1)], dir: join(dir, site), confirmHostKeys: true,
     });
     hookAudit(fleet, listeners);
     const armed = o.commandFaults ? armCommandFaults(fleet, rng.derive(`faults-${i}`), Number(o.faultRate)) : ['none'];

@@ -5,6 +5,8 @@
 #   NAMESPACE_RETENTION           how long closed installs stay readable (default 30d)
 #   KLOUDSPOT_SEARCH_ATTRIBUTES   "Name=Type ..." as in src/temporal/search-attributes.ts (checked by test/unit/production.test.ts)
 #   TEMPORAL_CLI                  the temporal CLI binary (default: temporal on PATH; the native stack sets it)
+#   TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH, TEMPORAL_TLS_SERVER_CA_CERT_PATH,
+#   TEMPORAL_TLS_SERVER_NAME      mTLS to the frontend: read by the temporal CLI itself (its --tls-* flags)
 # `kloudspot-installer setup` does the same through the server's API, for a server you do not run yourself.
 set -eu
 temporal() { command "${TEMPORAL_CLI:-temporal}" "$@"; }

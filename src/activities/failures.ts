@@ -12,6 +12,8 @@ export const FailureType = {
   SshUnavailable: 'SshUnavailable',
   /** The node presented another host key than the pinned one: never retried, nothing runs on it. */
   HostKeyMismatch: 'HostKeyMismatch',
+  /** A person rejected the host key a node offered at first contact: nothing but the key exchange happened there. */
+  HostKeyRejected: 'HostKeyRejected',
   /** The worker cannot read its own SSH key file. */
   SshKeyFile: 'SshKeyFile',
   /** sudo refuses the password of ssh.sudoPasswordFile, or the worker cannot read that file: never retried. */
@@ -38,6 +40,8 @@ export const FailureType = {
   ChecksumMismatch: 'ChecksumMismatch',
   /** reset was started while an install, update, add-node or refresh-certs of the site runs: nothing was done. */
   SiteBusy: 'SiteBusy',
+  /** An interactive tool (`kloudspot init`) asked what the installer does not answer, or never asked the next question. */
+  PromptUnanswered: 'PromptUnanswered',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 

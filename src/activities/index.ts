@@ -9,6 +9,7 @@ import { createBackupActivities } from './backup';
 import { createRestoreActivities } from './restore';
 import { createSupportBundleActivities } from './support-bundle';
 import { createKnownHostsActivities } from './known-hosts';
+import { createHostKeyScanActivities } from './host-key-scan';
 import { createFieldActivities } from './field';
 import { createHookActivities } from './hooks';
 import { createKubeletNameActivities } from './kubelet-name';
@@ -22,12 +23,14 @@ import { createCstorVolumeActivities } from './cstor-volume';
 import { createRollingActivities } from './rolling';
 import { createStorageActivities } from './storage';
 import { createReplaceNodeActivities } from './replace-node';
+import { createKloudspotInitActivities } from './kloudspot-init';
 
 /** `temporal`: the worker's own connection, for the activities that talk to Temporal (the doctor's schedule). */
 export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) {
   return {
     ...createPreflightActivities(deps),
     ...createKnownHostsActivities(),
+    ...createHostKeyScanActivities(deps),
     ...createPlanActivities(deps),
     ...createNodePrepActivities(deps),
     ...createKubeletNameActivities(deps),
@@ -36,6 +39,7 @@ export function createActivities(deps: ActivityDeps, temporal?: TemporalAccess) 
     ...createCstorVolumeActivities(deps),
     ...createStorageActivities(deps),
     ...createChartActivities(deps),
+    ...createKloudspotInitActivities(deps),
     ...createDoctorActivities(deps),
     ...createDoctorScheduleActivities(temporal),
     ...createRefreshCertsActivities(deps),

@@ -3,6 +3,8 @@
 import type { ChartValuesInput } from './commands/chart';
 import type { Check } from './checks/check';
 import { createClusterChecks } from './checks/cluster';
+import { createKloudspotInitChecks } from './checks/kloudspot-init';
+import type { KloudspotInitInput } from './commands/kloudspot-init';
 import { createFieldChecks } from './checks/field';
 import { createNodeChecks, type StaticAddressInput } from './checks/node';
 import type { ProxyInput } from './commands/proxy';
@@ -47,6 +49,8 @@ export interface ClusterPlanInput {
   addons: { step: string; addon: string }[];
   storageAddons: { step: string; addon: string }[];
   values: ChartValuesInput;
+  /** deploy.mode kloudspot-init: the values file is judged by what `kloudspot init` should have written. */
+  init?: KloudspotInitInput;
   tlsUpload: boolean;
   volumeGroup: string;
   /** Spec `hooks`: the hook files (checked once), and each hook step, run on every node. */
@@ -153,7 +157,7 @@ export function createPlanActivities(deps: ActivityDeps) {
         out.push(judged(a.step, c));
       }
       out.push(...await storageSteps(i, openebs));
-      out.push(judged('values-file', await cluster.valuesFile(i.first, i.values)));
+      out.push(judged('values-file', await (i.init ? createKloudspotInitChecks(readOnly).initValues(i.first, i.init) : cluster.valuesFile(i.first, i.values))));
       const release = await cluster.release(i.first);
       if (i.tlsUpload && !release.exists) out.push(judged('tls-check', await cluster.tlsSecret(i.first)));
       out.push(judged('chart-start', release));

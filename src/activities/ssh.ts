@@ -10,11 +10,15 @@ import {
   SudoPasswordError, probeSudo, readSudoPassword, rejectedMessage, usesSudo, withSudoPassword, type SudoAccess,
 } from './ssh-sudo';
 
+import type { ExecOptions, ExecResult, SshPoolOptions } from './ssh-types';
+import { runDialogue, type DialogueOptions, type DialogueResult } from './ssh-pty';
 export { CommandAbortedError, CommandTimeoutError, HostKeyMismatchError, SshConnectError, SshKeyFileError } from './ssh-errors';
 export { REDACTED } from './output-tail';
 export { fingerprintOf } from './ssh-support';
 export { SudoPasswordError, type SudoAccess } from './ssh-sudo';
 export type { BastionTarget } from './ssh-bastion';
+export type { DialogueOptions, DialogueResult } from './ssh-pty';
+export type { ExecOptions, ExecResult, SshPoolOptions } from './ssh-types';
 
 export interface SshTarget {
   node: string;
@@ -31,36 +35,7 @@ export interface SshTarget {
   bastion?: BastionTarget;
 }
 
-export interface ExecOptions {
-  stdin?: string;
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  /** Redacted text as it arrives (for progress and heartbeats). */
-  onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
-  redact?: string[];
-  /** Bytes of stdout and of stderr kept (the last ones); default 64 KiB. */
-  tailBytes?: number;
-}
-
-export interface ExecResult {
-  command: string;
-  code: number;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  hostKey: string;
-}
-
-export interface SshPoolOptions {
-  connectTimeoutMs?: number;
-  keepaliveIntervalMs?: number;
-  /** After TERM, how long a stopped command gets before KILL (and as long again before we close the channel). */
-  killGraceMs?: number;
-  log?: (event: Record<string, unknown>) => void;
-}
-
 interface Entry { promise: Promise<Conn>; conn?: Conn }
-
 const keyOf = connectionKey;
 
 export class SshPool {
@@ -194,6 +169,15 @@ export class SshPool {
     });
   }
 
+  /** `command` on a PTY, its prompts answered (ssh-pty.ts); a sudo password goes first, redacted from the echo. */
+  async dialogue(target: SshTarget, command: string, opts: DialogueOptions): Promise<DialogueResult> {
+    const password = target.sudoPasswordFile && usesSudo(command) ? await readSudoPassword(target.sudoPasswordFile, target.node) : undefined;
+    const conn = await this.connection(target);
+    const sent = await this.withSudo(target, conn, command, undefined, password);
+    this.log({ event: 'ssh.pty.start', node: target.node, command });
+    const secrets = [...opts.secrets ?? [], ...password ? [password] : []];
+    return runDialogue(conn.client, sent.command, { killGraceMs: this.killGraceMs, ...opts, first: sent.stdin, secrets });
+  }
   private kill(target: SshTarget, shown: string, ch: ClientChannel, why: string, done: () => void): void {
     this.log({ event: 'ssh.exec.stop', node: target.node, command: shown, reason: why });
     stopRemoteCommand(ch, this.killGraceMs, done);
@@ -246,15 +230,11 @@ export class SshPool {
     }
   }
 
-  async hostKeyOf(target: SshTarget): Promise<string> {
-    return (await this.connection(target)).hostKey;
-  }
-
+  async hostKeyOf(target: SshTarget): Promise<string> { return (await this.connection(target)).hostKey; }
   drop(target: SshTarget): void {
     const entry = this.entries.get(keyOf(target));
-    if (!entry) return;
     this.entries.delete(keyOf(target));
-    entry.promise.then((c) => c.client.end(), () => undefined);
+    entry?.promise.then((c) => c.client.end(), () => undefined);
   }
 
   async closeAll(): Promise<void> {

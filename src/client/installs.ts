@@ -43,11 +43,12 @@ export async function startInstall(client: Client, spec: SiteSpec, workflowType 
   const workflowId = workflowType === 'installCluster' ? api.installWorkflowId(spec.site)
     : workflowType === 'resetSite' ? api.resetWorkflowId(spec.site)
       : workflowType === 'addNode' ? `add-node/${spec.site}/${String(args[1])}` : `${workflowType === 'updateDeployment' ? 'update' : 'uninstall'}/${spec.site}`;
-  // Said here at once; the install's first phase refuses too (a start from the Web UI or the Temporal CLI).
-  if (workflowType === 'installCluster') {
+  // Said here at once; the workflow's first phase refuses too (a start from the Web UI or the Temporal CLI).
+  if (Object.hasOwn(api.REFUSED_DURING_RESET, workflowType)) {
+    const { why, then } = api.REFUSED_DURING_RESET[workflowType as api.RefusedDuringReset];
     const reset = api.resetWorkflowId(spec.site);
     if ((await client.workflow.getHandle(reset).describe().catch(() => undefined))?.status.name === 'RUNNING') {
-      throw new UserError(`${reset} is running: ${api.INSTALL_DURING_RESET}, so nothing was done. Fix: ${api.resetRunningFix(spec.site)}.`, EXIT_FAILED);
+      throw new UserError(`${reset} is running: ${why}, so nothing was done. Fix: ${api.resetRunningFix(spec.site, then)}.`, EXIT_FAILED);
     }
   }
   try {
@@ -142,6 +143,9 @@ export const answerBlockDevice = (c: Client, site: string, a: api.ChooseBlockDev
   update(c, site, api.chooseBlockDeviceUpdate, a, workflowId);
 export const uploadCertificate = (c: Client, site: string, a: api.UploadCertificate) => update(c, site, api.uploadCertificateUpdate, a);
 export const useSelfSigned = (c: Client, site: string) => update(c, site, api.useSelfSignedCertificateUpdate, {});
+/** The first-contact host key question of the install (or of `workflowId`: add-node/..., replace-node/...). */
+export const confirmHostKeys = (c: Client, site: string, a: api.ConfirmHostKeys, workflowId?: string) =>
+  update(c, site, api.confirmHostKeysUpdate, a, workflowId);
 /** `workflowId`: another site workflow than the install (upgrade/<site>, replace-node/<site>/<node>). */
 export const resolveFailure = (c: Client, site: string, a: api.ResolveFailure, workflowId?: string) => update(c, site, api.resolveFailureUpdate, a, workflowId);
 export const confirmReset = (c: Client, site: string, a: api.ConfirmReset) => update(c, site, api.confirmResetUpdate, a, api.resetWorkflowId(site));

@@ -23,6 +23,7 @@ export function answerCommand(site: string, q: Question, workflow?: string): str
     case 'certificate': return `kloudspot-installer upload-cert ${word(site)} --cert server.crt --key server.key   (or: kloudspot-installer self-signed ${word(site)})`;
     case 'failure': return `kloudspot-installer resolve ${word(site)} --step ${word(q.step ?? '')} --action ${(q.options ?? ['retry', 'skip', 'abort']).map(word).join('|')}${other}`;
     case 'confirmReset': return `kloudspot-installer confirm-reset ${word(site)}   (or: kloudspot-installer confirm-reset ${word(site)} --abort)`;
+    case 'hostKeys': return `kloudspot-installer answer ${word(site)} hostkeys --accept${other}   (or: --reject)`;
   }
 }
 

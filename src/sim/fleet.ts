@@ -43,6 +43,12 @@ export interface FleetOptions {
   toolsUrl?: string;
   /** Put every node's host key fingerprint in the spec (nodes[].hostKey) instead of trusting on first use. */
   pinHostKeys?: boolean;
+  /**
+   * Leave ssh.trustOnFirstUse at its default (false): an install asks the hostKeys question for nodes without a pin.
+   * Otherwise the generated spec sets it true, so tests, the demo and benchmarks that do not test that question
+   * do not wait for an answer (the simulated nodes' keys are made at each start anyway).
+   */
+  confirmHostKeys?: boolean;
   /** Faults armed from the start. */
   faults?: FaultSpec[];
   /** Indexes of nodes that get one extra raw 100 GB disk (sdb): OpenEBS then offers them two block devices. */
@@ -245,7 +251,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     virtualIp: fleet.virtualIp,
     network: { prefixLength: 24, gateway: `${prefix}.1`, nameservers: [`${prefix}.1`] },
     ssh: {
-      user, port: fleet.port, privateKeyFile: keyFile,
+      user, port: fleet.port, privateKeyFile: keyFile, ...(opts.confirmHostKeys ? {} : { trustOnFirstUse: true }),
       ...(opts.sudoPasswordFile ? { sudoPasswordFile: opts.sudoPasswordFile } : {}), ...(bastion ? { bastion } : {}),
     },
     nodes: fleet.nodes.map((n, i) => ({

@@ -104,6 +104,8 @@ export interface Session {
   touched: Map<string, FileEntry | null>;
   /** `$?`: the status of the last pipeline. */
   lastStatus: number;
+  /** On a terminal (an SSH PTY): what asks questions (`kloudspot init`) needs one. */
+  tty?: boolean;
   /** Drops the SSH connection at once (disconnect faults); absent for timers. */
   drop?: () => void;
   /** Runs shell text in this session (bash -c, bash reading a script, systemd-run). */

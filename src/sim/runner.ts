@@ -12,6 +12,8 @@ export interface RunIo {
   err: (t: string) => void;
   signal: AbortSignal;
   drop?: () => void;
+  /** Run on a terminal (an SSH PTY). */
+  tty?: boolean;
 }
 
 const running = new WeakMap<SimNode, Set<AbortController>>();
@@ -28,7 +30,7 @@ export async function runOnNode(world: World, node: SimNode, command: string, io
   running.set(node, set);
   set.add(local);
   const session: Session = {
-    node, world, audit: entry, signal: local.signal, touched: new Map(), drop: io.drop, lastStatus: 0,
+    node, world, audit: entry, signal: local.signal, touched: new Map(), drop: io.drop, lastStatus: 0, tty: io.tty === true,
     runShell: (text, sio) => runShell(session, text, sio),
   };
   const env = { HOME: `/home/${world.user}`, USER: world.user, LOGNAME: world.user, SHELL: '/bin/bash', LANG: node.locale, PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/snap/bin' };

@@ -17,6 +17,8 @@ export interface ExecRequest {
   err: (t: string) => void;
   signal: AbortSignal;
   drop: () => void;
+  /** The client asked for a PTY (`pty-req`) before `exec`. */
+  tty: boolean;
 }
 
 export function fingerprintOfKey(publicOrPrivate: string | ParsedKey): string {
@@ -101,6 +103,9 @@ export class NodeServer {
     });
   }
 
+  /** Logins accepted so far (a client that only reads the host key never gets this far). */
+  logins = 0;
+
   /** Stops accepting: new connections are refused. Existing ones stay until dropped. */
   close(): Promise<void> {
     const tcp = this.tcp;
@@ -136,17 +141,19 @@ export class NodeServer {
       const k = this.clientKey;
       if (ctx.key.algo !== k.type || !ctx.key.data.equals(k.getPublicSSH())) return ctx.reject(['publickey']);
       if (ctx.signature && ctx.blob && k.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject(['publickey']);
+      if (ctx.signature) this.logins++;
       ctx.accept();
     });
     client.on('ready', () => {
       client.on('session', (acceptSession) => {
         const session = acceptSession();
         let current: AbortController | null = null;
+        let tty = false;
         // ssh2's server stops answering channel requests once the client sent EOF on stdin; OpenSSH
         // still honours `signal` then (clients end stdin right after starting a command), so reopen.
         session.on('eof', () => { (session as unknown as { _ending: boolean })._ending = false; });
         session.on('env', (accept) => accept?.());
-        session.on('pty', (accept) => accept?.());
+        session.on('pty', (accept) => { tty = true; accept?.(); });
         session.on('signal', (accept, _reject, info) => {
           accept?.();
           current?.abort(info.name.replace(/^SIG/, ''));
@@ -157,7 +164,7 @@ export class NodeServer {
           const ac = new AbortController();
           current = ac;
           this.running.add(ac);
-          this.serve(stream, ac, id, info.command, () => { sock?.destroy(); client.end(); });
+          this.serve(stream, ac, id, info.command, () => { sock?.destroy(); client.end(); }, tty);
         });
         session.on('shell', (_accept, reject) => reject?.());
         session.on('sftp', (accept, reject) => {
@@ -169,10 +176,19 @@ export class NodeServer {
     });
   }
 
-  private serve(stream: ServerChannel, ac: AbortController, connection: number, command: string, drop: () => void): void {
+  /**
+   * On a PTY the terminal's line discipline (termios defaults: ICRNL, ECHO, ONLCR) is played: a typed CR reaches
+   * the program as NL and is echoed back, output NL goes out as CR NL, and stderr shares the one terminal.
+   */
+  private serve(stream: ServerChannel, ac: AbortController, connection: number, command: string, drop: () => void, tty = false): void {
     const stdin = new StreamInput(ac.signal);
     let open = true;
-    stream.on('data', (d: Buffer) => stdin.push(d.toString('utf8')));
+    const onlcr = (t: string) => (tty ? t.replace(/\r?\n/g, '\r\n') : t);
+    stream.on('data', (d: Buffer) => {
+      const text = tty ? d.toString('utf8').replace(/\r/g, '\n') : d.toString('utf8');
+      if (tty && open) stream.write(onlcr(text));
+      stdin.push(text);
+    });
     stream.on('end', () => stdin.end());
     stream.on('error', () => undefined);
     stream.on('close', () => {
@@ -181,9 +197,9 @@ export class NodeServer {
     });
     const write = (f: (t: string) => void) => (t: string) => { if (open && t) f(t); };
     this.exec({
-      node: this.node, command, connection, stdin, signal: ac.signal, drop,
-      out: write((t) => stream.write(t)),
-      err: write((t) => stream.stderr.write(t)),
+      node: this.node, command, connection, stdin, signal: ac.signal, drop, tty,
+      out: write((t) => stream.write(onlcr(t))),
+      err: write((t) => (tty ? stream.write(onlcr(t)) : stream.stderr.write(t))),
     }).then(
       (code) => {
         if (open) { stream.exit(code); stream.end(); }

@@ -82,6 +82,12 @@ export const SiteSpecSchema = z.strictObject({
     /** Absent: sudo must not ask for a password (NOPASSWD). */
     sudoPasswordFile: sudoPasswordFile().optional(),
     bastion: BastionSchema.optional(),
+    /**
+     * false (the default): a node with no nodes[].hostKey and no pin of the worker gets nothing but the key exchange
+     * until a person confirms its key (the hostKeys question). true: its first key is pinned unasked (sites where
+     * nobody can answer; the key is then shown in the status summary only).
+     */
+    trustOnFirstUse: z.boolean({ error: 'is not true or false. Fix: write true (pin first-seen host keys unasked) or false (ask; the default)' }).default(false),
   }),
   nodes: z.array(NodeSchema, { error: 'is not a list. Fix: list the nodes, each as { name, address, interface }' })
     .min(3, { error: 'has fewer than 3 nodes. Fix: list at least 3 nodes; a highly available cluster needs 3 managers' })
@@ -148,6 +154,13 @@ export const SiteSpecSchema = z.strictObject({
   hooks: HooksSchema.optional(),
   // What the chart needs beyond the seed's questions (chart-schema.ts): StorageClass names, extra values.
   chart: ChartSchema,
+  // Who writes /etc/kloudspot/values.yaml: the installer from the spec (`values`), or `kloudspot init` itself,
+  // its prompts answered over a terminal from the spec (`kloudspot-init`, src/activities/commands/kloudspot-init.ts).
+  deploy: z.strictObject({
+    mode: z.enum(['values', 'kloudspot-init'], {
+      error: 'is not a deploy mode. Fix: write values (the installer writes values.yaml from the spec) or kloudspot-init (kloudspot init writes it, its prompts answered from the spec)',
+    }).default('values'),
+  }).default({ mode: 'values' }),
 }).superRefine((spec, ctx) => {
   const { prefixLength, gateway } = spec.network;
   const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -180,6 +193,9 @@ export const SiteSpecSchema = z.strictObject({
   const managers = spec.nodes.filter((_, i) => nodeRole(spec.nodes, i) === 'manager').length;
   if (spec.nodes.length >= 3 && managers < 3) {
     add(['nodes'], `has ${managers} manager(s). Fix: a highly available cluster needs at least 3 managers; remove role: worker from some nodes or set role: manager`);
+  }
+  if (spec.deploy.mode === 'kloudspot-init' && (Object.keys(spec.chart.values).length > 0 || spec.chart.storageClasses.unshared)) {
+    add(['chart'], 'sets values that kloudspot init never asks for (chart.values, chart.storageClasses.unshared). Fix: remove them, or use deploy.mode: values');
   }
   if (spec.features.kloudInsights && spec.storage.insightsDatabase === 0) {
     add(['storage', 'insightsDatabase'], 'is 0 but features.kloudInsights is on. Fix: give the KloudInsights database some gigabytes, e.g. 10');

@@ -16,7 +16,7 @@ export interface NodeStatus {
   refreshHold?: string;
 }
 
-export type QuestionKind = 'blockDevice' | 'certificate' | 'failure' | 'confirmReset';
+export type QuestionKind = 'blockDevice' | 'certificate' | 'failure' | 'confirmReset' | 'hostKeys';
 
 export interface Question {
   id: string;
@@ -72,6 +72,12 @@ export interface ConfirmReset { answer: ResetAnswer }
 export const confirmResetSignal = defineSignal<[ConfirmReset]>('confirmReset');
 export const confirmResetUpdate = defineUpdate<string, [ConfirmReset]>('confirmResetUpdate');
 
+/** The host keys of nodes met for the first time (no nodes[].hostKey, no pin of the worker), before anything runs there. */
+export type HostKeysAnswer = 'accept' | 'reject';
+export interface ConfirmHostKeys { answer: HostKeysAnswer }
+export const confirmHostKeysSignal = defineSignal<[ConfirmHostKeys]>('confirmHostKeys');
+export const confirmHostKeysUpdate = defineUpdate<string, [ConfirmHostKeys]>('confirmHostKeysUpdate');
+
 export const statusQuery = defineQuery<InstallStatus>('status');
 
 /** Child (prepare-node) to parent: progress and questions, so the parent's status shows every node. */
@@ -98,10 +104,18 @@ export function resetWorkflowId(site: string): string {
 
 /** Why an install refuses while the site's reset runs, and what to do (the workflow's refusal and the CLI's say the same). */
 export const INSTALL_DURING_RESET = 'an install now would build up what the reset is taking apart';
-export function resetRunningFix(site: string): string {
+export function resetRunningFix(site: string, then = 'install again'): string {
   return `wait for the reset to finish (\`kloudspot-installer watch ${site}\`), or end it while it asks for confirmation ` +
-    `(\`kloudspot-installer confirm-reset ${site} --abort\`), then install again`;
+    `(\`kloudspot-installer confirm-reset ${site} --abort\`), then ${then}`;
 }
+
+/** The workflows that refuse while the site's reset runs: why, and what to run once it is over (workflow and CLI alike). */
+export const REFUSED_DURING_RESET = {
+  installCluster: { why: INSTALL_DURING_RESET, then: 'install again' },
+  updateDeployment: { why: 'an update now would change a site the reset is taking apart', then: 'update again (after a finished reset: install first)' },
+  addNode: { why: 'a node added now would join a cluster the reset is taking apart', then: 'add the node again (after a finished reset: install first)' },
+} as const;
+export type RefusedDuringReset = keyof typeof REFUSED_DURING_RESET;
 
 /** The ids an install, update, uninstall, add-node or refresh-certs of the site runs under (client/installs.ts). */
 export function changingWorkflowIds(site: string, nodes: string[]): string[] {

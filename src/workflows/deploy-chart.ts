@@ -10,6 +10,7 @@ import { defineStep, SKIPPED } from './steps';
 const TLS_CHECK = defineStep({ id: 'tls-check', title: 'TLS secret present?' });
 const TLS_SECRET = defineStep({ id: 'tls-secret', title: 'create the TLS secret', plan: { partOf: 'tls-check' } });
 const VALUES_FILE = defineStep({ id: 'values-file', title: 'write /etc/kloudspot/values.yaml' });
+const KLOUDSPOT_INIT = defineStep({ id: 'kloudspot-init', title: 'kloudspot init, its prompts answered from the spec', plan: { partOf: 'values-file' } });
 const CHART_START = defineStep({ id: 'chart-start', title: 'kloudspot start' });
 const CHART_UPDATE = defineStep({ id: 'chart-update', title: 'kloudspot update --update-helm', plan: { notInInstall: 'the update workflow' } });
 const CHART_STOP = defineStep({ id: 'chart-stop', title: 'kloudspot stop', plan: { notInInstall: 'the uninstall workflow' } });
@@ -29,6 +30,21 @@ export function valuesInput(ctx: SiteContext, tls: 'uploaded' | 'self-signed') {
     // Specs recorded before `chart` existed have none: the values file as it was then.
     storageClasses: (spec.chart as SiteSpec['chart'] | undefined)?.storageClasses, extraValues: (spec.chart as SiteSpec['chart'] | undefined)?.values,
   };
+}
+
+/** deploy.mode (specs recorded before it existed: values). */
+const deployMode = (spec: SiteSpec) => (spec.deploy as SiteSpec['deploy'] | undefined)?.mode ?? 'values';
+
+/** The answers `kloudspot init` gets from the spec (the block devices are read from the pool on the node). */
+export function initInput(spec: SiteSpec) {
+  return { dnsHostname: spec.dnsHostname, customer: spec.customer, features: spec.features, storage: spec.storage };
+}
+
+/** The values file: written by the installer from the spec, or by `kloudspot init` (deploy.mode). */
+async function valuesStep(ctx: SiteContext, first: SiteContext['nodes'][number], tls: 'uploaded' | 'self-signed'): Promise<void> {
+  const t = targetOf(ctx, first);
+  if (deployMode(ctx.spec) === 'kloudspot-init') await runStep(ctx, first.name, KLOUDSPOT_INIT, (a) => a.steps.runKloudspotInit(t, initInput(ctx.spec)));
+  else await runStep(ctx, first.name, VALUES_FILE, (a) => a.steps.writeValuesFile(t, valuesInput(ctx, tls)));
 }
 
 export const deployChart: Phase = {
@@ -62,7 +78,7 @@ async function startChart(ctx: SiteContext): Promise<void> {
     ctx.questions.certificateNotNeeded();
   }
 
-  await runStep(ctx, first.name, VALUES_FILE, (a) => a.steps.writeValuesFile(t, valuesInput(ctx, tls)));
+  await valuesStep(ctx, first, tls);
   if (answer?.kind === 'upload') {
     const { certificatePem, privateKeyPem } = answer.upload;
     await runStep(ctx, first.name, TLS_SECRET, (a) => a.steps.installTlsSecret(t, certificatePem, privateKeyPem));
@@ -72,7 +88,7 @@ async function startChart(ctx: SiteContext): Promise<void> {
   if (ready !== SKIPPED) ctx.board.setSummary('chart', `release kloudspot deployed (revision ${ready.revision ?? '?'}), ${ready.pods} pods ready, TLS ${tls}`);
 }
 
-/** update: the values file from the spec again, then `kloudspot update --update-helm`, until every pod is Ready. */
+/** update: the values file from the spec again (or `kloudspot init` again if it differs), then `kloudspot update --update-helm`, until every pod is Ready. */
 export const updateChart: Phase = {
   name: 'deploy-chart',
   title: 'values file, kloudspot update --update-helm, every pod Ready',
@@ -80,7 +96,7 @@ export const updateChart: Phase = {
   async run(ctx, [first]) {
     const t = targetOf(ctx, first);
     const tls = (await runStep(ctx, first.name, TLS_CHECK, (a) => a.steps.tlsSecretPresent(t))) === true ? 'uploaded' : 'self-signed';
-    await runStep(ctx, first.name, VALUES_FILE, (a) => a.steps.writeValuesFile(t, valuesInput(ctx, tls)));
+    await valuesStep(ctx, first, tls);
     await runStep(ctx, first.name, CHART_UPDATE, (a) => a.steps.updateChart(t));
     await runStep(ctx, first.name, CHART_READY, (a) => a.waits(ctx.timeouts.chartReady).waitChartReady(t, ctx.timeouts.chartReady));
   },

@@ -7,13 +7,18 @@ import { removeChart, updateChart } from './deploy-chart';
 import { joinNodes } from './form-cluster';
 import type { Phase } from './phase';
 import { preflightPhase } from './preflight';
-import { requirePinnedHostKeys } from './host-keys';
+import { firstContact, requirePinnedHostKeys } from './host-keys';
 import { introduceNodes, prepareNodesNamed } from './prepare-nodes';
 import { checkedNodeName } from './site-input';
+import { refusedDuringReset } from './site-busy';
 import { openSite, runSite } from './site-run';
 
+// Added after the first update and add-node histories (test/histories): they refuse while the site's reset runs (issue 19).
+const duringReset = (workflow: 'updateDeployment' | 'addNode', patch: string): Phase[] => (patched(patch) ? [refusedDuringReset(workflow)] : []);
+
 export async function updateDeployment(spec: SiteSpec): Promise<InstallStatus> {
-  return runSite(openSite(spec), [requirePinnedHostKeys(), updateChart]);
+  const ctx = openSite(spec);
+  return runSite(ctx, [...duringReset('updateDeployment', 'update-refused-during-reset'), requirePinnedHostKeys(), updateChart]);
 }
 
 export async function uninstall(spec: SiteSpec): Promise<InstallStatus> {
@@ -34,7 +39,8 @@ export async function addNode(spec: SiteSpec, nodeName: string): Promise<Install
   }
   node.role = 'worker';
   return runSite(ctx, [
-    requirePinnedHostKeys([nodeName]), preflightPhase({ virtualIpInUse: true }),
+    ...duringReset('addNode', 'add-node-refused-during-reset'), requirePinnedHostKeys([nodeName]), ...firstContact(),
+    preflightPhase({ virtualIpInUse: true }),
     prepareNodesNamed([nodeName]), introduceNodes([nodeName]), joinNodes([nodeName]),
   ]);
 }

@@ -7,7 +7,7 @@ import { describeFailure, FailureType } from '../activities/failures';
 import type { PlannedStep } from '../activities/plan';
 import type { SiteSpec } from '../site/schema';
 import { STORAGE_STEPS } from './configure-storage';
-import { CHART_STEPS, valuesInput } from './deploy-chart';
+import { CHART_STEPS, initInput, valuesInput } from './deploy-chart';
 import { FORM_CLUSTER_STEPS } from './form-cluster';
 import { preflightInput, preflightNode } from './preflight';
 import { PREPARE_NODE_STEPS, PROXY_STEPS } from './prepare-node';
@@ -65,6 +65,7 @@ export async function planSite(spec: SiteSpec): Promise<SitePlan> {
     addons: FORM_CLUSTER_STEPS.ADDONS.map((a) => ({ step: a.step.id, addon: a.addon === 'metallb' ? `metallb:${spec.virtualIp}/32` : a.addon })),
     storageAddons: [{ step: STORAGE_STEPS.ADDON_COMMUNITY.id, addon: 'community' }, { step: STORAGE_STEPS.ADDON_OPENEBS.id, addon: 'openebs' }],
     values: valuesInput(ctx as SiteContext, spec.tls.mode === 'upload' ? 'uploaded' : 'self-signed'),
+    ...(spec.deploy?.mode === 'kloudspot-init' ? { init: initInput(spec) } : {}),
     tlsUpload: spec.tls.mode === 'upload',
     volumeGroup: spec.lvm.volumeGroup,
     hooks: { files: hookFiles(spec).length, steps: hookSteps(spec).map((h) => ({ step: h.def.id, when: h.when, phase: h.phase, file: h.file })) },

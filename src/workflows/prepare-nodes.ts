@@ -30,7 +30,10 @@ async function prepareNodesOf(ctx: SiteContext, nodes: SiteNode[]): Promise<void
   const joined = nodes.filter((n) => members.includes(n.name));
   await Promise.all([
     startAndWait(ctx, fresh, () => ({})),
-    // One at a time: at most one member drained or rebooting, so the datastore keeps its quorum.
+    // One at a time: at most one member drained or rebooting, so the datastore keeps its quorum. Not rolling.ts's
+    // oneNodeAtATime: each child drains and waits for Ready and the voters itself (through `control`), so that gate
+    // would only wait twice, and its managers-first order would start children in another order than histories of
+    // a spec that lists a worker first recorded.
     (async () => { for (const n of joined) await startAndWait(ctx, [n], inCluster); })(),
   ]);
 }

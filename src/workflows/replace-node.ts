@@ -10,7 +10,7 @@ import type { SiteSpec } from '../site/schema';
 import type { InstallStatus } from './api';
 import { chooseBlockDevice, STORAGE_STEPS } from './configure-storage';
 import { joinNodes } from './form-cluster';
-import { requirePinnedHostKeys } from './host-keys';
+import { firstContact, requirePinnedHostKeys } from './host-keys';
 import type { Phase } from './phase';
 import { preflightPhase } from './preflight';
 import { introduceNodes, prepareNodesNamed } from './prepare-nodes';
@@ -109,7 +109,7 @@ export async function replaceNode(input: ReplaceNodeInput): Promise<InstallStatu
   ctx.nodes = [...ctx.nodes.filter((n) => n.name !== fresh), ...ctx.nodes.filter((n) => n.name === fresh)];
   ctx.board.setSummary('replace', `${old} (gone) -> ${fresh} as ${ctx.nodes[ctx.nodes.length - 1].role}`);
   return runSite(ctx, [
-    requirePinnedHostKeys([fresh]), preflightPhase({ virtualIpInUse: true }),
+    requirePinnedHostKeys([fresh]), ...firstContact(), preflightPhase({ virtualIpInUse: true }),
     removeDead(old), prepareNodesNamed([fresh]), introduceNodes([fresh]), joinNodes([fresh]),
     clusterWhole, movePool(old, fresh), chartHealthy,
   ]);

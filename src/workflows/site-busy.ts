@@ -1,5 +1,5 @@
 // One site, one changing workflow at a time: a reset refuses while an install, update, add-node or refresh-certs
-// of the site runs, and an install refuses while its reset runs. Temporal is asked by workflow id (describe is
+// of the site runs, and an install, update or add-node refuses while its reset runs. Temporal is asked by workflow id (describe is
 // consistent at once, unlike a visibility list); the refusal names what runs and what to do, before anything acts.
 // Only a workflow started before this one counts: two started together (an install, then a reset a moment later)
 // must not refuse each other, so the earlier carries on and the later refuses.
@@ -46,6 +46,10 @@ export const resetRefusedWhileBusy = refuseWhileRunning('reset-survey', 'refuse 
   api.changingWorkflowIds, 'reset would take the site apart under it',
   (site) => `wait for it to finish (\`kloudspot-installer watch ${site}\`), or cancel it in the Web UI, then reset again`);
 
-/** The install's first phase (behind patched('install-refused-during-reset'): the recorded histories start with preflight). */
-export const installRefusedDuringReset = refuseWhileRunning('preflight', 'refuse while a reset of the site runs',
-  (site) => [api.resetWorkflowId(site)], api.INSTALL_DURING_RESET, api.resetRunningFix);
+/** A first phase of install, update or add-node: refuse while the site's reset runs. Behind a patch of each workflow's
+ * own (install-refused-during-reset, update-refused-during-reset, add-node-refused-during-reset): older histories start without it. */
+export function refusedDuringReset(workflow: api.RefusedDuringReset): Phase {
+  const { why, then } = api.REFUSED_DURING_RESET[workflow];
+  return refuseWhileRunning('preflight', 'refuse while a reset of the site runs', (site) => [api.resetWorkflowId(site)], why,
+    (site) => api.resetRunningFix(site, then));
+}

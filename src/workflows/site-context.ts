@@ -6,6 +6,7 @@ import { durationToMs } from '../site/patterns';
 import { nodeRole } from '../site/roles';
 import type { NodeSpec, SiteSpec } from '../site/schema';
 import type { Questions } from './answers';
+import type { HostKeyQuestion } from './host-key-question';
 import type { StatusBoard } from './status';
 import { step, type Skippable, type StepDef } from './steps';
 import type { StepActivities } from './activities';
@@ -16,6 +17,8 @@ export interface SiteContext {
   spec: SiteSpec;
   board: StatusBoard;
   questions: Questions;
+  /** The first-contact host key question (host-keys.ts confirmHostKeys); absent where no site run opened it. */
+  hostKeyQuestion?: HostKeyQuestion;
   nodes: SiteNode[];
   /** Host keys: configured, else the first seen in preflight (trust on first use). */
   pins: Map<string, string>;

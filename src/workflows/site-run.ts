@@ -6,6 +6,7 @@ import type { SiteSpec } from '../site/schema';
 import { CustomerKey, PhaseKey, SiteKey } from '../temporal/search-attributes';
 import { prepareNodeWorkflowId, type InstallStatus, type PhaseName } from './api';
 import { Questions } from './answers';
+import { HostKeyQuestion } from './host-key-question';
 import { loadPins, savePins } from './host-keys';
 import { runPhases, type Phase } from './phase';
 import { onRefusedSignal } from './refusals';
@@ -27,7 +28,7 @@ export function openSite(input: SiteSpec, extraNodes: SiteNode[] = []): SiteCont
   const questions = new Questions(board, (node) => prepareNodeWorkflowId(spec.site, node));
   onRefusedSignal((text) => board.setSummary('refused', text));
   upsertSearchAttributes([{ key: SiteKey, value: spec.site }, { key: CustomerKey, value: spec.customer }, { key: PhaseKey, value: 'preflight' }]);
-  return { spec, board, questions, nodes, pins: new Map(), timeouts: siteTimeouts(spec) };
+  return { spec, board, questions, hostKeyQuestion: new HostKeyQuestion(board), nodes, pins: new Map(), timeouts: siteTimeouts(spec) };
 }
 
 /** Runs the phases and ends the run: an abort (a person's answer) fails it with a clear message; other errors pass. */

@@ -110,5 +110,6 @@ function signalExample(q: Question): string {
     case 'certificate': return '`uploadCertificate` with `{"certificatePem": "...", "privateKeyPem": "..."}`, or `useSelfSignedCertificate` with `{}`';
     case 'failure': return `\`resolveFailure\` with \`{"step": "${q.step}", "action": "retry"}\` (or "skip", "abort")`;
     case 'confirmReset': return '`confirmReset` with `{"answer": "confirm"}` (or `{"answer": "abort"}`)';
+    case 'hostKeys': return '`confirmHostKeys` with `{"answer": "accept"}` (or `{"answer": "reject"}`)';
   }
 }

@@ -1,7 +1,7 @@
 // Shared by the install tests: a dev server, a worker, simulated nodes, and helpers to wait for questions.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { exportHistory } from '../../src/client/installs';
 import type { SshPool } from '../../src/activities/ssh';
@@ -74,6 +74,13 @@ export async function recordHistory(client: Client, workflowId: string, name: st
   const dir = join(__dirname, '..', 'histories');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.json`), await exportHistory(client, workflowId));
+}
+
+/** The message a workflow failed with (its cause's); throws if it completed or failed otherwise. */
+export async function failureOf(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(() => { throw new Error('expected the workflow to fail, it completed'); }, (e: unknown) => e);
+  if (!(err instanceof WorkflowFailedError)) throw err;
+  return err.cause?.message ?? err.message;
 }
 
 /** The workflow's result, or an error carrying its status when it does not finish in time. */

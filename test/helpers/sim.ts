@@ -1,9 +1,10 @@
 // Test helpers for the simulated fleet: an SSH client per node (node-ssh, as the installer uses) and
 // small conveniences to run a command and get code, stdout and stderr.
+import { after, before } from 'node:test';
 import { NodeSSH } from 'node-ssh';
 import type { Client } from 'ssh2';
-import type { Fleet } from '../../src/sim';
-import type { SshTarget } from '../../src/activities/ssh';
+import { startFleet, type Fleet, type FleetOptions } from '../../src/sim';
+import { SshPool, type SshTarget } from '../../src/activities/ssh';
 
 export interface Run { code: number | null; signal?: string | null; stdout: string; stderr: string }
 
@@ -26,6 +27,20 @@ export async function connect(fleet: Fleet, name: string, opts: { readyTimeout?:
     run: (command, stdin) => execRaw(ssh.connection!, command, stdin),
     close: () => ssh.dispose(),
   };
+}
+
+/** A fleet and an SSH pool shared by a file's tests: started before its first test, stopped after its last. */
+export function simFleet(options: FleetOptions): { readonly fleet: Fleet; readonly pool: SshPool } {
+  const sim = {} as { fleet: Fleet; pool: SshPool };
+  before(async () => {
+    sim.fleet = await startFleet(options);
+    sim.pool = new SshPool();
+  });
+  after(async () => {
+    await sim.pool?.closeAll();
+    await sim.fleet?.stop();
+  });
+  return sim;
 }
 
 /** One client per node, by name. */

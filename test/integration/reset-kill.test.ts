@@ -3,69 +3,24 @@
 // and the simulator's audit log shows no effect of the reset twice. The nodes end as fresh ones.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { startFleet, type Fleet } from '../../src/sim';
 import { confirmReset, startInstall } from '../../src/client/installs';
-import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
-import { ENV, ENV_ALIASES } from '../../src/worker/config';
-import { installerBundle } from '../../src/worker/worker';
-import { CLI } from '../helpers/cli';
-import { finish, TEST_CODEC_KEY_FILE, testDataConverter, waitForQuestion } from '../helpers/install';
+import { finish, waitForQuestion } from '../helpers/install';
 import { machineState, unitSettled } from '../helpers/fresh-compare';
+import { killWorker, startWorkerProcessEnv, type WorkerProcessEnv } from '../helpers/worker-process';
 import { NETPLAN_RESET_UNIT } from '../../src/activities/commands/netplan';
 
-let server: DevServer;
-let connection: Connection;
-let client: Client;
-let dir: string;
-let bundleFile: string;
-const children: ChildProcess[] = [];
+let env: WorkerProcessEnv;
 const fleets: Fleet[] = [];
+// The host keys the install pinned must outlive the killed worker, as on a real deployment.
+const startWorker = (identity: string) =>
+  env.startWorker(identity, { logLevel: 'WARN', env: { KLOUDSPOT_KNOWN_HOSTS_FILE: join(env.dir, 'known-hosts.json') } });
 
-/** A worker process leading its own process group, so a kill reaches everything it started. */
-async function startWorker(identity: string): Promise<ChildProcess> {
-  const env = { ...process.env };
-  for (const name of [...Object.values(ENV), ...Object.values(ENV_ALIASES)]) delete env[name];
-  // The host keys the install pinned must outlive the killed worker, as on a real deployment.
-  env.KLOUDSPOT_KNOWN_HOSTS_FILE = join(dir, 'known-hosts.json');
-  const port = await freePort();
-  const child = spawn(process.execPath, [
-    CLI, 'worker', '--address', server.address, '--namespace', server.namespace, '--codec-key-file', TEST_CODEC_KEY_FILE,
-    '--identity', identity, '--workflow-bundle', bundleFile, '--health-address', `127.0.0.1:${port}`, '--log-level', 'WARN',
-  ], { stdio: ['ignore', 'ignore', 'pipe'], env, detached: true });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-  const deadline = Date.now() + 60_000;
-  while ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status !== 200) {
-    if (child.exitCode !== null) throw new Error(`worker ${identity} exited with ${child.exitCode}: ${stderr}`);
-    if (Date.now() > deadline) throw new Error(`worker ${identity} not ready within 60 s: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return child;
-}
-
-const killGroup = (child: ChildProcess) => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } };
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'reset-kill-'));
-  server = await startDevServer({ uiPort: false });
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection, namespace: server.namespace, dataConverter: testDataConverter() });
-  bundleFile = join(dir, 'workflow-bundle.js');
-  writeFileSync(bundleFile, (await installerBundle()).code);
-});
-
+before(async () => { env = await startWorkerProcessEnv('reset-kill'); });
 after(async () => {
-  children.forEach(killGroup);
   await Promise.all(fleets.map((f) => f.stop()));
-  await connection?.close();
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await env?.stop();
 });
 
 test('reset with the worker killed (-9) while a node leaves the cluster completes with no effect twice', { timeout: 480_000 }, async () => {
@@ -73,12 +28,12 @@ test('reset with the worker killed (-9) while a node leaves the cluster complete
   const fleet = await startFleet(options);
   fleets.push(fleet);
   const a = await startWorker('worker-a');
-  assert.equal((await finish(await startInstall(client, fleet.spec), 400_000)).state, 'completed');
+  assert.equal((await finish(await startInstall(env.client, fleet.spec), 400_000)).state, 'completed');
 
   const mark = fleet.audit().length;
-  const reset = await startInstall(client, fleet.spec, 'resetSite');
+  const reset = await startInstall(env.client, fleet.spec, 'resetSite');
   await waitForQuestion(reset, (q) => q.kind === 'confirmReset');
-  await confirmReset(client, fleet.spec.site, { answer: 'confirm' });
+  await confirmReset(env.client, fleet.spec.site, { answer: 'confirm' });
   // Kill while a leave runs on a node: the command is cut or finishes without its activity's answer.
   const deadline = Date.now() + 120_000;
   let during: string | undefined;
@@ -87,7 +42,7 @@ test('reset with the worker killed (-9) while a node leaves the cluster complete
     if (Date.now() > deadline) throw new Error('no microk8s leave was seen running');
     await new Promise((r) => setTimeout(r, 5));
   }
-  killGroup(a);
+  await killWorker(a);
   const killedAt = fleet.audit().length;
   await startWorker('worker-b');
   assert.equal((await finish(reset, 300_000)).state, 'completed');

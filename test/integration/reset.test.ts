@@ -3,7 +3,6 @@
 // install again, and a new install completes. Real dev server, real SSH to the simulator.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkflowFailedError } from '@temporalio/client';
 import { startFleet } from '../../src/sim';
 import { startInstall } from '../../src/client/installs';
 import * as api from '../../src/workflows/api';
@@ -12,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli';
-import { finish, startInstallEnv, TEST_CODEC_KEY_FILE, waitForQuestion, type InstallEnv } from '../helpers/install';
+import { failureOf, finish, startInstallEnv, TEST_CODEC_KEY_FILE, waitForQuestion, type InstallEnv } from '../helpers/install';
 import { machineState, unitSettled } from '../helpers/fresh-compare';
 import { NETPLAN_RESET_UNIT } from '../../src/activities/commands/netplan';
 
@@ -21,12 +20,6 @@ before(async () => { env = await startInstallEnv(); });
 after(async () => { await env?.stop(); });
 
 const fleetOptions = { nodes: [{}, {}, {}, { role: 'worker' as const }], site: 'resetme', seed: 11, specOverrides: { tls: { mode: 'self-signed' as const } } };
-
-async function failureOf(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => assert.fail('expected the workflow to fail'), (e: unknown) => e);
-  assert.ok(err instanceof WorkflowFailedError, String(err));
-  return err.cause?.message ?? err.message;
-}
 
 test('reset: refused during an install, abort changes nothing, --yes returns the nodes to fresh ones; plan and a new install follow', { timeout: 600_000 }, async () => {
   const fleet = await startFleet(fleetOptions);

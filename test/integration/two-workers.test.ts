@@ -5,85 +5,33 @@
 // Last, a crash: a new worker joins, the old one is SIGKILLed mid-install, and the new one finishes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { startFleet, type Fleet } from '../../src/sim';
 import { startInstall } from '../../src/client/installs';
-import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
-import { ENV, ENV_ALIASES } from '../../src/worker/config';
-import { installerBundle } from '../../src/worker/worker';
 import type { InstallStatus } from '../../src/workflows/api';
-import { CLI } from '../helpers/cli';
-import { TEST_CODEC_KEY_FILE, testDataConverter } from '../helpers/install';
+import { jsonLog, killWorker, startWorkerProcessEnv, type WorkerProcess, type WorkerProcessEnv } from '../helpers/worker-process';
 
 interface WorkerProc {
   identity: string;
-  child: ChildProcess;
-  health: string;
-  logs: Record<string, unknown>[];
+  group: WorkerProcess;
+  /** The worker's JSON log lines (stdout and stderr), read now. */
+  logs(): Record<string, unknown>[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
-let server: DevServer;
-let connection: Connection;
-let client: Client;
-let dir: string;
-let bundleFile: string;
-const workers: WorkerProc[] = [];
-
-/** This process's environment without any worker setting, so only the flags below configure the workers. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of [...Object.values(ENV), ...Object.values(ENV_ALIASES)]) delete env[name];
-  return env;
-}
+let env: WorkerProcessEnv;
+let client: WorkerProcessEnv['client'];
 
 async function startWorker(identity: string): Promise<WorkerProc> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [
-    CLI, 'worker',
-    '--address', server.address, '--namespace', server.namespace,
-    '--codec-key-file', TEST_CODEC_KEY_FILE,
-    '--identity', identity,
-    '--workflow-bundle', bundleFile,
-    '--health-address', `127.0.0.1:${port}`,
-    '--shutdown-grace', '20s',
-    '--log-format', 'json', '--log-level', 'INFO',
-  ], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
-  const w: WorkerProc = {
-    identity, child, health: `http://127.0.0.1:${port}`, logs: [],
-    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }))),
+  const group = await env.startWorker(identity, { logLevel: 'INFO', shutdownGrace: '20s' });
+  return {
+    identity, group, logs: () => jsonLog(group),
+    exited: group.exited.then(() => ({ code: group.child.exitCode, signal: group.child.signalCode, at: Date.now() })),
   };
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try { w.logs.push(JSON.parse(line)); } catch { w.logs.push({ msg: line, notJson: true }); }
-    }
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-  workers.push(w);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const r = await fetch(`${w.health}/readyz`).catch(() => undefined);
-    if (r?.status === 200) break;
-    if (child.exitCode !== null) throw new Error(`worker ${identity} exited with ${child.exitCode}: ${stderr}`);
-    if (Date.now() > deadline) throw new Error(`worker ${identity} not ready within 60 s: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return w;
 }
 
 async function healthOf(w: WorkerProc): Promise<Record<string, unknown>> {
-  return (await fetch(`${w.health}/healthz`)).json() as Promise<Record<string, unknown>>;
+  return (await fetch(`${w.group.health}/healthz`)).json() as Promise<Record<string, unknown>>;
 }
 
 interface ActivityStart { workflowId: string; activityType: string; identity: string; attempt: number; at: number }
@@ -143,30 +91,22 @@ async function newFleets(prefix: string, n: number, seed: number): Promise<Fleet
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'two-workers-'));
-  server = await startDevServer({ uiPort: false });
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection, namespace: server.namespace, dataConverter: testDataConverter() });
-  // Built once and given to both processes, as the image does: neither runs webpack at start.
-  bundleFile = join(dir, 'workflow-bundle.js');
-  writeFileSync(bundleFile, (await installerBundle()).code);
+  // Both processes get the one prebuilt bundle, as the image does: neither runs webpack at start.
+  env = await startWorkerProcessEnv('two-workers');
+  client = env.client;
 });
 
 after(async () => {
-  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-  await Promise.all(workers.map((w) => w.exited));
   await Promise.all(fleets.map((f) => f.stop()));
-  await connection?.close();
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await env?.stop();
 });
 
 test('two worker processes on one task queue share installs; one stopped (SIGTERM) or killed (SIGKILL) mid-install, the other finishes', { timeout: 240_000 }, async () => {
   const t0 = Date.now();
   const [a, b] = await Promise.all([startWorker('worker-a'), startWorker('worker-b')]);
   for (const w of [a, b]) {
-    assert.ok(w.logs.some((l) => l.msg === 'worker started' && l.identity === w.identity && l.taskQueue === 'kloudspot-installer'), `${w.identity} logged its start as JSON`);
-    assert.ok(w.logs.every((l) => !l.notJson), `${w.identity} writes only JSON lines`);
+    assert.ok(w.logs().some((l) => l.msg === 'worker started' && l.identity === w.identity && l.taskQueue === 'kloudspot-installer'), `${w.identity} logged its start as JSON`);
+    assert.ok(w.logs().every((l) => !l.notJson), `${w.identity} writes only JSON lines`);
   }
   const tReady = Date.now();
 
@@ -185,13 +125,13 @@ test('two worker processes on one task queue share installs; one stopped (SIGTER
   const inFlight = await busyPastPreflight(a, second.ids);
   assert.ok(inFlight > 0, 'worker A was running an activity when it was stopped');
   const stoppedAt = Date.now();
-  a.child.kill('SIGTERM');
+  a.group.child.kill('SIGTERM');
   const exit = await a.exited;
   assert.equal(exit.code, 0, 'worker A shut down cleanly');
   assert.ok(exit.at - stoppedAt < 25_000, `worker A exited within its grace time (${exit.at - stoppedAt} ms)`);
-  const requested = a.logs.find((l) => l.msg?.toString().startsWith('shutdown requested'));
+  const requested = a.logs().find((l) => l.msg?.toString().startsWith('shutdown requested'));
   assert.equal(requested?.reason, 'SIGTERM');
-  assert.ok(a.logs.some((l) => l.msg === 'worker stopped'), 'worker A logged its stop');
+  assert.ok(a.logs().some((l) => l.msg === 'worker stopped'), 'worker A logged its stop');
 
   const finals2 = await Promise.all(second.results);
   for (const f of finals2) assert.equal(f.state, 'completed', `${f.site}: ${f.lastError ?? ''}`);
@@ -213,7 +153,7 @@ test('two worker processes on one task queue share installs; one stopped (SIGTER
   const third = await installAll(await newFleets('crash', 2, 100));
   const bInFlight = await busyPastPreflight(b, third.ids);
   assert.ok(bInFlight > 0, 'worker B was running an activity when it was killed');
-  b.child.kill('SIGKILL');
+  await killWorker(b.group);
   const bExit = await b.exited;
   assert.equal(bExit.signal, 'SIGKILL');
   const finals3 = await Promise.all(third.results);
@@ -227,7 +167,7 @@ test('two worker processes on one task queue share installs; one stopped (SIGTER
   assert.equal((await healthOf(a2)).state, 'RUNNING');
 
   // No worker's logs hold private-key material.
-  for (const w of [a, b, a2]) assert.ok(!w.logs.some((l) => JSON.stringify(l).includes('PRIVATE KEY-----')), `no private key in ${w.identity}'s logs`);
+  for (const w of [a, b, a2]) assert.ok(!w.logs().some((l) => JSON.stringify(l).includes('PRIVATE KEY-----')), `no private key in ${w.identity}'s logs`);
   const tDone = Date.now();
   process.stdout.write(`# two workers: ready ${(tReady - t0) / 1000}s; shared round ${(tShared - tReady) / 1000}s ${JSON.stringify(by1)}; ` +
     `SIGTERM round ${(tHandover - tShared) / 1000}s (A in flight: ${inFlight}, A exited after ${exit.at - stoppedAt} ms, ` +

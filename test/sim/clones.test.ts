@@ -1,24 +1,16 @@
 // Cloned nodes (issue 16, item 8): a clone made from a configured machine keeps its /etc/machine-id and SSH
 // host keys. Preflight reads the machine-id of every node and, comparing the nodes' facts, names each pair
 // with the fix, before anything changes.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { startFleet, type Fleet } from '../../src/sim';
-import { SshPool, type SshTarget } from '../../src/activities/ssh';
+import { simFleet } from '../helpers/sim';
+import type { Fleet } from '../../src/sim';
+import type { SshTarget } from '../../src/activities/ssh';
 import { createPreflightActivities, type PreflightResult } from '../../src/activities/preflight';
 import { cloneProblems, NEW_HOST_KEYS, NEW_MACHINE_ID } from '../../src/workflows/clones';
 
-let fleet: Fleet;
-let pool: SshPool;
-before(async () => {
-  fleet = await startFleet({ nodes: 3, seed: 8, latency: 'fast' });
-  pool = new SshPool();
-});
-after(async () => {
-  await pool?.closeAll();
-  await fleet?.stop();
-});
+const sim = simFleet({ nodes: 3, seed: 8, latency: 'fast' });
 
 const input = (f: Fleet) => ({
   peers: f.spec.nodes.map((n) => ({ name: n.name, address: n.address })), virtualIp: f.spec.virtualIp,
@@ -26,10 +18,10 @@ const input = (f: Fleet) => ({
 });
 
 async function facts() {
-  const acts = createPreflightActivities({ pool });
-  return Promise.all(fleet.nodes.map(async (n) => {
-    const t: SshTarget = { node: n.name, host: n.address, port: n.port, username: fleet.spec.ssh.user, privateKeyFile: fleet.keyFile };
-    return (await new MockActivityEnvironment().run(acts.preflightNode, t, input(fleet)) as PreflightResult).facts;
+  const acts = createPreflightActivities({ pool: sim.pool });
+  return Promise.all(sim.fleet.nodes.map(async (n) => {
+    const t: SshTarget = { node: n.name, host: n.address, port: n.port, username: sim.fleet.spec.ssh.user, privateKeyFile: sim.fleet.keyFile };
+    return (await new MockActivityEnvironment().run(acts.preflightNode, t, input(sim.fleet)) as PreflightResult).facts;
   }));
 }
 
@@ -41,8 +33,8 @@ test('distinct machines: every machine-id read, no clone problem', async () => {
 });
 
 test('k8s-vm-3 cloned from k8s-vm-2: both named, machine-id and host key, each with its fix', async () => {
-  await pool.closeAll();
-  fleet.faults.cloneOf('k8s-vm-3', 'k8s-vm-2');
+  await sim.pool.closeAll();
+  sim.fleet.faults.cloneOf('k8s-vm-3', 'k8s-vm-2');
   const problems = cloneProblems(await facts());
   assert.deepEqual([...problems.keys()].sort(), ['k8s-vm-2', 'k8s-vm-3']);
   const p3 = problems.get('k8s-vm-3')!;

@@ -2,37 +2,27 @@
 // list alone exposed every LV on the node (a scratch LV became a cStor candidate a person could pick and lose).
 // The filter now includes the shared LV's /dev/mapper path (NDM 2.x pathfilter.go matches it for LVM devices)
 // and whole disks, so the extra raw disk is still offered beside it, and the scratch LV is not.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as yaml from 'js-yaml';
-import { startFleet, type Fleet } from '../../src/sim';
-import { SshPool, type SshTarget } from '../../src/activities/ssh';
+import type { SshTarget } from '../../src/activities/ssh';
 import { run } from '../../src/activities/run';
 import { createStorageActivities } from '../../src/activities/storage';
 import { createClusterActivities } from '../../src/activities/cluster';
 import { waitReady } from '../../src/activities/commands/microk8s';
 import { setHostname } from '../../src/activities/commands/systemd';
 import { prep, st } from '../helpers/commands';
-import { eventually } from '../helpers/sim';
+import { eventually, simFleet } from '../helpers/sim';
 import type { NdmFilter } from '../../src/activities/commands/openebs';
 
-let fleet: Fleet;
-let pool: SshPool;
-before(async () => {
-  fleet = await startFleet({ nodes: 3, seed: 16, latency: 'fast', severalBlockDevices: [0] });
-  pool = new SshPool();
-});
-after(async () => {
-  await pool?.closeAll();
-  await fleet?.stop();
-});
+const sim = simFleet({ nodes: 3, seed: 16, latency: 'fast', severalBlockDevices: [0] });
 
 test('the NDM filter lets the shared LV and the raw disk through, not another LV', { timeout: 90_000 }, async () => {
-  const n = fleet.node('k8s-vm-1');
-  const t: SshTarget = { node: n.name, host: n.address, port: n.port, username: fleet.spec.ssh.user, privateKeyFile: fleet.keyFile };
-  const deps = { pool, pollMs: 50 };
+  const n = sim.fleet.node('k8s-vm-1');
+  const t: SshTarget = { node: n.name, host: n.address, port: n.port, username: sim.fleet.spec.ssh.user, privateKeyFile: sim.fleet.keyFile };
+  const deps = { pool: sim.pool, pollMs: 50 };
   assert.equal((await run(deps, t, setHostname('k8s-vm-1'))).code, 0);
-  assert.equal((await run(deps, t, prep.installTools(fleet.spec.kloudspot.toolsUrl))).code, 0);
+  assert.equal((await run(deps, t, prep.installTools(sim.fleet.spec.kloudspot.toolsUrl))).code, 0);
   assert.equal((await run(deps, t, waitReady(60))).code, 0);
   for (const lv of ['shared', 'scratch']) assert.equal((await run(deps, t, prep.createLogicalVolume('ubuntu-vg', lv, '20G'))).code, 0);
   const storage = createStorageActivities(deps);

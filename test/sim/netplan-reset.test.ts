@@ -1,49 +1,39 @@
 // reset's netplan step against the simulated netplan and systemd: the install keeps the files as they were before
 // it moved the interface's stanza out; reset puts them back, removes ours and applies from a transient timer. A node
 // installed by an older version (no copy kept) gets a DHCP stanza rebuilt, and the step says what it could not restore.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as yaml from 'js-yaml';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { startFleet, type Fleet } from '../../src/sim';
 import { createNodePrepActivities } from '../../src/activities/node-prep';
 import { createResetActivities } from '../../src/activities/reset';
 import { NETPLAN_FILE, NETPLAN_ORIGINALS_DIR, NETPLAN_RESET_SCRIPT, NETPLAN_RESET_UNIT } from '../../src/activities/commands/netplan';
-import { simTarget } from '../helpers/sim';
-import { SshPool, type SshTarget } from '../../src/activities/ssh';
+import { simFleet, simTarget } from '../helpers/sim';
+import type { SshTarget } from '../../src/activities/ssh';
 import type { StaticAddressInput } from '../../src/activities/checks/node';
 import type { StepResult } from '../../src/activities/node-prep';
 import { unitSettled } from '../helpers/fresh-compare';
 
-let fleet: Fleet;
-let pool: SshPool;
 const prefix = '127.0.178';
 const INSTALLER = '/etc/netplan/00-installer-config.yaml';
-before(async () => {
-  fleet = await startFleet({ nodes: 3, seed: 19, latency: 'fast', firstAddress: `${prefix}.11` });
-  pool = new SshPool();
-});
-after(async () => {
-  await pool?.closeAll();
-  await fleet?.stop();
-});
+const sim = simFleet({ nodes: 3, seed: 19, latency: 'fast', firstAddress: `${prefix}.11` });
 
-const target = (name: string): SshTarget => simTarget(fleet, name);
+const target = (name: string): SshTarget => simTarget(sim.fleet, name);
 const input = (name: string, over: Partial<StaticAddressInput> = {}): StaticAddressInput => {
-  const n = fleet.spec.nodes.find((x) => x.name === name)!;
-  return { interface: n.interface, address: n.address, prefixLength: fleet.spec.network.prefixLength, gateway: fleet.spec.network.gateway,
-    nameservers: fleet.spec.network.nameservers, ...over };
+  const n = sim.fleet.spec.nodes.find((x) => x.name === name)!;
+  return { interface: n.interface, address: n.address, prefixLength: sim.fleet.spec.network.prefixLength, gateway: sim.fleet.spec.network.gateway,
+    nameservers: sim.fleet.spec.network.nameservers, ...over };
 };
 const configure = (name: string, a: StaticAddressInput) =>
-  new MockActivityEnvironment().run(() => createNodePrepActivities({ pool, pollMs: 20 }).configureStaticAddress(target(name), a));
+  new MockActivityEnvironment().run(() => createNodePrepActivities({ pool: sim.pool, pollMs: 20 }).configureStaticAddress(target(name), a));
 const resetNetplan = (name: string): Promise<StepResult> => {
   const a = input(name);
-  return new MockActivityEnvironment().run(() => createResetActivities({ pool, pollMs: 20 }).resetNetplan(target(name), a.interface, `${a.address}/${a.prefixLength}`));
+  return new MockActivityEnvironment().run(() => createResetActivities({ pool: sim.pool, pollMs: 20 }).resetNetplan(target(name), a.interface, `${a.address}/${a.prefixLength}`));
 };
-const kept = (name: string) => [...fleet.node(name).state.files.keys()].filter((f) => f.startsWith('/var/lib/kloudspot/'));
+const kept = (name: string) => [...sim.fleet.node(name).state.files.keys()].filter((f) => f.startsWith('/var/lib/kloudspot/'));
 
 test('the install keeps the original (a second install does not overwrite it); reset puts it back and forgets it', { timeout: 60_000 }, async () => {
-  const node = fleet.node('k8s-vm-1').state;
+  const node = sim.fleet.node('k8s-vm-1').state;
   const fresh = { files: node.files.get(INSTALLER)!, addresses: structuredClone(node.addresses), routes: [...node.defaultRoutes] };
   assert.deepEqual(await configure('k8s-vm-1', input('k8s-vm-1')), { changed: true });
   assert.deepEqual(await configure('k8s-vm-1', input('k8s-vm-1', { gateway: `${prefix}.254` })), { changed: true }, 'a later install, another gateway');
@@ -67,7 +57,7 @@ test('the install keeps the original (a second install does not overwrite it); r
 });
 
 test('after an older install that kept no copy, the stanza is rebuilt as DHCP and the step says what it could not restore', { timeout: 60_000 }, async () => {
-  const node = fleet.node('k8s-vm-2').state;
+  const node = sim.fleet.node('k8s-vm-2').state;
   assert.deepEqual(await configure('k8s-vm-2', input('k8s-vm-2')), { changed: true });
   node.files.delete(`${NETPLAN_ORIGINALS_DIR}/00-installer-config.yaml`);
   const r = await resetNetplan('k8s-vm-2');

@@ -1,41 +1,31 @@
 // The static-address step against netplan and systemd as they behave: lists concatenated across files (a stanza
 // left in 00-installer-config.yaml adds its address and default route to ours), transient timers kept loaded
 // after they elapse unless RemainAfterElapse=no, and the old configuration put back unless SSH confirmed the new.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as yaml from 'js-yaml';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { startFleet, type Fleet } from '../../src/sim';
 import { createNodePrepActivities } from '../../src/activities/node-prep';
-import { SshPool, type SshTarget } from '../../src/activities/ssh';
+import type { SshTarget } from '../../src/activities/ssh';
 import type { StaticAddressInput } from '../../src/activities/checks/node';
-import { eventually, simTarget } from '../helpers/sim';
+import { eventually, simFleet, simTarget } from '../helpers/sim';
 
-let fleet: Fleet;
-let pool: SshPool;
 const prefix = '127.0.177';
-before(async () => {
-  fleet = await startFleet({
-    nodes: [{}, { installedStatic: { cidr: `${prefix}.200/24`, gateway: `${prefix}.254` } }, {}], seed: 16, latency: 'fast', firstAddress: `${prefix}.11`,
-  });
-  pool = new SshPool();
-});
-after(async () => {
-  await pool?.closeAll();
-  await fleet?.stop();
+const sim = simFleet({
+  nodes: [{}, { installedStatic: { cidr: `${prefix}.200/24`, gateway: `${prefix}.254` } }, {}], seed: 16, latency: 'fast', firstAddress: `${prefix}.11`,
 });
 
-const target = (name: string): SshTarget => simTarget(fleet, name);
+const target = (name: string): SshTarget => simTarget(sim.fleet, name);
 const input = (name: string, over: Partial<StaticAddressInput> = {}): StaticAddressInput => {
-  const n = fleet.spec.nodes.find((x) => x.name === name)!;
-  return { interface: n.interface, address: n.address, prefixLength: fleet.spec.network.prefixLength, gateway: fleet.spec.network.gateway,
-    nameservers: fleet.spec.network.nameservers, ...over };
+  const n = sim.fleet.spec.nodes.find((x) => x.name === name)!;
+  return { interface: n.interface, address: n.address, prefixLength: sim.fleet.spec.network.prefixLength, gateway: sim.fleet.spec.network.gateway,
+    nameservers: sim.fleet.spec.network.nameservers, ...over };
 };
 const configure = (name: string, a: StaticAddressInput) =>
-  new MockActivityEnvironment().run(() => createNodePrepActivities({ pool, pollMs: 20 }).configureStaticAddress(target(name), a));
+  new MockActivityEnvironment().run(() => createNodePrepActivities({ pool: sim.pool, pollMs: 20 }).configureStaticAddress(target(name), a));
 
 test('a second static-address change in the same boot is applied (the first apply timer does not hold the name)', { timeout: 60_000 }, async () => {
-  const node = fleet.node('k8s-vm-1').state;
+  const node = sim.fleet.node('k8s-vm-1').state;
   const first = input('k8s-vm-1');
   assert.deepEqual(await configure('k8s-vm-1', first), { changed: true });
   assert.deepEqual(node.defaultRoutes, [first.gateway]);
@@ -48,7 +38,7 @@ test('a second static-address change in the same boot is applied (the first appl
 });
 
 test('a node installed with a static address ends with the spec address alone and one default route', { timeout: 60_000 }, async () => {
-  const node = fleet.node('k8s-vm-2').state;
+  const node = sim.fleet.node('k8s-vm-2').state;
   assert.deepEqual(node.addresses, [{ cidr: `${prefix}.200/24`, dynamic: false }]);
   const a = input('k8s-vm-2');
   assert.deepEqual(await configure('k8s-vm-2', a), { changed: true });
@@ -62,19 +52,19 @@ test('a node installed with a static address ends with the spec address alone an
     'the way back is forgotten, the original kept for reset');
   assert.match(node.files.get('/var/lib/kloudspot/netplan-original/00-installer-config.yaml')!.content, new RegExp(`- ${prefix.replace(/\./g, '\\.')}\\.200/24`),
     'the original with the installer-time address');
-  assert.ok(fleet.effectKeys('k8s-vm-2').some((e) => e.effect.startsWith('systemd-run kloudspot-netplan-restore.timer')));
+  assert.ok(sim.fleet.effectKeys('k8s-vm-2').some((e) => e.effect.startsWith('systemd-run kloudspot-netplan-restore.timer')));
 });
 
 test('without a confirmed SSH connection to the new address, the old configuration comes back by itself', { timeout: 90_000 }, async () => {
-  const node = fleet.node('k8s-vm-3').state;
+  const node = sim.fleet.node('k8s-vm-3').state;
   const before = node.files.get('/etc/netplan/00-installer-config.yaml')!.content;
   // Every check of the new address fails: the step stops before it cancels the way back.
-  const id = fleet.faults.add({ kind: 'transient', node: 'k8s-vm-3', match: 'cat /proc/sys/kernel/random/boot_id', times: 1000,
+  const id = sim.fleet.faults.add({ kind: 'transient', node: 'k8s-vm-3', match: 'cat /proc/sys/kernel/random/boot_id', times: 1000,
     error: { code: 1, stderr: 'cat: /proc/sys/kernel/random/boot_id: Input/output error\n' } });
   try {
     await assert.rejects(configure('k8s-vm-3', input('k8s-vm-3', { gateway: `${prefix}.9` })));
   } finally {
-    fleet.faults.remove(id);
+    sim.fleet.faults.remove(id);
   }
   assert.deepEqual(node.defaultRoutes, [`${prefix}.9`], 'the new configuration was applied');
   assert.ok(node.timers.has('kloudspot-netplan-restore'), 'the way back is armed');

@@ -76,3 +76,14 @@ test('chart errors name the field and the fix', () => {
     assert.match(p.message, message);
   }
 });
+
+test('deploy.mode: values by default; kloudspot-init accepted; anything else, and chart values init never asks, named with the fix', () => {
+  const base = yaml.load(example) as Record<string, unknown>;
+  assert.equal(parseSiteSpec(base).deploy.mode, 'values');
+  assert.equal(parseSiteSpec({ ...base, deploy: { mode: 'kloudspot-init' } }).deploy.mode, 'kloudspot-init');
+  const bad = problemsOf({ ...base, deploy: { mode: 'init' } }).find((p) => p.path === 'deploy.mode');
+  assert.match(bad?.message ?? '', /is not a deploy mode\. Fix: write values .* or kloudspot-init/);
+  assert.ok(problemsOf({ ...base, deploy: { mode: 'values', extra: 1 } }).some((p) => p.path === 'deploy.extra'));
+  const mixed = problemsOf({ ...base, deploy: { mode: 'kloudspot-init' }, chart: { values: { 'global.timezone': 'UTC' } } }).find((p) => p.path === 'chart');
+  assert.match(mixed?.message ?? '', /kloudspot init never asks for.*Fix: remove them, or use deploy\.mode: values/);
+});

@@ -183,14 +183,14 @@ test('compose: the worker\'s environment is what the code reads, and it resolves
   assert.equal(w.build.dockerfile, 'Dockerfile');
   assert.equal(w.init, true);
   assert.equal(w.ports, undefined, 'no fixed host ports, so the worker scales');
-  assert.deepEqual(new Set(secretsOf(w)), new Set(['codec_keys', 'ssh_private_key']));
+  assert.deepEqual(new Set(secretsOf(w)), new Set(['codec_keys', 'ssh_private_key', 'mtls_ca', 'mtls_worker_cert', 'mtls_worker_key']));
   assert.equal(env[ENV.codecKeyFile], '/run/secrets/codec_keys');
 
   const cfg = resolveWorkerConfig({}, env);
   assert.equal(cfg.address, 'temporal:7233');
   assert.equal(cfg.taskQueue, TASK_QUEUE);
   assert.equal(cfg.logFormat, 'json');
-  assert.equal(cfg.tls, undefined);
+  assert.deepEqual(cfg.tls, { cert: '/run/secrets/mtls_worker_cert', key: '/run/secrets/mtls_worker_key', ca: '/run/secrets/mtls_ca', serverName: 'temporal' });
   assert.deepEqual(cfg.health, { host: '0.0.0.0', port: 8080 });
   assert.deepEqual(cfg.metrics, { host: '0.0.0.0', port: 9464 });
   assert.ok(cfg.maxConcurrentActivities && cfg.maxConcurrentWorkflowTasks);
@@ -207,7 +207,8 @@ test('compose: the worker\'s environment is what the code reads, and it resolves
 
 test('compose: secrets are files from a git-ignored directory, never environment values or image content', () => {
   const declared = compose.secrets ?? {};
-  assert.deepEqual(new Set(Object.keys(declared)), new Set(['codec_keys', 'ssh_private_key', 'postgres_password']));
+  const mtls = ['mtls_ca', 'mtls_frontend_cert', 'mtls_frontend_key', 'mtls_worker_cert', 'mtls_worker_key', 'mtls_cli_cert', 'mtls_cli_key'];
+  assert.deepEqual(new Set(Object.keys(declared)), new Set(['codec_keys', 'ssh_private_key', 'postgres_password', ...mtls]));
   for (const [name, s] of Object.entries(declared)) {
     assert.ok(s.file, `${name} comes from a file`);
     const file = interpolate(s.file!);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EXIT_BAD_INPUT, UserError } from '../errors';
-import { answerBlockDevice, resolveFailure, uploadCertificate, useSelfSigned } from '../installs';
+import { answerBlockDevice, confirmHostKeys, resolveFailure, uploadCertificate, useSelfSigned } from '../installs';
 import { clientFor } from './common';
 
 function readPem(file: string, what: string): string {
@@ -12,18 +12,29 @@ function readPem(file: string, what: string): string {
   }
 }
 
+type AnswerOptions = { node?: string; device?: string; accept?: boolean; reject?: boolean; workflow?: string };
+
 export function registerAnswers(program: Command): void {
   program.command('answer')
     .argument('<site>', 'the site name')
-    .argument('<question>', 'what to answer: blockdevice')
-    .requiredOption('--node <name>', 'the node the question is about')
-    .requiredOption('--device <blockdevice>', 'the chosen block device (name from the question)')
+    .argument('<question>', 'what to answer: blockdevice, or hostkeys')
+    .option('--node <name>', 'blockdevice: the node the question is about')
+    .option('--device <blockdevice>', 'blockdevice: the chosen block device (name from the question)')
+    .option('--accept', 'hostkeys: the keys shown match the nodes\' own (checked on their consoles): pin them and go on')
+    .option('--reject', 'hostkeys: a key does not match: stop the run (nothing ran on the nodes beyond the key exchange)')
     .option('--workflow <id>', 'the workflow asking, when it is not the install (e.g. replace-node/acme-hq/k8s-vm-2)')
-    .description('answer a pending question (the block device cStor should use on a node)')
+    .description('answer a pending question (the block device cStor should use on a node; the host keys of nodes met for the first time)')
     .addHelpText('after', '\nExamples:\n  $ kloudspot-installer answer acme-hq blockdevice --node k8s-vm-2 --device blockdevice-124ba28ef2874c3aa2a94967ccda6000\n' +
-      '  $ kloudspot-installer answer acme-hq blockdevice --node k8s-vm-5 --device blockdevice-9f0e... --workflow replace-node/acme-hq/k8s-vm-2')
-    .action(async (site: string, question: string, o: { node: string; device: string; workflow?: string }, cmd: Command) => {
-      if (question !== 'blockdevice') throw new UserError(`Unknown question "${question}": the only question answered this way is blockdevice (see also upload-cert, self-signed, resolve).`, EXIT_BAD_INPUT);
+      '  $ kloudspot-installer answer acme-hq blockdevice --node k8s-vm-5 --device blockdevice-9f0e... --workflow replace-node/acme-hq/k8s-vm-2\n' +
+      '  $ kloudspot-installer answer acme-hq hostkeys --accept      (after comparing the status\'s fingerprints on each node\'s console)')
+    .action(async (site: string, question: string, o: AnswerOptions, cmd: Command) => {
+      if (question === 'hostkeys') {
+        if (o.accept === o.reject) throw new UserError('answer hostkeys takes exactly one of --accept (the keys match the nodes\' own) or --reject (stop the run).', EXIT_BAD_INPUT);
+        process.stdout.write(await confirmHostKeys(await clientFor(cmd), site, { answer: o.accept ? 'accept' : 'reject' }, o.workflow) + '\n');
+        return;
+      }
+      if (question !== 'blockdevice') throw new UserError(`Unknown question "${question}": answer blockdevice or hostkeys (see also upload-cert, self-signed, resolve).`, EXIT_BAD_INPUT);
+      if (!o.node || !o.device) throw new UserError('answer blockdevice needs --node <name> and --device <blockdevice> (both from the question).', EXIT_BAD_INPUT);
       process.stdout.write(await answerBlockDevice(await clientFor(cmd), site, { node: o.node, blockDevice: o.device }, o.workflow) + '\n');
     });
 

@@ -11,7 +11,9 @@ import { NO_PERMISSION, clusterReady } from './microk8s-state';
 import { refreshCluster } from '../cluster-refresh';
 import { CONTAINERD_ENV, DEFAULT_CONTAINERD_ENV, storeReachable } from '../proxy-world';
 
-export const VALUES_FILE = '/etc/kloudspot/values.yaml';
+import { kloudspotInit, VALUES_FILE } from './kloudspot-init';
+
+export { VALUES_FILE };
 
 export async function installMicrok8s(p: Proc): Promise<boolean> {
   const node = p.node;
@@ -51,10 +53,10 @@ async function installTools(p: Proc): Promise<number> {
   return 0;
 }
 
-/** `kloudspot start|update --update-helm|stop|status`: helm install/upgrade/uninstall of release kloudspot. */
+/** `kloudspot init` (kloudspot-init.ts) and `start|update --update-helm|stop|status`: helm install/upgrade/uninstall of release kloudspot. */
 async function kloudspot(p: Proc): Promise<number> {
   const [verb, ...rest] = p.argv.slice(1);
-  if (!verb || !['start', 'update', 'stop', 'status'].includes(verb)) {
+  if (!verb || !['init', 'start', 'update', 'stop', 'status'].includes(verb)) {
     p.out('Usage: kloudspot <command>\n\nCommands:\n  init        create /etc/kloudspot/values.yaml\n  storage     review and estimate storage\n' +
       '  start       deploy the Kloudspot helm chart\n  update      update the deployment (--update-helm to upgrade the chart)\n  stop        uninstall the deployment\n  status      show the deployment status\n');
     return verb ? 1 : 0;
@@ -64,6 +66,7 @@ async function kloudspot(p: Proc): Promise<number> {
   if (!p.root) { p.out(NO_PERMISSION(p.world.user)); return 1; }
   const c = node.microk8s.cluster!;
   if (!clusterReady(node)) { await p.work('command'); p.err(UNREACHABLE); return 1; }
+  if (verb === 'init') return kloudspotInit(p);
   const existing = c.releases.get('kloudspot');
   if (verb === 'status') {
     if (!existing) { p.err('Error: release: not found\n'); return 1; }
