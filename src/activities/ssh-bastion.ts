@@ -36,7 +36,11 @@ export class BastionTunnels {
         reject(new SshConnectError(`the bastion ${b.host}:${b.port} did not open a connection to node ${node.node} ` +
           `(${node.host}:${node.port}) within ${o.connectTimeoutMs} ms (is the node up, and reachable from the bastion?)`));
       }, o.connectTimeoutMs);
-      conn.client.forwardOut('127.0.0.1', 0, node.host, node.port, (err, stream) => {
+      const forward = (cb: (err: Error | undefined, stream: Duplex) => void) => {
+        // ssh2 throws "Not connected" at once when the bastion's connection closed since it was checked.
+        try { conn.client.forwardOut('127.0.0.1', 0, node.host, node.port, cb); } catch (err) { cb(err as Error, undefined as unknown as Duplex); }
+      };
+      forward((err, stream) => {
         clearTimeout(timer);
         if (!waiting) { stream?.destroy(); return; } // too late: nobody uses it
         if (!err) return resolve(stream);
