@@ -25,6 +25,17 @@ export function createReplaceNodeActivities(deps: ActivityDeps) {
     throw commandFailed(t, r, `cannot read node ${name}`);
   };
 
+  /** Reads and edits through `control`, keeping the edits that changed something (a re-run's are `(no change)`). */
+  const cvcEditor = (control: SshTarget) => {
+    const edits: string[] = [];
+    const read = async (c: RemoteCommand) => (await run(deps, control, c)).stdout;
+    const edit = async (c: RemoteCommand, what: string) => {
+      const r = await run(deps, control, c);
+      if (r.code !== 0) throw commandFailed(control, r, `cannot ${what}`);
+      if (!/\(no change\)/.test(r.stdout)) edits.push(what);
+    };
+    return { edits, read, edit };
+  };
   return {
     /**
      * Removes `name` from the cluster; `keep` are the addresses of the spec's nodes: a datastore member at any
@@ -73,19 +84,42 @@ export function createReplaceNodeActivities(deps: ActivityDeps) {
     },
 
     /**
+     * Steps 1-2 of migrate_cstor_volume.md, before the CStorPoolCluster changes (its webhook refuses to drop a pool
+     * that still holds replicas, pkg/webhook/cspc.go ValidateScaledown): `old`'s lost pool out of each volume's
+     * replicaPoolInfo, its replica's finalizer cleared; done when no volume lists it and no replica is left on it.
+     */
+    async takeLostPoolOutOfVolumes(control: SshTarget, old: string, timeoutMs: number): Promise<StepResult> {
+      const { edits, read, edit } = cvcEditor(control);
+      const volumes = await waitFor(deps, `no cStor volume replica left on ${old}'s lost pool`, timeoutMs, async () => {
+        const live = s.parsePoolInstances(await read(s.listPoolInstances())).filter((i) => i.node !== old).map((i) => i.name);
+        const configs = v.parseVolumeConfigs(await read(v.listVolumeConfigs())).filter((c) => c.phase === 'Bound' && c.desired.length > 0);
+        const replicas = s.parseVolumeReplicas(await read(s.listVolumeReplicas()));
+        const waiting: string[] = [];
+        for (const c of configs) {
+          const lost = c.desired.filter((p) => !live.includes(p));
+          const settled = c.current.length === c.desired.length && c.desired.every((p) => c.current.includes(p));
+          // One scale-down at a time, and none while another change is under way (pkg/webhook/cvc.go).
+          if (lost.length > 0 && settled) await edit(v.setReplicaPools(c.name, c.desired.filter((p) => p !== lost[0])), `take ${lost[0]} out of ${c.name}`);
+          const stuck = replicas.filter((x) => x.volume === c.name && x.name !== '?' && !live.includes(x.pool));
+          for (const r of stuck.filter((x) => !c.desired.includes(x.pool))) await edit(v.releaseLostReplica(r.name), `release ${r.name}`);
+          if (lost.length || stuck.length || c.current.some((p) => !live.includes(p))) {
+            waiting.push(`${c.name} (pools ${c.desired.join(' ') || 'none'}; replicas on lost pools: ${stuck.map((x) => x.name).join(', ') || 'none'})`);
+          }
+        }
+        return waiting.length ? { seen: waiting.slice(0, 5).join('; ') } : { done: configs.length };
+      });
+      return { changed: edits.length > 0, detail: edits.length ? `${edits.length} edits; ${old}'s lost pool out of ${volumes} cStor volumes` : `no cStor volume on ${old}'s lost pool` };
+    },
+
+    /**
      * Every cStor volume that had a replica on `old`'s lost pool gets one on `fresh`'s pool instead, in the two
-     * edits the webhook allows (lost pool out, its replica's finalizer cleared; new pool in), and the wait lasts
+     * edits the webhook allows (lost pool out, its replica's finalizer cleared: done by takeLostPoolOutOfVolumes
+     * before the CSPC changed, repeated here for an older run; new pool in), and the wait lasts
      * until every volume has its replicaCount of replicas, all Healthy, on live pools, and every CStorVolume is
      * Healthy. Each look decides the next edit from what the cluster says, so a retry picks up where it was.
      */
     async moveVolumeReplicas(control: SshTarget, old: string, fresh: string, timeoutMs: number): Promise<StepResult> {
-      const edits: string[] = [];
-      const read = async (c: RemoteCommand) => (await run(deps, control, c)).stdout;
-      const edit = async (c: RemoteCommand, what: string) => {
-        const r = await run(deps, control, c);
-        if (r.code !== 0) throw commandFailed(control, r, `cannot ${what}`);
-        if (!/\(no change\)/.test(r.stdout)) edits.push(what);
-      };
+      const { edits, read, edit } = cvcEditor(control);
       const volumes = await waitFor(deps, `every cStor volume's replicas Healthy on live pools (${old}'s moved to ${fresh})`, timeoutMs, async () => {
         const instances = s.parsePoolInstances(await read(s.listPoolInstances()));
         const live = instances.filter((i) => i.node !== old).map((i) => i.name);

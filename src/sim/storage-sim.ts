@@ -184,6 +184,27 @@ export function validateCspc(c: Cluster, cspc: KubeObject): string | null {
   return null;
 }
 
+/**
+ * The webhook's update check (pkg/webhook/cspc.go ValidateScaledown): a pool spec dropped, or moved to another
+ * node (its node selector gone and none of its block devices kept), is refused while its pool instance still
+ * holds CStorVolumeReplicas. Null when allowed, else its message.
+ */
+export function deniedPoolScaledown(c: Cluster, old: KubeObject, next: KubeObject): string | null {
+  const poolsOf = (o: KubeObject) => ((o.spec as { pools?: PoolSpec[] } | undefined)?.pools) ?? [];
+  const devices = (p: PoolSpec) => (p.dataRaidGroups ?? []).flatMap((g) => (g.blockDevices ?? []).map((b) => b.blockDeviceName ?? ''));
+  const host = (p: PoolSpec) => p.nodeSelector?.['kubernetes.io/hostname'] ?? '';
+  const kept = new Set(poolsOf(next).flatMap(devices));
+  for (const p of poolsOf(old)) {
+    if (poolsOf(next).some((n) => JSON.stringify(n.nodeSelector ?? {}) === JSON.stringify(p.nodeSelector ?? {}))) continue;
+    if (devices(p).some((d) => kept.has(d))) continue;
+    const cspi = c.store.list('CStorPoolInstance', 'openebs', { 'openebs.io/cstor-pool-cluster': old.metadata.name, 'kubernetes.io/hostname': host(p) })[0];
+    if (cspi && c.store.list('CStorVolumeReplica', 'openebs', { 'cstorpoolinstance.openebs.io/name': cspi.metadata.name }).length > 0) {
+      return `volume still exists on pool ${cspi.metadata.name}`;
+    }
+  }
+  return null;
+}
+
 /** The cspc-operator: one pool instance per pool, claiming its devices at once, ONLINE a little later. */
 export function reconcileCspc(c: Cluster, cspc: KubeObject): void {
   const rng = c.world.rng.derive(`cspi-${cspc.metadata.name}`);

@@ -32,7 +32,8 @@ const REMOVE_NODE = defineStep({ id: 'remove-node', title: 'microk8s remove-node
 const CLUSTER_WHOLE = defineStep({ id: 'cluster-whole', title: 'every node Ready and the datastore voters complete', plan: { notInInstall: 'the replace-node workflow' } });
 const POOL_MOVE = defineStep({ id: 'cstor-pool-move', title: 'the dead node\'s pool in the CStorPoolCluster moved to the new node', plan: { notInInstall: 'the replace-node workflow' } });
 const LOST_REPLICAS = defineStep({ id: 'lost-replicas', title: 'cStor volume replicas left on the dead node\'s pool', plan: { notInInstall: 'the replace-node workflow' } });
-const MOVE_REPLICAS = defineStep({ id: 'move-volume-replicas', title: 'cStor volume replicas moved off the dead node\'s pool and rebuilt Healthy', plan: { notInInstall: 'the replace-node workflow' } });
+const LOST_POOL_OUT = defineStep({ id: 'lost-pool-out-of-volumes', title: 'the dead node\'s pool taken out of every cStor volume, its replicas released', plan: { notInInstall: 'the replace-node workflow' } });
+const MOVE_REPLICAS = defineStep({ id: 'move-volume-replicas', title: 'cStor volume replicas put on the new node\'s pool and rebuilt Healthy', plan: { notInInstall: 'the replace-node workflow' } });
 const CHART_HEALTHY = defineStep({ id: 'chart-healthy', title: 'the chart deployed and every pod Ready', plan: { notInInstall: 'the replace-node workflow' } });
 
 const removeDead = (old: string): Phase => ({
@@ -65,7 +66,11 @@ const movePool = (old: string, fresh: string): Phase => ({
     const wait = ctx.timeouts.storageReady;
     const names = ctx.nodes.map((n) => n.name);
     const pools = await runStep(ctx, control.name, STORAGE_STEPS.POOL_CHECK, (a) => a.steps.existingPool(t));
+    const moveReplicas = patched('replace-node-move-replicas');
     if (pools === SKIPPED || !pools.some((p) => p.node === fresh)) {
+      // The CSPC webhook refuses to drop a pool that still holds replicas (pkg/webhook/cspc.go ValidateScaledown):
+      // the lost pool leaves the volumes first (migrate_cstor_volume.md steps 1-2, then the CSPC in step 3).
+      if (moveReplicas) await runStep(ctx, undefined, LOST_POOL_OUT, (a) => a.waits(wait).takeLostPoolOutOfVolumes(t, old, wait));
       const candidates = await runStep(ctx, fresh, STORAGE_STEPS.BLOCK_DEVICES, (a) => a.waits(wait).listBlockDeviceCandidates(t, [fresh], wait));
       if (candidates === SKIPPED) return;
       const blockDevice = await chooseBlockDevice(ctx, fresh, candidates[fresh] ?? []);
@@ -73,8 +78,8 @@ const movePool = (old: string, fresh: string): Phase => ({
     }
     await runStep(ctx, undefined, STORAGE_STEPS.POOL_ONLINE, (a) => a.waits(wait).waitPoolOnline(t, names, wait));
     ctx.board.setSummary('pool', `cStor pool online on ${names.length} nodes (${old}'s moved to ${fresh})`);
-    if (patched('replace-node-move-replicas')) {
-      // Each volume's replica on the lost pool moves to the new pool and rebuilds there (migrate_cstor_volume.md).
+    if (moveReplicas) {
+      // Each volume gets a replica on the new pool, rebuilt there from the others (migrate_cstor_volume.md).
       const moved = await runStep(ctx, undefined, MOVE_REPLICAS, (a) => a.waits(wait).moveVolumeReplicas(t, old, fresh, wait));
       if (moved !== SKIPPED) ctx.board.setSummary('volume replicas', moved.detail ?? 'every cStor volume Healthy on live pools');
       return;

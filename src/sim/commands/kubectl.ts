@@ -5,7 +5,7 @@ import * as yaml from 'js-yaml';
 import type { Proc } from '../process';
 import type { Cluster } from '../cluster-state';
 import { RESOURCES, kindOf, kubeJson, listJson, qualifiedName, type KubeObject } from '../kube-store';
-import { reconcileCspc, startNdm, validateCspc } from '../storage-sim';
+import { deniedPoolScaledown, reconcileCspc, startNdm, validateCspc } from '../storage-sim';
 import { webhookUnreachable } from '../openebs-deployments';
 import { sha256hex } from '../random';
 import { KUBERNETES_VERSION } from '../addons-data';
@@ -154,7 +154,7 @@ async function apply(p: Proc, c: Cluster, f: Flags): Promise<number> {
     if (obj.kind === 'CStorPoolCluster') {
       const unreachable = webhookUnreachable(c, source, !old);
       if (unreachable) { p.err(unreachable); status = 1; continue; }
-      const denied = validateCspc(c, full);
+      const denied = validateCspc(c, full) ?? (old ? deniedPoolScaledown(c, old, full) : null);
       if (denied) {
         p.err(`Error from server (BadRequest): error when ${old ? 'applying patch' : 'creating'} "${source}": admission webhook "admission-webhook.cstor.openebs.io" denied the request: invalid cspc specification: ${denied}\n`);
         status = 1;
