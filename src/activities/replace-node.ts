@@ -158,7 +158,9 @@ export function createReplaceNodeActivities(deps: ActivityDeps) {
       const moved = pools.some((p) => p.node === from)
         ? pools.map((p) => (p.node === from ? { node: to, blockDevice } : p))
         : [...pools.filter((p) => p.node !== to), { node: to, blockDevice }];
-      await run(deps, control, { ...applyManifest(), stdin: s.renderCstorManifests(moved, replicaCount) });
+      // A refusal (e.g. the webhook's "volume still exists on pool") is said, not waited out as a pool never ONLINE.
+      const r = await run(deps, control, { ...applyManifest(), stdin: s.renderCstorManifests(moved, replicaCount) });
+      if (r.code !== 0) throw commandFailed(control, r, `cannot move the pool of ${from} to ${to} in the CStorPoolCluster`);
       return { changed: true, detail: `pool of ${from} moved to ${to} (${blockDevice})` };
     },
   };
