@@ -5,31 +5,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as yaml from 'js-yaml';
-import type { SshTarget } from '../../src/activities/ssh';
 import { run } from '../../src/activities/run';
 import { createStorageActivities } from '../../src/activities/storage';
-import { createClusterActivities } from '../../src/activities/cluster';
-import { waitReady } from '../../src/activities/commands/microk8s';
-import { setHostname } from '../../src/activities/commands/systemd';
 import { prep, st } from '../helpers/commands';
 import { eventually, simFleet } from '../helpers/sim';
 import type { NdmFilter } from '../../src/activities/commands/openebs';
+import { openebsOnOneNode } from '../helpers/openebs-node';
 
 const sim = simFleet({ nodes: 3, seed: 16, latency: 'fast', severalBlockDevices: [0] });
 
 test('the NDM filter lets the shared LV and the raw disk through, not another LV', { timeout: 90_000 }, async () => {
-  const n = sim.fleet.node('k8s-vm-1');
-  const t: SshTarget = { node: n.name, host: n.address, port: n.port, username: sim.fleet.spec.ssh.user, privateKeyFile: sim.fleet.keyFile };
-  const deps = { pool: sim.pool, pollMs: 50 };
-  assert.equal((await run(deps, t, setHostname('k8s-vm-1'))).code, 0);
-  assert.equal((await run(deps, t, prep.installTools(sim.fleet.spec.kloudspot.toolsUrl))).code, 0);
-  assert.equal((await run(deps, t, waitReady(60))).code, 0);
-  for (const lv of ['shared', 'scratch']) assert.equal((await run(deps, t, prep.createLogicalVolume('ubuntu-vg', lv, '20G'))).code, 0);
+  const { t, deps } = await openebsOnOneNode(sim.fleet, sim.pool, 'k8s-vm-1', async (d, node) => {
+    for (const lv of ['shared', 'scratch']) assert.equal((await run(d, node, prep.createLogicalVolume('ubuntu-vg', lv, '20G'))).code, 0);
+  });
   const storage = createStorageActivities(deps);
-  const cluster = createClusterActivities(deps);
-  await storage.enableIscsid(t);
-  await cluster.enableAddon(t, 'community');
-  await cluster.enableAddon(t, 'openebs');
 
   assert.deepEqual(await storage.exposeSharedVolumesToNdm(t, 'ubuntu-vg'), { changed: true });
   const cm = JSON.parse((await run(deps, t, st.readNdmConfig())).stdout);

@@ -6,16 +6,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFleet, type Fleet } from '../../src/sim';
 import { FAST } from '../../src/sim/latency';
-import { SshPool, type SshTarget } from '../../src/activities/ssh';
+import { SshPool } from '../../src/activities/ssh';
 import { run } from '../../src/activities/run';
-import { createStorageActivities } from '../../src/activities/storage';
-import { createClusterActivities } from '../../src/activities/cluster';
 import { createCstorVolumeActivities } from '../../src/activities/cstor-volume';
-import { waitReady } from '../../src/activities/commands/microk8s';
-import { setHostname } from '../../src/activities/commands/systemd';
 import * as v from '../../src/activities/commands/cstor-volume';
 import { cmd, sh } from '../../src/activities/commands/sh';
-import { prep, st } from '../helpers/commands';
+import { st } from '../helpers/commands';
+import { openebsOnOneNode } from '../helpers/openebs-node';
 
 let fleet: Fleet;
 let pool: SshPool;
@@ -32,16 +29,7 @@ after(async () => {
 const WEBHOOK_DOWN = /^Error from server \(InternalError\): error when creating "STDIN": Internal error occurred: failed calling webhook "admission-webhook\.cstor\.openebs\.io": failed to call webhook: Post "https:\/\/openebs-cstor-admission-server\.openebs\.svc:443\/validate\?timeout=5s": dial tcp [\d.]+:443: connect: connection refused\n$/;
 
 test('the upgrade step ends only once every OpenEBS Deployment is Available, so the pool is not refused', { timeout: 90_000 }, async () => {
-  const n = fleet.node('k8s-vm-1');
-  const t: SshTarget = { node: n.name, host: n.address, port: n.port, username: fleet.spec.ssh.user, privateKeyFile: fleet.keyFile };
-  const deps = { pool, pollMs: 50 };
-  assert.equal((await run(deps, t, setHostname('k8s-vm-1'))).code, 0);
-  assert.equal((await run(deps, t, prep.installTools(fleet.spec.kloudspot.toolsUrl))).code, 0);
-  assert.equal((await run(deps, t, waitReady(60))).code, 0);
-  await createStorageActivities(deps).enableIscsid(t);
-  const cluster = createClusterActivities(deps);
-  await cluster.enableAddon(t, 'community');
-  await cluster.enableAddon(t, 'openebs');
+  const { t, deps } = await openebsOnOneNode(fleet, pool, 'k8s-vm-1');
   const pool1 = st.renderCstorManifests([{ node: 'k8s-vm-1', blockDevice: 'blockdevice-nope' }], 1);
 
   // Right after the add-on: the Deployments are there but not Available, and the webhook refuses a pool.

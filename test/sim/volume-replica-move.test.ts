@@ -11,14 +11,9 @@ import type { KubeObject } from '../../src/sim/kube-store';
 import { provisionVolume } from '../../src/sim/volume-sim';
 import { SshPool } from '../../src/activities/ssh';
 import { run } from '../../src/activities/run';
-import { createClusterActivities } from '../../src/activities/cluster';
-import { createStorageActivities } from '../../src/activities/storage';
 import { createReplaceNodeActivities } from '../../src/activities/replace-node';
-import { waitReady } from '../../src/activities/commands/microk8s';
-import { setHostname } from '../../src/activities/commands/systemd';
 import { setReplicaPools } from '../../src/activities/commands/cstor-replicas';
-import { prep } from '../helpers/commands';
-import { simTarget } from '../helpers/sim';
+import { openebsOnOneNode } from '../helpers/openebs-node';
 
 let fleet: Fleet;
 let pool: SshPool;
@@ -38,15 +33,7 @@ const cspi = (name: string, host: string): KubeObject => ({
 });
 
 test('replicas on a lost pool move to the new pool in two edits, rebuild, and a short wait times out first', { timeout: 90_000 }, async () => {
-  const t = simTarget(fleet, 'k8s-vm-1');
-  const deps = { pool, pollMs: 50 };
-  assert.equal((await run(deps, t, setHostname('k8s-vm-1'))).code, 0);
-  assert.equal((await run(deps, t, prep.installTools(fleet.spec.kloudspot.toolsUrl))).code, 0);
-  assert.equal((await run(deps, t, waitReady(60))).code, 0);
-  await createStorageActivities(deps).enableIscsid(t);
-  const cluster = createClusterActivities(deps);
-  await cluster.enableAddon(t, 'community');
-  await cluster.enableAddon(t, 'openebs');
+  const { t, deps } = await openebsOnOneNode(fleet, pool, 'k8s-vm-1');
   const c = fleet.clusterOf('k8s-vm-1')!;
   // Three pools (a, b, old), two volumes with a replica on each; then old's node dies and its pool goes with the
   // CSPC's move (the cspc-operator deletes it), new's pool comes ONLINE.
